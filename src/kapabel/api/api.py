@@ -1,0 +1,121 @@
+"""The one NinjaAPI object under /api/v1/: authentication, RFC 9457 problem details, routers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from kapabel.api.auth import SessionAuth, TokenAuth
+
+logger = logging.getLogger("kapabel.api")
+
+api = NinjaAPI(
+    title="Kapabel API",
+    version="1",
+    description="Competence development for Danish municipalities. Authenticate with a personal access "
+    "token (`Authorization: Bearer kap_…`, created with `kapabel token create`) or a browser session.",
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def problem(request: HttpRequest, status: int, title: str, detail: str = "", **extra: Any) -> HttpResponse:
+    """An RFC 9457 problem details response."""
+    body = {"type": "about:blank", "title": title, "status": status, "instance": request.path}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    return JsonResponse(
+        body,
+        status=status,
+        content_type="application/problem+json",
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = [
+        {"field": ".".join(str(part) for part in error.get("loc", [])), "message": error.get("msg", "")}
+        for error in exc.errors
+    ]
+    return problem(
+        request, 422, _("The request is not valid."), _("Correct the fields listed in errors."), errors=errors
+    )
+
+
+@api.exception_handler(ValidationError)
+def _invalid_data(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        errors = [
+            {"field": field, "message": message}
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    else:
+        errors = [{"field": "", "message": message} for message in exc.messages]
+    return problem(
+        request, 422, _("The data is not valid."), "; ".join(e["message"] for e in errors), errors=errors
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = problem(
+        request,
+        401,
+        _("Authentication required."),
+        _("Send a valid personal access token as 'Authorization: Bearer …'."),
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return problem(request, 403, _("You do not have permission to do this."), str(exc) if str(exc) else "")
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem(request, 404, _("Not found."))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem(request, exc.status_code, str(exc.message))
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("API error", extra={"path": request.path})
+    return problem(
+        request, 500, _("Something went wrong on our side."), _("The error has been logged. Try again later.")
+    )
+
+
+@api.get("/me", tags=["session"], summary="Who am I and which roles do I hold")
+def me(request: HttpRequest) -> dict[str, Any]:
+    from kapabel.core.access import scope_for
+
+    scope = scope_for(request.user)
+    return {
+        "username": request.user.get_username(),
+        "roles": sorted(role.value for role in scope.roles),
+        "employee_id": scope.employee_id,
+        "municipality_ids": sorted(scope.municipality_ids),
+    }
+
+
+from kapabel.organisation.api import router as organisation_router  # noqa: E402
+
+api.add_router("", organisation_router)

@@ -1,0 +1,40 @@
+"""API authentication: personal access tokens (Bearer) or the browser session (with CSRF)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja.security import APIKeyCookie, HttpBearer
+
+from kapabel.core import tokens
+from kapabel.core.models import PersonalAccessToken
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        found = tokens.token_lookup(token)
+        if found is None:
+            return None
+        request.user = found.user
+        request.token_scope = found.scope  # type: ignore[attr-defined]
+        return found.user
+
+
+class SessionAuth(APIKeyCookie):
+    """The logged-in browser session. Unsafe methods need the CSRF token, as in the HTML views."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if request.user.is_authenticated and request.user.is_active:
+            request.token_scope = PersonalAccessToken.Scope.WRITE  # type: ignore[attr-defined]
+            return request.user
+        return None
+
+
+def require_write_scope(request: HttpRequest) -> None:
+    """A read-only token may not change anything, whatever its user may do."""
+    if getattr(request, "token_scope", None) != PersonalAccessToken.Scope.WRITE:
+        raise PermissionDenied("This token is read-only.")

@@ -1,0 +1,82 @@
+"""The one audit helper. Services call `record` inside their transaction, so an audit row exists
+exactly when the change it describes was committed."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+
+from kapabel.core.models import AuditEvent
+
+SYSTEM_ACTOR = "system"
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe form of a field value."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, datetime.date | datetime.datetime | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The audited fields of `obj`, foreign keys as ids."""
+    result = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        attname = getattr(field, "attname", name)
+        result[name] = _plain(getattr(obj, attname))
+    return result
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [before, after]} for the fields that changed."""
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+
+
+def record(
+    action: str,
+    *,
+    actor: Any,
+    obj: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+    municipality_id: int | None = None,
+    object_type: str | None = None,
+    object_id: str = "",
+    object_repr: str = "",
+) -> AuditEvent:
+    """Write one audit event. `actor` is a User, or None / a label for the system (imports, demo)."""
+    from kapabel.core.models import User
+
+    user = actor if isinstance(actor, User) else None
+    label = (user.get_username() if user else str(actor or SYSTEM_ACTOR))[:200]
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)
+        if municipality_id is None:
+            municipality_id = getattr(obj, "municipality_id", None)
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_label=label,
+        action=action,
+        object_type=object_type or "",
+        object_id=object_id,
+        object_repr=object_repr[:300],
+        changes={
+            key: [_plain(v) for v in value] if isinstance(value, list) else _plain(value)
+            for key, value in (changes or {}).items()
+        },
+        municipality_id=municipality_id,
+    )

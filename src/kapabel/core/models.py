@@ -1,0 +1,127 @@
+"""Accounts, roles, audit log and API tokens: the pieces every other app leans on."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A login. Linked to at most one `organisation.Employee` (via `Employee.user`)."""
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+
+class Role(models.TextChoices):
+    """Roles a person can hold. Employee and manager follow from the organisation (a linked
+    employee, a unit they lead); the others are granted as `RoleAssignment` rows."""
+
+    EMPLOYEE = "employee", _("Employee")
+    MANAGER = "manager", _("Manager")
+    HR = "hr", _("HR/competence consultant")
+    COORDINATOR = "coordinator", _("Programme coordinator")
+    MUNICIPALITY_ADMIN = "municipality_admin", _("Municipality administrator")
+    PLATFORM_ADMIN = "platform_admin", _("Platform administrator")
+
+
+GRANTED_ROLES = [
+    (Role.HR.value, Role.HR.label),
+    (Role.COORDINATOR.value, Role.COORDINATOR.label),
+    (Role.MUNICIPALITY_ADMIN.value, Role.MUNICIPALITY_ADMIN.label),
+    (Role.PLATFORM_ADMIN.value, Role.PLATFORM_ADMIN.label),
+]
+
+
+class RoleAssignment(models.Model):
+    """A granted role. `unit` empty means the whole municipality; with a unit the role covers
+    that unit's subtree. Platform administrators have no municipality."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=GRANTED_ROLES)
+    municipality = models.ForeignKey(
+        "organisation.Municipality", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "organisation.OrgUnit", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role="platform_admin", municipality__isnull=True, unit__isnull=True)
+                | (~models.Q(role="platform_admin") & models.Q(municipality__isnull=False)),
+                name="role_assignment_scope_matches_role",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role}"
+
+
+class AuditEvent(models.Model):
+    """Who changed what, when, from what to what. Written only through `kapabel.core.audit.record`."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    municipality = models.ForeignKey(
+        "organisation.Municipality", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Kept even when the actor's account is later removed, and for system actors (imports, demo).
+    actor_label = models.CharField(max_length=200)
+    action = models.CharField(max_length=100, db_index=True)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=300)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["municipality", "-at"]),
+            models.Index(fields=["object_type", "object_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+
+
+class PersonalAccessToken(models.Model):
+    """An API token. Only a SHA-256 hash is stored: tokens are 256 random bits, so a fast hash
+    is enough (no dictionary to attack) and lets each request look the token up by index."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read")
+        WRITE = "write", _("Read and write")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, default=Scope.READ)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class FailedLogin(models.Model):
+    """A failed login attempt, for throttling. Rows older than the window are pruned on write."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"

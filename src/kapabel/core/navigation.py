@@ -1,0 +1,39 @@
+"""The role-aware main menu. Apps add their entries in `AppConfig.ready()` with `register`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+
+from kapabel.core.access import AccessScope
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: Any  # a lazy translation
+    visible: Callable[[AccessScope], bool]
+    order: int = 100
+
+
+_ITEMS: list[NavItem] = []
+
+
+def register(item: NavItem) -> None:
+    if all(existing.url_name != item.url_name for existing in _ITEMS):
+        _ITEMS.append(item)
+        _ITEMS.sort(key=lambda i: i.order)
+
+
+def menu_for(scope: AccessScope, current_path: str) -> list[dict[str, Any]]:
+    entries = []
+    for item in _ITEMS:
+        if not item.visible(scope):
+            continue
+        href = reverse(item.url_name)
+        current = current_path == href or (href != "/" and current_path.startswith(href))
+        entries.append({"href": href, "label": item.label, "current": current})
+    return entries

@@ -1,0 +1,81 @@
+"""The shell's own pages: start page per role, accessibility statement, audit log, health checks,
+error pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from kapabel.core import selectors
+from kapabel.core.access import scope_for
+from kapabel.core.models import Role
+from kapabel.organisation import selectors as org_selectors
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """One start page with a section for each role the user holds: "Mine opgaver" for an
+    employee, the team overview for a manager, the municipality overview for HR and administrators."""
+    scope = scope_for(request.user)
+    context = {"scope": scope, "roles": scope.roles}
+    if scope.employee_id:
+        context["me"] = org_selectors.employees_for_user(request.user, active=None).get(pk=scope.employee_id)
+        context["my_tasks"] = []  # open campaigns, plans and enrolments join this list in later issues
+    if scope.has_role(Role.MANAGER):
+        context["team"] = org_selectors.team_overview(request.user)
+    if scope.is_platform_admin or scope.grants_for(Role.HR, Role.COORDINATOR, Role.MUNICIPALITY_ADMIN):
+        context["overview"] = org_selectors.municipality_overview(request.user)
+    return render(request, "core/home.html", context)
+
+
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/accessibility.html")
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    if not selectors.can_view_audit_log(request.user):
+        raise PermissionDenied
+    action = request.GET.get("action", "").strip()
+    events = selectors.audit_events_for_user(request.user, action=action)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_log.html", {"page": page, "action": action})
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """The process is up and serving."""
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """The process can reach its database."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any database failure means "not ready"
+        return JsonResponse({"status": "unavailable", "database": type(exc).__name__}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    # Rendered without the request context: the failure may lie in what that context needs.
+    return render(None, "500.html", status=500)  # type: ignore[arg-type]

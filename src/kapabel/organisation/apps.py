@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationConfig(AppConfig):
+    name = "kapabel.organisation"
+    label = "organisation"
+    verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        from kapabel.core import demo
+        from kapabel.core.navigation import NavItem, register
+        from kapabel.organisation.demo import build_organisation
+
+        demo.register(10, "organisation", build_organisation)
+
+        register(NavItem("organisation:employee_list", _("Employees"), lambda s: s.reads_people, order=20))
+        register(NavItem("organisation:unit_list", _("Organisation"), lambda s: s.reads_people, order=30))
+        register(NavItem("organisation:job_role_list", _("Job roles"), lambda s: s.reads_people, order=40))

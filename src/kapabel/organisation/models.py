@@ -1,0 +1,167 @@
+"""Municipalities (tenants), their unit tree, job roles and employees.
+
+The unit tree is stored as a materialised path: each unit's `path` is its ancestors' primary keys
+and its own, e.g. "/1/14/203/". A subtree is then one indexed range scan (see `subtree_q`) instead of
+a recursive walk node by node, moving a subtree is one UPDATE of the paths that start with the old
+prefix, and the depth and ancestors come for free. We chose it over a closure table because reads
+(scoping every query to a manager's subtree) vastly outnumber moves, and it needs no extra table.
+"""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+# Every character in a path is "/" or a digit, and both sort before "~", so
+# `prefix <= path < prefix + "~"` is exactly "path starts with prefix" — and, unlike LIKE,
+# a range uses the index on both SQLite (case-insensitive LIKE defeats it) and PostgreSQL.
+PATH_UPPER_BOUND = "~"
+
+
+def subtree_q(path: str, field: str = "path") -> Q:
+    """Q for rows whose unit path lies in the subtree rooted at `path` (inclusive)."""
+    return Q(**{f"{field}__gte": path, f"{field}__lt": path + PATH_UPPER_BOUND})
+
+
+class Municipality(models.Model):
+    """A tenant: one Danish municipality. Every tenant-owned row reaches one of these."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kommunekode = models.CharField(
+        _("municipality code"),
+        max_length=3,
+        unique=True,
+        validators=[RegexValidator(r"^\d{3}$", _("The municipality code has three digits, e.g. 751."))],
+    )
+    cvr = models.CharField(
+        _("CVR number"),
+        max_length=8,
+        blank=True,
+        validators=[RegexValidator(r"^\d{8}$", _("A CVR number has eight digits."))],
+    )
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrgUnit(models.Model):
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("Municipality")
+        FORVALTNING = "forvaltning", _("Administration (forvaltning)")
+        CENTER = "center", _("Centre")
+        DEPARTMENT = "department", _("Department")
+        TEAM = "team", _("Team")
+        INSTITUTION = "institution", _("Institution")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="units")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    # Maintained only by the services in `organisation.services`.
+    path = models.CharField(max_length=500, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    managers = models.ManyToManyField(
+        "Employee", blank=True, related_name="managed_units", verbose_name=_("managers")
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("organisation unit")
+        verbose_name_plural = _("organisation units")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "external_id"],
+                condition=~Q(external_id=""),
+                name="orgunit_unique_external_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def ancestor_ids(self) -> list[int]:
+        """Primary keys from the root down to the parent, read off the path (no queries)."""
+        return [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
+
+    def subtree_q(self, field: str = "path") -> Q:
+        return subtree_q(self.path, field)
+
+
+class JobRole(models.Model):
+    """A job title (stillingsbetegnelse) with its payroll job code (stillingskode)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="job_roles")
+    title = models.CharField(_("job title"), max_length=200)
+    code = models.CharField(_("job code"), max_length=50, blank=True)
+    job_family = models.CharField(_("job family"), max_length=100, blank=True)
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("job role")
+        verbose_name_plural = _("job roles")
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "external_id"],
+                condition=~Q(external_id=""),
+                name="jobrole_unique_external_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Employee(models.Model):
+    """A person employed by the municipality. No CPR number is stored, anywhere."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="employees")
+    external_id = models.CharField(_("external id"), max_length=100)
+    employee_number = models.CharField(_("employee number"), max_length=50, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("work e-mail"), blank=True)
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="employees", verbose_name=_("unit")
+    )
+    job_role = models.ForeignKey(
+        JobRole,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="employees",
+        verbose_name=_("job role"),
+    )
+    weekly_hours = models.DecimalField(
+        _("weekly hours"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    employment_start = models.DateField(_("employed from"), null=True, blank=True)
+    employment_end = models.DateField(_("employed until"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="employee"
+    )
+
+    class Meta:
+        verbose_name = _("employee")
+        verbose_name_plural = _("employees")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "external_id"], name="employee_unique_external_id"
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "active", "name"])]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from kapabel.organisation import views
+
+app_name = "organisation"
+urlpatterns = [
+    path("employees/", views.employee_list, name="employee_list"),
+    path("employees/<int:employee_pk>/", views.employee_detail, name="employee_detail"),
+    path("employees/<int:employee_pk>/edit/", views.employee_edit, name="employee_edit"),
+    path("units/", views.unit_list, name="unit_list"),
+    path("units/<int:unit_pk>/", views.unit_detail, name="unit_detail"),
+    path("units/<int:unit_pk>/edit/", views.unit_edit, name="unit_edit"),
+    path("units/<int:unit_pk>/new-unit/", views.unit_create, name="unit_create"),
+    path("units/<int:unit_pk>/new-employee/", views.employee_create, name="employee_create"),
+    path("job-roles/", views.job_role_list, name="job_role_list"),
+    path("job-roles/new/", views.job_role_create, name="job_role_create"),
+    path("job-roles/<int:job_role_pk>/edit/", views.job_role_edit, name="job_role_edit"),
+]

@@ -1,0 +1,295 @@
+"""HTML views for the organisation. Thin: fetch with an access check, call a selector or a service,
+render. The employee list serves the full page and its HTMX fragment from one view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from kapabel.core.access import scope_for
+from kapabel.core.models import Role
+from kapabel.organisation import permissions, selectors, services
+from kapabel.organisation.forms import EmployeeFilterForm, EmployeeForm, JobRoleForm, OrgUnitForm
+from kapabel.organisation.models import Employee, JobRole, OrgUnit
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _require_people_reader(request: HttpRequest) -> None:
+    if not scope_for(request.user).reads_people:
+        raise PermissionDenied
+
+
+def _form_errors_from(exc: ValidationError, form: Any) -> None:
+    """Show a service's validation errors on the form's fields (or at the top)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def employee_list(request: HttpRequest) -> HttpResponse:
+    _require_people_reader(request)
+    form = EmployeeFilterForm(request.GET or None, job_roles=selectors.job_roles_for_user(request.user))
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        filters = {
+            "search": form.cleaned_data["q"].strip(),
+            "job_role": form.cleaned_data["job_role"],
+            "active": None if form.cleaned_data["include_inactive"] else True,
+        }
+    employees = selectors.employees_for_user(request.user, **filters)
+    page = Paginator(employees, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query_base": query.urlencode()}
+    template = (
+        "organisation/employee_list.html#results" if _is_htmx(request) else "organisation/employee_list.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+def employee_detail(request: HttpRequest, employee_pk: int) -> HttpResponse:
+    employee = permissions.get_employee_for_user(request.user, employee_pk)
+    return render(
+        request,
+        "organisation/employee_detail.html",
+        {
+            "employee": employee,
+            "ancestors": selectors.unit_ancestors(employee.unit),
+            "can_edit": permissions.can_manage_organisation(request.user, employee.municipality_id),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def employee_edit(request: HttpRequest, employee_pk: int) -> HttpResponse:
+    employee = permissions.get_employee_for_user(request.user, employee_pk)
+    permissions.require_manage_organisation(request.user, employee.municipality_id)
+    form = EmployeeForm(
+        request.POST or None,
+        instance=Employee.objects.get(pk=employee.pk),
+        municipality=employee.municipality,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.employee_update(employee=employee, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, _("The employee was saved."))
+            return redirect("organisation:employee_detail", employee_pk=employee.pk)
+    return render(
+        request,
+        "organisation/form.html",
+        {
+            "form": form,
+            "title": _("Edit %(name)s") % {"name": employee.name},
+            "cancel_url": employee_detail_url(employee),
+        },
+    )
+
+
+def employee_detail_url(employee: Employee) -> str:
+    return reverse("organisation:employee_detail", kwargs={"employee_pk": employee.pk})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def employee_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    unit = permissions.get_unit_for_user(request.user, unit_pk)
+    permissions.require_manage_organisation(request.user, unit.municipality_id)
+    form = EmployeeForm(request.POST or None, initial={"unit": unit}, municipality=unit.municipality)
+    if request.method == "POST" and form.is_valid():
+        try:
+            employee = services.employee_create(
+                municipality=unit.municipality, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, _("The employee was created."))
+            return redirect("organisation:employee_detail", employee_pk=employee.pk)
+    return render(
+        request,
+        "organisation/form.html",
+        {
+            "form": form,
+            "title": _("New employee in %(unit)s") % {"unit": unit.name},
+            "cancel_url": unit_detail_url(unit),
+        },
+    )
+
+
+def unit_detail_url(unit: OrgUnit) -> str:
+    return reverse("organisation:unit_detail", kwargs={"unit_pk": unit.pk})
+
+
+@login_required
+def unit_list(request: HttpRequest) -> HttpResponse:
+    tops = selectors.top_units_for_user(request.user)
+    counts = selectors.unit_headcounts(tops)
+    return render(
+        request,
+        "organisation/unit_list.html",
+        {
+            "rows": [{"unit": unit, "headcount": counts.get(unit.pk, 0)} for unit in tops],
+        },
+    )
+
+
+@login_required
+def unit_detail(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    unit = permissions.get_unit_for_user(request.user, unit_pk)
+    children = list(selectors.unit_children(unit, request.user))
+    counts = selectors.unit_headcounts([unit, *children])
+    people = selectors.employees_for_user(request.user).filter(unit=unit)
+    return render(
+        request,
+        "organisation/unit_detail.html",
+        {
+            "unit": unit,
+            "ancestors": selectors.unit_ancestors(unit),
+            "headcount": counts.get(unit.pk, 0),
+            "children": [{"unit": child, "headcount": counts.get(child.pk, 0)} for child in children],
+            "people": Paginator(people, 50).get_page(request.GET.get("page")),
+            "managers": unit.managers.all(),
+            "can_edit": permissions.can_manage_organisation(request.user, unit.municipality_id),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_edit(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    unit = permissions.get_unit_for_user(request.user, unit_pk)
+    permissions.require_manage_organisation(request.user, unit.municipality_id)
+    form = OrgUnitForm(
+        request.POST or None, instance=OrgUnit.objects.get(pk=unit.pk), municipality=unit.municipality
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.orgunit_update(unit=unit, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, _("The unit was saved."))
+            return redirect("organisation:unit_detail", unit_pk=unit.pk)
+    return render(
+        request,
+        "organisation/form.html",
+        {
+            "form": form,
+            "title": _("Edit %(name)s") % {"name": unit.name},
+            "cancel_url": unit_detail_url(unit),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    """A new unit below `unit_pk`."""
+    parent = permissions.get_unit_for_user(request.user, unit_pk)
+    permissions.require_manage_organisation(request.user, parent.municipality_id)
+    form = OrgUnitForm(request.POST or None, initial={"parent": parent}, municipality=parent.municipality)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        data.pop("active", None)
+        try:
+            unit = services.orgunit_create(municipality=parent.municipality, actor=request.user, **data)
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, _("The unit was created."))
+            return redirect("organisation:unit_detail", unit_pk=unit.pk)
+    return render(
+        request,
+        "organisation/form.html",
+        {
+            "form": form,
+            "title": _("New unit below %(name)s") % {"name": parent.name},
+            "cancel_url": unit_detail_url(parent),
+        },
+    )
+
+
+@login_required
+def job_role_list(request: HttpRequest) -> HttpResponse:
+    _require_people_reader(request)
+    scope = scope_for(request.user)
+    roles = selectors.job_roles_for_user(request.user).filter(active=True)
+    return render(
+        request,
+        "organisation/job_role_list.html",
+        {
+            "roles": roles,
+            "can_create": bool(scope.grants_for(Role.MUNICIPALITY_ADMIN)),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def job_role_create(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    admin_of = [g.municipality_id for g in scope.grants_for(Role.MUNICIPALITY_ADMIN)]
+    if not admin_of:
+        raise PermissionDenied
+    municipality = permissions.get_municipality_for_user(request.user, admin_of[0])
+    form = JobRoleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        data.pop("active", None)
+        try:
+            services.jobrole_create(municipality=municipality, actor=request.user, **data)
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, _("The job role was created."))
+            return redirect("organisation:job_role_list")
+    return render(
+        request,
+        "organisation/form.html",
+        {"form": form, "title": _("New job role"), "cancel_url": reverse("organisation:job_role_list")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def job_role_edit(request: HttpRequest, job_role_pk: int) -> HttpResponse:
+    role = permissions.get_job_role_for_user(request.user, job_role_pk)
+    permissions.require_manage_organisation(request.user, role.municipality_id)
+    form = JobRoleForm(request.POST or None, instance=JobRole.objects.get(pk=role.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.jobrole_update(job_role=role, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, _("The job role was saved."))
+            return redirect("organisation:job_role_list")
+    return render(
+        request,
+        "organisation/form.html",
+        {
+            "form": form,
+            "title": _("Edit %(name)s") % {"name": role.title},
+            "cancel_url": reverse("organisation:job_role_list"),
+        },
+    )

@@ -1,0 +1,15 @@
+from django.urls import include, path
+
+from kapabel.api.api import api
+from kapabel.core import urls as core_urls
+
+urlpatterns = [
+    path("", include(core_urls)),
+    path("organisation/", include("kapabel.organisation.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+handler403 = "kapabel.core.views.error_403"
+handler404 = "kapabel.core.views.error_404"
+handler500 = "kapabel.core.views.error_500"

@@ -1,0 +1,208 @@
+"""The access walk: every URL pattern and every API route, as every persona, against objects of
+another unit and of another municipality. A new route that forgets scoping fails here; a new route
+with a path parameter this walk does not know fails too, until the parameter is added below."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from kapabel.api.api import api
+
+# Path parameter name -> the kind of object it addresses.
+KWARG_KINDS = {
+    "employee_pk": "employee",
+    "employee_id": "employee",
+    "unit_pk": "unit",
+    "unit_id": "unit",
+    "parent_id": "unit",
+    "job_role_pk": "job_role",
+    "job_role_id": "job_role",
+    "municipality_pk": "municipality",
+    "municipality_id": "municipality",
+}
+# Routes anyone may open, signed in or not.
+PUBLIC = {
+    "healthz",
+    "readyz",
+    "api/v1/",
+    "account/login/",
+    "tilgaengelighed/",
+    "i18n/setlang/",
+    "api/v1/openapi.json",
+    "api/v1/docs",
+}
+PERSONAS = ["employee", "manager", "hr", "coordinator", "admin", "other_municipality_admin"]
+
+
+def out_of_scope(world, persona: str) -> dict[str, list[Any]]:
+    """Objects the persona must not reach: another unit's and another municipality's."""
+    other_municipality = {
+        "employee": [world.b_employee],
+        "unit": [world.b_team],
+        "job_role": [world.role_b],
+        "municipality": [world.b],
+    }
+    if persona == "other_municipality_admin":
+        return {
+            "employee": [world.employee, world.outsider],
+            "unit": [world.team1, world.team3],
+            "job_role": [world.role_a],
+            "municipality": [world.a],
+        }
+    if persona in ("coordinator", "admin"):
+        return other_municipality
+    other_unit = {"employee": [world.outsider], "unit": [world.team3]}
+    if persona == "employee":
+        other_unit = {
+            "employee": [world.outsider, world.colleague, world.manager_employee],
+            "unit": [world.team3, world.team2, world.centre1],
+        }
+    return {kind: other_unit.get(kind, []) + other_municipality[kind] for kind in other_municipality}
+
+
+def forbidden_names(objects: dict[str, list[Any]]) -> list[str]:
+    return [str(obj) for kind, items in objects.items() for obj in items if kind != "municipality"]
+
+
+def all_routes() -> list[str]:
+    """Every URL pattern as a route string such as 'organisation/units/<int:unit_pk>/'."""
+    routes: list[str] = []
+
+    def walk(patterns, prefix: str) -> None:
+        for pattern in patterns:
+            text = str(pattern.pattern).lstrip("^").rstrip("$")
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, prefix + text)
+            elif isinstance(pattern, URLPattern):
+                routes.append(prefix + text)
+
+    walk(get_resolver().url_patterns, "")
+    return sorted(set(routes))
+
+
+PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+def route_params(route: str) -> list[str]:
+    return [m.group("name") for m in PARAM.finditer(route)]
+
+
+def fill(route: str, obj: Any) -> str:
+    return "/" + PARAM.sub(str(obj.pk), route)
+
+
+def test_walk_knows_every_path_parameter():
+    unknown = {p for route in all_routes() for p in route_params(route)} - set(KWARG_KINDS)
+    assert not unknown, f"Add these path parameters to KWARG_KINDS in the access walk: {sorted(unknown)}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_url_pattern_is_scoped(world, client, persona):
+    client.force_login(world.user(persona))
+    objects = out_of_scope(world, persona)
+    names = forbidden_names(objects)
+    checked = 0
+    for route in all_routes():
+        params = route_params(route)
+        if not params:
+            response = client.get("/" + route)
+            assert response.status_code < 500, route
+            body = response.content.decode(errors="replace")
+            leaked = [name for name in names if name in body]
+            assert not leaked, f"{persona} sees {leaked} on /{route}"
+            checked += 1
+            continue
+        kind = KWARG_KINDS[params[0]]
+        for obj in objects.get(kind, []):
+            url = fill(route, obj)
+            response = client.get(url)
+            assert response.status_code in (403, 404), f"{persona} GET {url} -> {response.status_code}"
+            if not route.startswith("api/"):
+                response = client.post(url, {"name": "x"})
+                assert response.status_code in (403, 404, 405), (
+                    f"{persona} POST {url} -> {response.status_code}"
+                )
+            checked += 1
+    assert checked > 10
+
+
+def test_anonymous_gets_login_or_401(world, client):
+    for route in all_routes():
+        if route in PUBLIC:
+            continue
+        url = fill(route, world.outsider) if route_params(route) else "/" + route
+        response = client.get(url)
+        if route.startswith("api/"):
+            assert response.status_code == 401, f"anonymous GET {url} -> {response.status_code}"
+        else:
+            assert response.status_code in (302, 405), f"anonymous GET {url} -> {response.status_code}"
+            if response.status_code == 302:
+                assert "/account/login/" in response["Location"], url
+
+
+# --- API walk -----------------------------------------------------------------------------------
+
+
+def _resolve(schema: dict, spec: dict) -> dict:
+    while "$ref" in spec:
+        spec = schema["components"]["schemas"][spec["$ref"].split("/")[-1]]
+    return spec
+
+
+def _body_for(schema: dict, operation: dict, objects: dict[str, list[Any]]) -> dict[str, Any]:
+    """A request body that is valid in form, with every reference pointing at a forbidden object."""
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    if not content:
+        return {}
+    spec = _resolve(schema, content["schema"])
+    body: dict[str, Any] = {}
+    for name, prop in spec.get("properties", {}).items():
+        prop = _resolve(schema, prop.get("anyOf", [prop])[0] if "anyOf" in prop else prop)
+        if name in KWARG_KINDS and objects.get(KWARG_KINDS[name]):
+            body[name] = objects[KWARG_KINDS[name]][0].pk
+        elif name in spec.get("required", []):
+            if "enum" in prop:
+                body[name] = prop["enum"][0]
+            else:
+                body[name] = {"string": "Walk", "integer": 1, "number": 1, "boolean": True}.get(
+                    prop.get("type"), "x"
+                )
+    return body
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_api_route_is_scoped(world, client, persona):
+    client.force_login(world.user(persona))
+    schema = api.get_openapi_schema()
+    objects = out_of_scope(world, persona)
+    names = forbidden_names(objects)
+    for path, operations in schema["paths"].items():
+        params = re.findall(r"{(\w+)}", path)
+        for method, operation in operations.items():
+            body = _body_for(schema, operation, objects)
+            if params:
+                for obj in objects.get(KWARG_KINDS[params[0]], []):
+                    url = re.sub(r"{\w+}", str(obj.pk), path)
+                    response = client.generic(
+                        method.upper(), url, json.dumps(body), content_type="application/json"
+                    )
+                    assert response.status_code in (403, 404), (
+                        f"{persona} {method} {url} -> {response.status_code}"
+                    )
+            elif method == "get":
+                response = client.get(path)
+                assert response.status_code == 200, path
+                leaked = [name for name in names if name in response.content.decode()]
+                assert not leaked, f"{persona} sees {leaked} in {path}"
+            else:
+                response = client.generic(
+                    method.upper(), path, json.dumps(body), content_type="application/json"
+                )
+                assert response.status_code in (403, 404), (
+                    f"{persona} {method} {path} {body} -> {response.status_code}"
+                )
