@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from kapabel.api.auth import require_write_scope
@@ -18,7 +18,6 @@ from kapabel.organisation import permissions, selectors, services
 from kapabel.organisation.models import OrgUnit
 
 router = Router(tags=["organisation"])
-PAGINATION = {"pagination_class": PageNumberPagination, "page_size": 50, "max_page_size": 500}
 
 
 # --- Schemas ----------------------------------------------------------------------------------
@@ -120,7 +119,7 @@ class EmployeePatch(Schema):
 
 
 @router.get("/units", response=list[UnitOut], summary="List the units you may see")
-@paginate(**PAGINATION)
+@paginate(PageNumberPagination, page_size=50, max_page_size=500)
 def list_units(
     request: HttpRequest,
     q: str = "",
@@ -165,7 +164,7 @@ def create_unit(request: HttpRequest, payload: UnitIn) -> Any:
         external_id=payload.external_id,
         actor=request.user,
     )
-    return 201, unit
+    return Status(201, unit)
 
 
 @router.patch(
@@ -186,7 +185,7 @@ def update_unit(request: HttpRequest, unit_id: int, payload: UnitPatch) -> Any:
 
 
 @router.get("/job-roles", response=list[JobRoleOut])
-@paginate(**PAGINATION)
+@paginate(PageNumberPagination, page_size=50, max_page_size=500)
 def list_job_roles(request: HttpRequest, q: str = "", active: bool | None = None) -> Any:
     roles = selectors.job_roles_for_user(request.user)
     if q:
@@ -207,7 +206,7 @@ def create_job_role(request: HttpRequest, payload: JobRoleIn) -> Any:
     municipality = permissions.get_municipality_for_user(request.user, payload.municipality_id)
     permissions.require_manage_organisation(request.user, municipality.pk)
     data = payload.dict(exclude={"municipality_id"})
-    return 201, services.jobrole_create(municipality=municipality, actor=request.user, **data)
+    return Status(201, services.jobrole_create(municipality=municipality, actor=request.user, **data))
 
 
 @router.patch("/job-roles/{job_role_id}", response=JobRoleOut)
@@ -222,7 +221,7 @@ def update_job_role(request: HttpRequest, job_role_id: int, payload: JobRolePatc
 
 
 @router.get("/employees", response=list[EmployeeOut], summary="List the employees you may see")
-@paginate(**PAGINATION)
+@paginate(PageNumberPagination, page_size=50, max_page_size=500)
 def list_employees(
     request: HttpRequest,
     q: str = "",
@@ -257,7 +256,9 @@ def create_employee(request: HttpRequest, payload: EmployeeIn) -> Any:
     require_write_scope(request)
     data = _resolve_refs(request, payload.dict())
     permissions.require_manage_organisation(request.user, data["unit"].municipality_id)
-    return 201, services.employee_create(municipality=data["unit"].municipality, actor=request.user, **data)
+    return Status(
+        201, services.employee_create(municipality=data["unit"].municipality, actor=request.user, **data)
+    )
 
 
 @router.patch("/employees/{employee_id}", response=EmployeeOut)

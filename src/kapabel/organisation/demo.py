@@ -12,7 +12,8 @@ from django.db import transaction
 from faker import Faker
 
 from kapabel.core.demo import DemoContext
-from kapabel.core.models import Role, RoleAssignment
+from kapabel.core.models import Role
+from kapabel.core.services import role_grant
 from kapabel.organisation import services
 from kapabel.organisation.models import Employee, OrgUnit
 
@@ -20,6 +21,15 @@ DEMO_KOMMUNEKODE = "999"
 NEIGHBOUR_KOMMUNEKODE = "998"
 DEMO_PASSWORD = "kapabel-demo"  # printed by `kapabel demo`; demo installations only
 SYSTEM = "demo"
+DEMO_LOGINS = [
+    ("Medarbejder / employee", "medarbejder", DEMO_PASSWORD),
+    ("Leder / manager", "leder", DEMO_PASSWORD),
+    ("HR-/kompetencekonsulent / HR consultant", "hr", DEMO_PASSWORD),
+    ("Programkoordinator / programme coordinator", "koordinator", DEMO_PASSWORD),
+    ("Kommuneadministrator / municipality administrator", "kommuneadmin", DEMO_PASSWORD),
+    ("Platformsadministrator / platform administrator", "platformadmin", DEMO_PASSWORD),
+    ("Kommuneadministrator, Nabo Kommune / neighbour administrator", "nabo-admin", DEMO_PASSWORD),
+]
 
 FORVALTNINGER = {
     "Børn og Unge": ["Dagtilbud", "Skoler", "Klubber og Fritid", "Fællesadministration", "PPR og Sundhed"],
@@ -129,7 +139,7 @@ def _make_user(username: str, first: str, last: str, email: str):
 
 
 def _grant(user, role: Role, municipality, unit=None) -> None:
-    RoleAssignment.objects.create(user=user, role=role, municipality=municipality, unit=unit)
+    role_grant(user=user, role=role, municipality=municipality, unit=unit, actor=SYSTEM)
 
 
 def _build_municipality(ctx: DemoContext, name: str, kode: str, employees: int, fake: Faker):
@@ -242,15 +252,7 @@ def build_organisation(ctx: DemoContext) -> None:
             "platformadmin": platform,
         },
     )
-    ctx.logins += [
-        (str(Role.EMPLOYEE.label), "medarbejder", DEMO_PASSWORD),
-        (str(Role.MANAGER.label), "leder", DEMO_PASSWORD),
-        (str(Role.HR.label), "hr", DEMO_PASSWORD),
-        (str(Role.COORDINATOR.label), "koordinator", DEMO_PASSWORD),
-        (str(Role.MUNICIPALITY_ADMIN.label), "kommuneadmin", DEMO_PASSWORD),
-        (str(Role.PLATFORM_ADMIN.label), "platformadmin", DEMO_PASSWORD),
-        (f"{Role.MUNICIPALITY_ADMIN.label} (Nabo Kommune)", "nabo-admin", DEMO_PASSWORD),
-    ]
+    ctx.logins += DEMO_LOGINS
     ctx.report.append(
         f"{municipality.name}: {len(units)} units, {ctx.employees} employees, {len(roles)} job roles"
     )

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from kapabel.core import demo
+from kapabel.organisation.demo import DEMO_KOMMUNEKODE, DEMO_LOGINS
 from kapabel.organisation.models import Municipality
 
 
@@ -20,6 +21,8 @@ class Command(BaseCommand):
         if Municipality.objects.exists():
             if if_empty:
                 self.stdout.write(_("The database already has data; the demo was not loaded."))
+                if Municipality.objects.filter(kommunekode=DEMO_KOMMUNEKODE).exists():
+                    print_logins(self.stdout, DEMO_LOGINS)
                 return
             raise CommandError(
                 _("The database already has municipalities. Use an empty database for the demo.")
