@@ -33,13 +33,16 @@ def test_demo_builds_a_municipality_with_every_role(db, capsys):
 def _demo_names(tmp_path, seed):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env["KAPABEL_VAR_DIR"] = str(tmp_path)
-    run = lambda *args: subprocess.run(
-        [sys.executable, "-P", "-m", "kapabel", *args],
-        env=env,
-        check=True,  # noqa: E731
-        capture_output=True,
-        text=True,
-    )
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-P", "-m", "kapabel", *args],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+
     run("migrate", "-v0")
     run("demo", "--employees", "60", "--seed", str(seed))
     return run(

@@ -133,7 +133,7 @@ def scope_for(user: User | AnonymousUser) -> AccessScope:
     if cached is not None:
         return cached
     scope = _resolve_scope(user)
-    user._kapabel_scope = scope  # type: ignore[union-attr]
+    user._kapabel_scope = scope  # type: ignore[union-attr,attr-defined]
     return scope
 
 
@@ -158,7 +158,7 @@ def _resolve_scope(user: User) -> AccessScope:
         if assignment.role == Role.PLATFORM_ADMIN:
             platform_admin = True
         elif assignment.municipality_id is not None:
-            path = assignment.unit.path if assignment.unit_id else None
+            path = assignment.unit.path if assignment.unit is not None else None
             if assignment.role == Role.MUNICIPALITY_ADMIN:
                 path = None  # an administrator always covers the whole municipality
             grants.append(Grant(Role(assignment.role), assignment.municipality_id, path))

@@ -131,7 +131,8 @@ def _email(first: str, last: str, number: int, kode: str) -> str:
     return f"{first}.{last}.{number}".lower().translate(_ASCII) + f"@{kode}.demo.kapabel.dk"
 
 
-def _make_user(username: str, first: str, last: str, email: str):
+def _make_user(username: str, full_name: str, email: str):
+    first, _space, last = full_name.partition(" ")
     user = get_user_model()(username=username, first_name=first, last_name=last, email=email)
     user.set_password(DEMO_PASSWORD)
     user.save()
@@ -209,32 +210,29 @@ def build_organisation(ctx: DemoContext) -> None:
     # Demo logins, one for each role, in "Center for Arbejdsmarked" (as in Næstved's programme).
     centre = next(u for u in units if u.name == "Center for Arbejdsmarked")
     team = OrgUnit.objects.filter(parent=centre).order_by("id").first() or centre
-    centre_manager = Employee.objects.filter(unit__path__startswith=centre.path).order_by("id").first()
-    staff = (
-        Employee.objects.filter(unit=team)
-        .exclude(pk=centre_manager.pk if centre_manager else None)
-        .order_by("id")
-    )
-    employee = staff.first()
+    # The centre is big enough to have staff in several teams (the demo has at least 50 employees).
+    centre_staff = Employee.objects.filter(unit__path__startswith=centre.path).order_by("id")
+    centre_manager = centre_staff[0]
+    employee = centre_staff.filter(unit=team).exclude(pk=centre_manager.pk).first() or centre_staff[1]
 
-    leader_user = _make_user("leder", *centre_manager.name.split(" ", 1), centre_manager.email)
+    leader_user = _make_user("leder", centre_manager.name, centre_manager.email)
     services.employee_link_user(employee=centre_manager, user=leader_user, actor=SYSTEM)
     services.orgunit_set_managers(unit=centre, managers=[centre_manager], actor=SYSTEM)
-    employee_user = _make_user("medarbejder", *employee.name.split(" ", 1), employee.email)
+    employee_user = _make_user("medarbejder", employee.name, employee.email)
     services.employee_link_user(employee=employee, user=employee_user, actor=SYSTEM)
 
-    hr = _make_user("hr", "Hanne", "Rasmussen", "hr@999.demo.kapabel.dk")
+    hr = _make_user("hr", "Hanne Rasmussen", "hr@999.demo.kapabel.dk")
     _grant(hr, Role.HR, municipality)
-    coordinator = _make_user("koordinator", "Karsten", "Olsen", "koordinator@999.demo.kapabel.dk")
+    coordinator = _make_user("koordinator", "Karsten Olsen", "koordinator@999.demo.kapabel.dk")
     _grant(coordinator, Role.COORDINATOR, municipality)
-    admin = _make_user("kommuneadmin", "Anna", "Dahl", "admin@999.demo.kapabel.dk")
+    admin = _make_user("kommuneadmin", "Anna Dahl", "admin@999.demo.kapabel.dk")
     _grant(admin, Role.MUNICIPALITY_ADMIN, municipality)
-    platform = _make_user("platformadmin", "Peter", "Lund", "platform@demo.kapabel.dk")
+    platform = _make_user("platformadmin", "Peter Lund", "platform@demo.kapabel.dk")
     _grant(platform, Role.PLATFORM_ADMIN, None)
 
     # A small neighbour municipality on the same installation shows that tenants are kept apart.
     neighbour, _units, _roles = _build_municipality(ctx, "Nabo Kommune", NEIGHBOUR_KOMMUNEKODE, 40, fake)
-    neighbour_admin = _make_user("nabo-admin", "Niels", "Berg", "admin@998.demo.kapabel.dk")
+    neighbour_admin = _make_user("nabo-admin", "Niels Berg", "admin@998.demo.kapabel.dk")
     _grant(neighbour_admin, Role.MUNICIPALITY_ADMIN, neighbour)
 
     ctx.data.update(

@@ -18,7 +18,7 @@ class EmployeeFilterForm(DesignSystemFormMixin, forms.Form):
 
     def __init__(self, *args: Any, job_roles: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["job_role"].queryset = job_roles
+        self.fields["job_role"].queryset = job_roles  # type: ignore[attr-defined]
 
 
 class EmployeeForm(DesignSystemFormMixin, forms.ModelForm):
@@ -43,8 +43,8 @@ class EmployeeForm(DesignSystemFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = OrgUnit.objects.filter(municipality=municipality, active=True)
-        self.fields["job_role"].queryset = JobRole.objects.filter(municipality=municipality, active=True)
+        self.fields["unit"].queryset = OrgUnit.objects.filter(municipality=municipality, active=True)  # type: ignore[attr-defined]
+        self.fields["job_role"].queryset = JobRole.objects.filter(municipality=municipality, active=True)  # type: ignore[attr-defined]
 
     def validate_unique(self) -> None:
         """Uniqueness is checked by the service, which knows the municipality."""
@@ -57,7 +57,7 @@ class OrgUnitForm(DesignSystemFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = OrgUnit.objects.filter(municipality=municipality).order_by("path")
+        self.fields["parent"].queryset = OrgUnit.objects.filter(municipality=municipality).order_by("path")  # type: ignore[attr-defined]
         self.fields["parent"].label = _("Parent unit")
 
     def validate_unique(self) -> None:

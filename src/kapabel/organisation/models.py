@@ -69,7 +69,7 @@ class OrgUnit(models.Model):
     # Maintained only by the services in `organisation.services`.
     path = models.CharField(max_length=500, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
-    managers = models.ManyToManyField(
+    managers: models.ManyToManyField = models.ManyToManyField(
         "Employee", blank=True, related_name="managed_units", verbose_name=_("managers")
     )
     active = models.BooleanField(_("active"), default=True)

@@ -244,9 +244,9 @@ def jobrole_update(*, job_role: JobRole, actor: Any, **values: Any) -> JobRole:
 
 def _check_employee_refs(employee: Employee) -> None:
     errors = {}
-    if employee.unit_id and employee.unit.municipality_id != employee.municipality_id:
+    if employee.unit_id is not None and employee.unit.municipality_id != employee.municipality_id:
         errors["unit"] = _("The unit belongs to another municipality.")
-    if employee.job_role_id and employee.job_role.municipality_id != employee.municipality_id:
+    if employee.job_role is not None and employee.job_role.municipality_id != employee.municipality_id:
         errors["job_role"] = _("The job role belongs to another municipality.")
     if (
         employee.employment_start
