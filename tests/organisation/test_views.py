@@ -92,3 +92,10 @@ def test_audit_log_is_for_administrators_of_their_municipality(world, login):
     assert login(world.user("manager")).get("/audit/").status_code == 403
     body = login(world.user("other_municipality_admin")).get("/audit/").content.decode()
     assert "Bente Bby" in body and "Emma Employee" not in body
+
+
+def test_breadcrumbs_lead_back_through_the_menu_section(world, login):
+    body = login(world.user("hr")).get(f"/organisation/units/{world.centre1.pk}/").content.decode()
+    crumbs = body[body.index('class="breadcrumbs') : body.index("</nav>", body.index('class="breadcrumbs'))]
+    assert 'href="/organisation/units/"' in crumbs
+    assert 'aria-current="page">Center Et</li>' in crumbs

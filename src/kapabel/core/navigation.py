@@ -28,6 +28,12 @@ def register(item: NavItem) -> None:
         _ITEMS.sort(key=lambda i: i.order)
 
 
+def section_for(menu: list[dict[str, Any]], current_path: str) -> dict[str, Any] | None:
+    """The menu entry the current page belongs to (the longest matching prefix), for breadcrumbs."""
+    matches = [item for item in menu if item["href"] != "/" and current_path.startswith(item["href"])]
+    return max(matches, key=lambda item: len(item["href"]), default=None)
+
+
 def menu_for(scope: AccessScope, current_path: str) -> list[dict[str, Any]]:
     entries = []
     for item in _ITEMS:
