@@ -162,7 +162,9 @@ def _build_municipality(ctx: DemoContext, name: str, kode: str, employees: int, 
     specs = _unit_plan(rng, employees)
     specs[0]["name"] = name
     units = services.orgunits_bulk_create(municipality=municipality, units=specs, actor=SYSTEM)
-    leaves = [u for u in units if u.kind in (OrgUnit.Kind.TEAM, OrgUnit.Kind.INSTITUTION)] or units
+    # People work in the units at the bottom of the tree (teams, institutions, or centres without teams).
+    parents = {u.parent_id for u in units}
+    leaves = [u for u in units if u.pk not in parents]
     weights = [share for *_rest, share in JOB_ROLES]
     titles = [title for title, *_rest in JOB_ROLES]
     people = []
