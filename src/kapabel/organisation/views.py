@@ -3,6 +3,7 @@ render. The employee list serves the full page and its HTMX fragment from one vi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -38,6 +39,33 @@ def _form_errors_from(exc: ValidationError, form: Any) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def _form_page(
+    request: HttpRequest,
+    form: Any,
+    *,
+    save: Callable[[dict[str, Any]], Any],
+    success: str,
+    done_url: Callable[[Any], str],
+    title: str,
+    cancel_url: str,
+) -> HttpResponse:
+    """The one shape of every edit page: on a valid POST call the service; its validation errors
+    go back onto the form (nothing was written), success redirects; otherwise render the form."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(dict(form.cleaned_data))
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, success)
+            return redirect(done_url(saved))
+    return render(request, "organisation/form.html", {"form": form, "title": title, "cancel_url": cancel_url})
+
+
+def _without(data: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if key not in keys}
 
 
 @login_required
@@ -81,27 +109,16 @@ def employee_detail(request: HttpRequest, employee_pk: int) -> HttpResponse:
 def employee_edit(request: HttpRequest, employee_pk: int) -> HttpResponse:
     employee = permissions.get_employee_for_user(request.user, employee_pk)
     permissions.require_manage_organisation(request.user, employee.municipality_id)
-    form = EmployeeForm(
-        request.POST or None,
-        instance=Employee.objects.get(pk=employee.pk),
-        municipality=employee.municipality,
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.employee_update(employee=employee, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors_from(exc, form)
-        else:
-            messages.success(request, _("The employee was saved."))
-            return redirect("organisation:employee_detail", employee_pk=employee.pk)
-    return render(
+    instance = Employee.objects.get(pk=employee.pk)  # the form edits a copy; the service gets the original
+    form = EmployeeForm(request.POST or None, instance=instance, municipality=employee.municipality)
+    return _form_page(
         request,
-        "organisation/form.html",
-        {
-            "form": form,
-            "title": _("Edit %(name)s") % {"name": employee.name},
-            "cancel_url": employee_detail_url(employee),
-        },
+        form,
+        save=lambda data: services.employee_update(employee=employee, actor=request.user, **data),
+        success=_("The employee was saved."),
+        done_url=employee_detail_url,
+        title=_("Edit %(name)s") % {"name": employee.name},
+        cancel_url=employee_detail_url(employee),
     )
 
 
@@ -115,24 +132,16 @@ def employee_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
     unit = permissions.get_unit_for_user(request.user, unit_pk)
     permissions.require_manage_organisation(request.user, unit.municipality_id)
     form = EmployeeForm(request.POST or None, initial={"unit": unit}, municipality=unit.municipality)
-    if request.method == "POST" and form.is_valid():
-        try:
-            employee = services.employee_create(
-                municipality=unit.municipality, actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            _form_errors_from(exc, form)
-        else:
-            messages.success(request, _("The employee was created."))
-            return redirect("organisation:employee_detail", employee_pk=employee.pk)
-    return render(
+    return _form_page(
         request,
-        "organisation/form.html",
-        {
-            "form": form,
-            "title": _("New employee in %(unit)s") % {"unit": unit.name},
-            "cancel_url": unit_detail_url(unit),
-        },
+        form,
+        save=lambda data: services.employee_create(
+            municipality=unit.municipality, actor=request.user, **data
+        ),
+        success=_("The employee was created."),
+        done_url=employee_detail_url,
+        title=_("New employee in %(unit)s") % {"unit": unit.name},
+        cancel_url=unit_detail_url(unit),
     )
 
 
@@ -179,53 +188,35 @@ def unit_detail(request: HttpRequest, unit_pk: int) -> HttpResponse:
 def unit_edit(request: HttpRequest, unit_pk: int) -> HttpResponse:
     unit = permissions.get_unit_for_user(request.user, unit_pk)
     permissions.require_manage_organisation(request.user, unit.municipality_id)
-    form = OrgUnitForm(
-        request.POST or None, instance=OrgUnit.objects.get(pk=unit.pk), municipality=unit.municipality
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.orgunit_update(unit=unit, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors_from(exc, form)
-        else:
-            messages.success(request, _("The unit was saved."))
-            return redirect("organisation:unit_detail", unit_pk=unit.pk)
-    return render(
+    instance = OrgUnit.objects.get(pk=unit.pk)
+    form = OrgUnitForm(request.POST or None, instance=instance, municipality=unit.municipality)
+    return _form_page(
         request,
-        "organisation/form.html",
-        {
-            "form": form,
-            "title": _("Edit %(name)s") % {"name": unit.name},
-            "cancel_url": unit_detail_url(unit),
-        },
+        form,
+        save=lambda data: services.orgunit_update(unit=unit, actor=request.user, **data),
+        success=_("The unit was saved."),
+        done_url=unit_detail_url,
+        title=_("Edit %(name)s") % {"name": unit.name},
+        cancel_url=unit_detail_url(unit),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def unit_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
-    """A new unit below `unit_pk`."""
     parent = permissions.get_unit_for_user(request.user, unit_pk)
     permissions.require_manage_organisation(request.user, parent.municipality_id)
     form = OrgUnitForm(request.POST or None, initial={"parent": parent}, municipality=parent.municipality)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        data.pop("active", None)
-        try:
-            unit = services.orgunit_create(municipality=parent.municipality, actor=request.user, **data)
-        except ValidationError as exc:
-            _form_errors_from(exc, form)
-        else:
-            messages.success(request, _("The unit was created."))
-            return redirect("organisation:unit_detail", unit_pk=unit.pk)
-    return render(
+    return _form_page(
         request,
-        "organisation/form.html",
-        {
-            "form": form,
-            "title": _("New unit below %(name)s") % {"name": parent.name},
-            "cancel_url": unit_detail_url(parent),
-        },
+        form,
+        save=lambda data: services.orgunit_create(
+            municipality=parent.municipality, actor=request.user, **_without(data, "active")
+        ),
+        success=_("The unit was created."),
+        done_url=unit_detail_url,
+        title=_("New unit below %(name)s") % {"name": parent.name},
+        cancel_url=unit_detail_url(parent),
     )
 
 
@@ -253,20 +244,16 @@ def job_role_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     municipality = permissions.get_municipality_for_user(request.user, admin_of[0])
     form = JobRoleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        data.pop("active", None)
-        try:
-            services.jobrole_create(municipality=municipality, actor=request.user, **data)
-        except ValidationError as exc:
-            _form_errors_from(exc, form)
-        else:
-            messages.success(request, _("The job role was created."))
-            return redirect("organisation:job_role_list")
-    return render(
+    return _form_page(
         request,
-        "organisation/form.html",
-        {"form": form, "title": _("New job role"), "cancel_url": reverse("organisation:job_role_list")},
+        form,
+        save=lambda data: services.jobrole_create(
+            municipality=municipality, actor=request.user, **_without(data, "active")
+        ),
+        success=_("The job role was created."),
+        done_url=lambda _role: reverse("organisation:job_role_list"),
+        title=_("New job role"),
+        cancel_url=reverse("organisation:job_role_list"),
     )
 
 
@@ -276,20 +263,12 @@ def job_role_edit(request: HttpRequest, job_role_pk: int) -> HttpResponse:
     role = permissions.get_job_role_for_user(request.user, job_role_pk)
     permissions.require_manage_organisation(request.user, role.municipality_id)
     form = JobRoleForm(request.POST or None, instance=JobRole.objects.get(pk=role.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.jobrole_update(job_role=role, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors_from(exc, form)
-        else:
-            messages.success(request, _("The job role was saved."))
-            return redirect("organisation:job_role_list")
-    return render(
+    return _form_page(
         request,
-        "organisation/form.html",
-        {
-            "form": form,
-            "title": _("Edit %(name)s") % {"name": role.title},
-            "cancel_url": reverse("organisation:job_role_list"),
-        },
+        form,
+        save=lambda data: services.jobrole_update(job_role=role, actor=request.user, **data),
+        success=_("The job role was saved."),
+        done_url=lambda _role: reverse("organisation:job_role_list"),
+        title=_("Edit %(name)s") % {"name": role.title},
+        cancel_url=reverse("organisation:job_role_list"),
     )
