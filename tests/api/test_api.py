@@ -21,6 +21,11 @@ def test_openapi_schema_is_published(client):
     assert "/api/v1/employees" in schema["paths"]
 
 
+def test_api_docs_are_served_locally_not_from_a_cdn(client):
+    body = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in body and "cdn" not in body
+
+
 def test_token_lists_only_what_the_user_may_see(world, client):
     raw = make_token(world, "manager")
     data = client.get("/api/v1/employees", **bearer(raw)).json()

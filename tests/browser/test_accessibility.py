@@ -63,10 +63,15 @@ def log_in(page, base: str, username: str) -> None:
     ["employee", "manager", "hr", "coordinator", "admin", "platform_admin", "other_municipality_admin"],
 )
 def test_every_page_has_no_wcag_violations(world, live_server, page, persona):
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     log_in(page, live_server.url, world.user(persona).username)
     visited, problems = crawl(page, live_server.url)
     assert len(visited) >= 2, visited
     assert not problems, "\n".join(problems)
+    # Everything the pages load comes from Kapabel itself: no CDN, no third party.
+    foreign = {url for url in requested if not url.startswith((live_server.url, "data:"))}
+    assert not foreign, foreign
 
 
 def test_public_pages_have_no_wcag_violations(world, live_server, page):
