@@ -123,3 +123,17 @@ def test_manager_cannot_open_create_forms(world, login):
     client = login(world.user("manager"))
     assert client.get(f"/organisation/units/{world.centre1.pk}/new-unit/").status_code == 403
     assert client.get("/organisation/job-roles/new/").status_code == 403
+
+
+def test_edit_form_offers_only_units_of_the_employees_municipality(world, login):
+    client = login(world.user("admin"))
+    url = f"/organisation/employees/{world.colleague.pk}/edit/"
+    form = client.get(url).context["form"]
+    data = {name: form.initial.get(name) or "" for name in form.fields}
+    data.update(unit=world.b_team.pk, job_role=world.role_a.pk)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "unit" in response.context["form"].errors
+    assert 'aria-invalid="true"' in response.content.decode()
+    world.colleague.refresh_from_db()
+    assert world.colleague.unit_id == world.team2.pk

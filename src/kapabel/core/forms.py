@@ -22,13 +22,21 @@ class DesignSystemFormMixin:
                 (c for widget, c in _WIDGET_CLASSES.items() if isinstance(field.widget, widget)), "form-input"
             )
             field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} {css}".strip()
-            described = []
             if field.help_text:
-                described.append(f"id_{name}_hint")
-            if self.is_bound and name in self.errors:  # type: ignore[attr-defined]
-                described.append(f"id_{name}_error")
-            if described:
-                field.widget.attrs["aria-describedby"] = " ".join(described)
+                field.widget.attrs["aria-describedby"] = f"id_{name}_hint"
+
+    def full_clean(self) -> None:
+        """After validation, point each invalid field at its error text. Done here rather than in
+        __init__, because reading `errors` there would validate before subclasses have narrowed
+        their choices (e.g. units to one municipality)."""
+        super().full_clean()  # type: ignore[misc]
+        for name in self.errors:  # type: ignore[attr-defined]
+            field = self.fields.get(name)  # type: ignore[attr-defined]
+            if field is None:
+                continue
+            ids = field.widget.attrs.get("aria-describedby", "").split()
+            field.widget.attrs["aria-describedby"] = " ".join([*ids, f"id_{name}_error"])
+            field.widget.attrs["aria-invalid"] = "true"
 
 
 class KapabelPasswordChangeForm(DesignSystemFormMixin, PasswordChangeForm):
