@@ -131,6 +131,10 @@ class TargetIn(Schema):
     importance: Importance = Importance.IMPORTANT
 
 
+class TargetsIn(Schema):
+    targets: list[TargetIn] = []
+
+
 class IndividualTargetIn(Schema):
     employee_id: int
     competence_id: int
@@ -303,19 +307,19 @@ def create_profile(request: HttpRequest, payload: ProfileIn) -> Any:
 @router.put(
     "/profiles/{profile_id}/targets", response=ProfileOut, summary="Set targets (a null level removes)"
 )
-def set_targets(request: HttpRequest, profile_id: int, payload: list[TargetIn]) -> Any:
+def set_targets(request: HttpRequest, profile_id: int, payload: TargetsIn) -> Any:
     require_write_scope(request)
     profile = permissions.get_profile_for_user(request.user, profile_id)
     permissions.require(permissions.can_edit_profile(request.user, profile))
     competences = {c.pk: c for c in profile.framework_version.competences.all()}
-    missing = [t.competence_id for t in payload if t.competence_id not in competences]
+    missing = [t.competence_id for t in payload.targets if t.competence_id not in competences]
     if missing:
         raise ValidationError(
             {"competence_id": _("Not in this profile's framework version: %(ids)s") % {"ids": missing}}
         )
     services.profile_set_targets(
         profile=profile,
-        targets=[(competences[t.competence_id], t.target_level, t.importance) for t in payload],
+        targets=[(competences[t.competence_id], t.target_level, t.importance) for t in payload.targets],
         actor=request.user,
     )
     return permissions.get_profile_for_user(request.user, profile_id)
@@ -328,7 +332,7 @@ def list_targets(request: HttpRequest, profile_id: int) -> Any:
 
 
 class ProfileStatusIn(Schema):
-    status: Literal["published"]
+    status: str = Field("published", description="Only 'published' is accepted.")
 
 
 @router.patch("/profiles/{profile_id}", response=ProfileOut, summary="Publish a draft profile")
@@ -336,6 +340,8 @@ def publish_profile(request: HttpRequest, profile_id: int, payload: ProfileStatu
     require_write_scope(request)
     profile = permissions.get_profile_for_user(request.user, profile_id)
     permissions.require(permissions.can_edit_profile(request.user, profile))
+    if payload.status != "published":
+        raise ValidationError({"status": _("A profile can only be changed to published here.")})
     return services.profile_publish(profile=profile, actor=request.user)
 
 

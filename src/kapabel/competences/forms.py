@@ -9,6 +9,21 @@ from kapabel.competences.models import Competence, Framework, Importance, Langua
 from kapabel.core.forms import DesignSystemFormMixin
 from kapabel.organisation.models import Employee, JobRole, Municipality, OrgUnit
 
+def _revalidate(form: Any) -> None:
+    """DesignSystemFormMixin validates a bound form while linking error texts, before our querysets
+    and choices are set; drop that result and link the error texts again against the real fields."""
+    form._errors = None
+    if form.is_bound:
+        for name, field in form.fields.items():
+            described = [f"id_{name}_hint"] if field.help_text else []
+            if name in form.errors:
+                described.append(f"id_{name}_error")
+            if described:
+                field.widget.attrs["aria-describedby"] = " ".join(described)
+            else:
+                field.widget.attrs.pop("aria-describedby", None)
+
+
 FORMAT_CHOICES = [
     ("moodle-csv", _("Moodle competency framework CSV")),
     ("case-json", _("1EdTech CASE 1.1 JSON")),
@@ -52,6 +67,7 @@ class CompetenceForm(DesignSystemFormMixin, forms.ModelForm):
         self.fields["parent"].label = _("Placed below")
         self.fields["parent"].empty_label = _("Top level")
         self.fields["scale"].queryset = version.scales.all()
+        _revalidate(self)
 
     def validate_unique(self) -> None:
         """Checked by the service."""
@@ -67,9 +83,11 @@ class ImportForm(DesignSystemFormMixin, forms.Form):
     )
     municipality = forms.ModelChoiceField(label=_("Owner"), queryset=Municipality.objects.none())
 
-    def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, municipalities: Any, file_required: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = municipalities
+        self.fields["file"].required = file_required
+        _revalidate(self)
 
 
 class ProfileForm(DesignSystemFormMixin, forms.ModelForm):
@@ -108,6 +126,7 @@ class ConsultationForm(DesignSystemFormMixin, forms.Form):
     def __init__(self, *args: Any, employees: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["participants"].queryset = employees
+        _revalidate(self)
 
 
 class CommentForm(DesignSystemFormMixin, forms.Form):
@@ -135,3 +154,4 @@ class CommentForm(DesignSystemFormMixin, forms.Form):
         else:
             del self.fields["proposed_target_level"]
             del self.fields["proposed_importance"]
+        _revalidate(self)

@@ -291,8 +291,7 @@ def framework_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None, municipalities=municipalities)
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and "content" in request.POST:
-        form = ImportForm(request.POST, {"file": None}, municipalities=municipalities)
-        form.fields["file"].required = False
+        form = ImportForm(request.POST, municipalities=municipalities, file_required=False)
         if form.is_valid():
             content = base64.b64decode(request.POST["content"].encode())
             try:

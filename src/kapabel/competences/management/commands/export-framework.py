@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("id", type=int)
         parser.add_argument("--format", required=True, choices=FORMATS)
         parser.add_argument("--output", required=True)
-        parser.add_argument("--version", dest="number", type=int)
+        parser.add_argument("--version-number", dest="number", type=int)
 
     def handle(self, *args, id: int, format: str, output: str, number: int | None, **options):
         framework = Framework.objects.filter(pk=id).first()
