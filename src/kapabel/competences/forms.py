@@ -9,6 +9,7 @@ from kapabel.competences.models import Competence, Framework, Importance, Langua
 from kapabel.core.forms import DesignSystemFormMixin
 from kapabel.organisation.models import Employee, JobRole, Municipality, OrgUnit
 
+
 def _revalidate(form: Any) -> None:
     """DesignSystemFormMixin validates a bound form while linking error texts, before our querysets
     and choices are set; drop that result and link the error texts again against the real fields."""
