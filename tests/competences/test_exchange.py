@@ -116,7 +116,7 @@ def test_moodle_round_trip_keeps_what_moodle_carries(world):
     after = version_to_data(again.versions.get())
     assert after.name == before.name and after.description == before.description
     # Moodle carries the id (our code), the tree, the Danish text, cross-references and the scale.
-    simplify = lambda d: [
+    simplify = lambda d: [  # noqa: E731
         (c.identifier, c.parent, c.fields["name_da"], c.fields["description_da"], sorted(c.related))
         for c in d.competences
     ]  # noqa: E731
@@ -130,7 +130,7 @@ def test_moodle_round_trip_keeps_what_moodle_carries(world):
         )
         for c in before.competences
     ]
-    level_view = lambda d: [
+    level_view = lambda d: [  # noqa: E731
         (lv["value"], lv["name_da"], lv["proficient"], lv["is_default"])
         for lv in next(s for s in d.scales if s.key == d.default_scale).levels
     ]  # noqa: E731
