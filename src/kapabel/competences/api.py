@@ -223,8 +223,11 @@ def get_version(request: HttpRequest, version_id: int) -> Any:
 @router.get("/framework-versions/{version_id}/export", summary="Export as Moodle CSV or CASE JSON")
 def export(request: HttpRequest, version_id: int, format: Format = "case-json") -> HttpResponse:
     version = permissions.get_version_for_user(request.user, version_id)
-    content, content_type, _ext = export_version(version, format)
-    return HttpResponse(content, content_type=content_type)
+    content, content_type, extension = export_version(version, format)
+    response = HttpResponse(content, content_type=content_type)
+    name = f"framework-{version.framework_id}-v{version.number}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 class StatusIn(Schema):
