@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "kapabel.core",
     "kapabel.organisation",
+    "kapabel.competences",
     "kapabel.api",
 ]
 

@@ -24,6 +24,16 @@ KWARG_KINDS = {
     "job_role_id": "job_role",
     "municipality_pk": "municipality",
     "municipality_id": "municipality",
+    "framework_pk": "framework",
+    "framework_id": "framework",
+    "version_pk": "framework_version",
+    "version_id": "framework_version",
+    "competence_pk": "competence",
+    "competence_id": "competence",
+    "profile_pk": "profile",
+    "profile_id": "profile",
+    "consultation_pk": "consultation",
+    "comment_pk": "comment",
 }
 # Routes anyone may open, signed in or not.
 PUBLIC = {
@@ -41,11 +51,14 @@ PERSONAS = ["employee", "manager", "hr", "coordinator", "admin", "other_municipa
 
 def out_of_scope(world, persona: str) -> dict[str, list[Any]]:
     """Objects the persona must not reach: another unit's and another municipality's."""
+    from tests.competences.factories import private_competence_objects
+
     other_municipality = {
         "employee": [world.b_employee],
         "unit": [world.b_team],
         "job_role": [world.role_b],
         "municipality": [world.b],
+        **private_competence_objects(world, world.b),
     }
     if persona == "other_municipality_admin":
         return {
@@ -53,6 +66,7 @@ def out_of_scope(world, persona: str) -> dict[str, list[Any]]:
             "unit": [world.team1, world.team3],
             "job_role": [world.role_a],
             "municipality": [world.a],
+            **private_competence_objects(world, world.a),
         }
     if persona in ("coordinator", "admin"):
         return other_municipality

@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CompetencesConfig(AppConfig):
+    name = "kapabel.competences"
+    label = "competences"
+    verbose_name = _("Competences")
+
+    def ready(self) -> None:
+        from kapabel.competences.demo import build_competences
+        from kapabel.core import demo
+        from kapabel.core.navigation import NavItem, register
+
+        demo.register(20, "competences", build_competences)
+        register(
+            NavItem(
+                "competences:framework_list",
+                _("Competence frameworks"),
+                lambda s: s.user_id is not None,
+                order=50,
+            )
+        )
+        register(
+            NavItem(
+                "competences:consultation_list", _("Consultations"), lambda s: s.user_id is not None, order=55
+            )
+        )

@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kapabel.competences.models import Competence, Framework, Importance, Language, Profile
+from kapabel.core.forms import DesignSystemFormMixin
+from kapabel.organisation.models import Employee, JobRole, Municipality, OrgUnit
+
+
+def _revalidate(form: Any) -> None:
+    """DesignSystemFormMixin validates a bound form while linking error texts, before our querysets
+    and choices are set; drop that result and link the error texts again against the real fields."""
+    form._errors = None
+    if form.is_bound:
+        for name, field in form.fields.items():
+            described = [f"id_{name}_hint"] if field.help_text else []
+            if name in form.errors:
+                described.append(f"id_{name}_error")
+            if described:
+                field.widget.attrs["aria-describedby"] = " ".join(described)
+            else:
+                field.widget.attrs.pop("aria-describedby", None)
+
+
+FORMAT_CHOICES = [
+    ("moodle-csv", _("Moodle competency framework CSV")),
+    ("case-json", _("1EdTech CASE 1.1 JSON")),
+]
+
+
+class FrameworkForm(DesignSystemFormMixin, forms.ModelForm):
+    class Meta:
+        model = Framework
+        fields = ["name", "description", "language"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+class CompetenceForm(DesignSystemFormMixin, forms.ModelForm):
+    class Meta:
+        model = Competence
+        fields = [
+            "parent",
+            "code",
+            "name_da",
+            "name_en",
+            "description_da",
+            "description_en",
+            "indicators_da",
+            "indicators_en",
+            "esco_uri",
+            "scale",
+        ]
+        widgets = {
+            "description_da": forms.Textarea(attrs={"rows": 3}),
+            "description_en": forms.Textarea(attrs={"rows": 3}),
+            "indicators_da": forms.Textarea(attrs={"rows": 3}),
+            "indicators_en": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, version: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Competence.objects.filter(version=version).order_by(
+            "depth", "position"
+        )
+        self.fields["parent"].label = _("Placed below")
+        self.fields["parent"].empty_label = _("Top level")
+        self.fields["scale"].queryset = version.scales.all()
+        _revalidate(self)
+
+    def validate_unique(self) -> None:
+        """Checked by the service."""
+
+
+class ImportForm(DesignSystemFormMixin, forms.Form):
+    file = forms.FileField(label=_("File"))
+    format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES)
+    language = forms.ChoiceField(
+        label=_("Language of the texts"),
+        choices=Language.choices,
+        help_text=_("Moodle files do not say which language they are in."),
+    )
+    municipality = forms.ModelChoiceField(label=_("Owner"), queryset=Municipality.objects.none())
+
+    def __init__(self, *args: Any, municipalities: Any, file_required: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities
+        self.fields["file"].required = file_required
+        _revalidate(self)
+
+
+class ProfileForm(DesignSystemFormMixin, forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ["name", "kind", "job_role", "unit", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["job_role"].queryset = JobRole.objects.filter(municipality=municipality, active=True)
+        self.fields["unit"].queryset = OrgUnit.objects.filter(
+            municipality=municipality, active=True
+        ).order_by("path")
+
+    def validate_unique(self) -> None:
+        """Checked by the service."""
+
+
+class ConsultationForm(DesignSystemFormMixin, forms.Form):
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Participants"),
+        queryset=Employee.objects.none(),
+        help_text=_("The managers and employees who may comment."),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+    message = forms.CharField(
+        label=_("Message to participants"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    closes_on = forms.DateField(
+        label=_("Closes on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args: Any, employees: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = employees
+        _revalidate(self)
+
+
+class CommentForm(DesignSystemFormMixin, forms.Form):
+    competence = forms.ModelChoiceField(
+        label=_("Competence"),
+        queryset=Competence.objects.none(),
+        required=False,
+        empty_label=_("The whole draft"),
+    )
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    proposed_target_level = forms.TypedChoiceField(
+        label=_("Proposed target level"), required=False, coerce=int, empty_value=None
+    )
+    proposed_importance = forms.ChoiceField(
+        label=_("Proposed importance"), required=False, choices=[("", "–"), *Importance.choices]
+    )
+
+    def __init__(
+        self, *args: Any, competences: Any, levels: list[tuple[int, str]], proposals: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["competence"].queryset = competences
+        if proposals:
+            self.fields["proposed_target_level"].choices = [("", "–"), *levels]
+        else:
+            del self.fields["proposed_target_level"]
+            del self.fields["proposed_importance"]
+        _revalidate(self)
