@@ -53,7 +53,9 @@ def generate(folder: Path, people: int, seed: int = 3) -> int:
     for i in range(people):
         pid = f"p-{i:06d}"
         name = f"{rng.choice(first)} {rng.choice(last)}"
-        cpr = f"{rng.randint(1, 28):02d}{rng.randint(1, 12):02d}{rng.randint(50, 99)}{rng.randint(1000, 9999)}"
+        cpr = (
+            f"{rng.randint(1, 28):02d}{rng.randint(1, 12):02d}{rng.randint(50, 99)}{rng.randint(1000, 9999)}"
+        )
         users.append([pid, cpr, name, f"{pid}@benchmark.dk", "", "Sagsbehandler"])
         unit = teams[rng.randrange(len(teams))]
         engagements.append([f"e-{i}", pid, unit, "1", rng.choice(codes)[0], "1", "Månedsløn", ""])
@@ -94,12 +96,18 @@ def main() -> None:
         folder = tmp_path / "export"
         folder.mkdir()
         rows = generate(folder, args.people)
-        municipality = services.municipality_create(name="Benchmark Kommune", kommunekode="999", actor="bench")
+        municipality = services.municipality_create(
+            name="Benchmark Kommune", kommunekode="999", actor="bench"
+        )
 
         def run(label: str) -> float:
             started = time.perf_counter()
             hr_import, dataset = hr.hrimport_receive(
-                municipality=municipality, files=files_from_path(folder), actor="bench", source="cli", keep=False
+                municipality=municipality,
+                files=files_from_path(folder),
+                actor="bench",
+                source="cli",
+                keep=False,
             )
             hr_import = hr.hrimport_apply(hr_import=hr_import, actor="bench", dataset=dataset)
             seconds = time.perf_counter() - started

@@ -88,7 +88,9 @@ class Existing:
         }
         through = OrgUnit.managers.through
         managers = set(
-            through.objects.filter(orgunit__municipality=municipality).values_list("orgunit_id", "employee_id")
+            through.objects.filter(orgunit__municipality=municipality).values_list(
+                "orgunit_id", "employee_id"
+            )
         )
         return cls(
             municipality,
@@ -113,7 +115,8 @@ class UnitPaths:
     def __init__(self, existing: Existing):
         self.existing = existing
         self.children = {
-            (u["parent_id"], u["name"].casefold()): pk for pk, u in sorted(existing.units.items(), reverse=True)
+            (u["parent_id"], u["name"].casefold()): pk
+            for pk, u in sorted(existing.units.items(), reverse=True)
         }
         self.roots = sorted(pk for pk, u in existing.units.items() if u["parent_id"] is None)
 
@@ -211,7 +214,9 @@ def _check(dataset: Dataset, existing: Existing) -> list[tuple[Problem, Any]]:
     return found
 
 
-def _cycles(units: list[UnitIn], file_units: dict[str, UnitIn], existing: Existing) -> list[tuple[Problem, Any]]:
+def _cycles(
+    units: list[UnitIn], file_units: dict[str, UnitIn], existing: Existing
+) -> list[tuple[Problem, Any]]:
     """Cycles in the unit tree as it would be after the import (file parents, else the current ones)."""
 
     def key_of_pk(pk: int) -> tuple[str, Any]:
@@ -299,9 +304,7 @@ class Plan:
     def note(self, kind: str, action: str, ident: str, name: str, changes: dict[str, Any]) -> None:
         if len(self.sample) < SAMPLE_SIZE:
             plain = {k: [_show(v) for v in pair] for k, pair in changes.items()}
-            self.sample.append(
-                {"kind": kind, "action": action, "id": ident, "name": name, "changes": plain}
-            )
+            self.sample.append({"kind": kind, "action": action, "id": ident, "name": name, "changes": plain})
 
 
 def _show(value: Any) -> Any:
@@ -370,7 +373,9 @@ def build_plan(dataset: Dataset, existing: Existing, *, progress: Progress = _no
                     unit_names.get(current["parent_id"]),
                     _unit_label(parent, unit_names),
                 ]
-            plan.note("unit", "moved" if "parent" in changed else "updated", unit.external_id, unit.name, shown)
+            plan.note(
+                "unit", "moved" if "parent" in changed else "updated", unit.external_id, unit.name, shown
+            )
     if dataset.format == PLAN2LEARN and dataset.full:
         seen_units = set(dataset.seen_units)
         for pk, current in existing.units.items():
@@ -500,11 +505,16 @@ def _plan_managers(
         # leder.csv is the whole truth about the managers of the units in the file.
         for manager in dataset.managers:
             desired.add((unit_key[manager.unit], person_key(manager.person)))
-        file_unit_pks = {unit_key[u.external_id][1] for u in dataset.units if unit_key[u.external_id][0] == "pk"}
+        file_unit_pks = {
+            unit_key[u.external_id][1] for u in dataset.units if unit_key[u.external_id][0] == "pk"
+        }
         current = {pair for pair in existing.managers if pair[0] in file_unit_pks}
         plan.managers_remove = {pair for pair in current if (("pk", pair[0]), ("pk", pair[1])) not in desired}
-        plan.managers_add = {pair for pair in desired if not (pair[0][0] == pair[1][0] == "pk"
-                                                             and (pair[0][1], pair[1][1]) in current)}  # fmt: skip
+        plan.managers_add = {
+            pair
+            for pair in desired
+            if not (pair[0][0] == pair[1][0] == "pk" and (pair[0][1], pair[1][1]) in current)
+        }
     else:
         assert paths is not None
         for person in dataset.people:

@@ -150,8 +150,14 @@ class Table:
     def require(self, expected: list[str], required: list[str] | None = None) -> None:
         """Map the expected headers to positions; a missing required one makes the file unusable."""
         positions = {normalise_header(h): i for i, h in enumerate(self.header)}
-        self.columns = {name: positions[normalise_header(name)] for name in expected if normalise_header(name) in positions}
-        missing = [name for name in (required if required is not None else expected) if name not in self.columns]
+        self.columns = {
+            name: positions[normalise_header(name)]
+            for name in expected
+            if normalise_header(name) in positions
+        }
+        missing = [
+            name for name in (required if required is not None else expected) if name not in self.columns
+        ]
         if missing:
             raise FileProblem(
                 Problem(

@@ -108,7 +108,9 @@ def _set_status(hr_import: HRImport, status: str, label: str = "") -> None:
     hr_import.save(update_fields=["status", "progress_label"])
 
 
-def _checked(hr_import: HRImport, dataset: Dataset, progress: Progress) -> tuple[engine.Existing, engine.Plan, list[Problem]]:
+def _checked(
+    hr_import: HRImport, dataset: Dataset, progress: Progress
+) -> tuple[engine.Existing, engine.Plan, list[Problem]]:
     existing = engine.Existing.load(hr_import.municipality)
     problems = dataset.problems + engine.check(dataset, existing)
     plan = engine.build_plan(dataset, existing, progress=progress)
@@ -120,7 +122,9 @@ def _store_plan(hr_import: HRImport, plan: engine.Plan) -> None:
     hr_import.sample = plan.sample
 
 
-def hrimport_check(*, hr_import: HRImport, dataset: Dataset | None = None, progress: Progress | None = None) -> HRImport:
+def hrimport_check(
+    *, hr_import: HRImport, dataset: Dataset | None = None, progress: Progress | None = None
+) -> HRImport:
     """The preview: what would change, and every problem. Writes nothing but the import record."""
     dataset = dataset or Dataset.from_bytes(hr_import.payload)
     _set_status(hr_import, HRImport.Status.CHECKING, "check")
@@ -144,7 +148,9 @@ def hrimport_confirm(*, hr_import: HRImport, skip_invalid: bool, actor: Any) -> 
     hr_import.status = HRImport.Status.QUEUED
     hr_import.progress_done = hr_import.progress_total = 0
     hr_import.progress_label = "apply"
-    hr_import.save(update_fields=["skip_invalid", "status", "progress_done", "progress_total", "progress_label"])
+    hr_import.save(
+        update_fields=["skip_invalid", "status", "progress_done", "progress_total", "progress_label"]
+    )
     return hr_import
 
 
