@@ -262,8 +262,8 @@ class _Row:
     def __init__(self, table: Table, line: int, record: list[str], problems: list[Problem]):
         self.table, self.line, self.record, self.problems, self.ok = table, line, record, problems, True
 
-    def fail(self, code: str, column: str, **params: Any) -> None:
-        self.problems.append(Problem(code, self.table.file, self.line, column, params))
+    def fail(self, code: str, at: str, /, **params: Any) -> None:
+        self.problems.append(Problem(code, self.table.file, self.line, at, params))
         self.ok = False
 
     def text(self, column: str, *, required: bool = False, max_length: int = 200) -> str:
