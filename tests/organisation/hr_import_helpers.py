@@ -74,7 +74,7 @@ def snapshot(municipality) -> tuple:
     return (
         sorted(OrgUnit.objects.filter(municipality=municipality).values_list(
             "pk", "external_id", "name", "parent_id", "path", "depth", "active")),
-        sorted(JobRole.objects.filter(municipality=municipality).values_list("pk", "external_id", "title", "active")),
+        sorted(JobRole.objects.filter(municipality=municipality).values_list("pk", "external_id", "title", "active")),  # noqa: E501
         sorted(Employee.objects.filter(municipality=municipality).values_list(
             "pk", "external_id", "name", "email", "unit_id", "job_role_id", "active", "employment_start",
             "employment_end")),

@@ -39,7 +39,7 @@ def test_detects_the_delimiter_from_the_header(header, expected):
 
 def test_quoted_newlines_keep_the_physical_line_numbers():
     problems = []
-    table = read_csv("f.csv", 'a;b\n1;"two\nlines"\n\n3;x\n4\n'.encode(), problems)
+    table = read_csv("f.csv", b'a;b\n1;"two\nlines"\n\n3;x\n4\n', problems)
     assert [line for line, _ in table.rows] == [2, 5]
     assert table.rows[0][1] == ["1", "two\nlines"]
     assert [(p.code, p.line) for p in problems] == [("field_count", 6)]

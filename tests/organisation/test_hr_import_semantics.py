@@ -118,7 +118,7 @@ def test_full_import_deactivates_the_missing_with_an_end_date_and_deletes_nothin
     municipality = new_municipality()
     run(municipality, p2l_files())
     files = p2l_files()
-    replace(files, "bruger.csv", "p-1;0101801234;Søren Østergård;soren@testrup.dk;12345678;Lønkonsulent\r\n", "",
+    replace(files, "bruger.csv", "p-1;0101801234;Søren Østergård;soren@testrup.dk;12345678;Lønkonsulent\r\n", "",  # noqa: E501
             encoding="cp1252")  # fmt: skip
     replace(files, "engagement.csv", "e-1,p-1,u-lon,1,s-1,1,Månedsløn,\n", "")
     replace(files, "organisation.csv", "u-pleje;Hjemmeplejen Øst;u-sun;;;\r\n", "")
@@ -139,7 +139,7 @@ def test_partial_import_leaves_the_missing_alone():
     run(municipality, p2l_files())
     files = p2l_files()
     replace(files, "engagement.csv", "e-1,p-1,u-lon,1,s-1,1,Månedsløn,\n", "")
-    replace(files, "bruger.csv", "p-1;0101801234;Søren Østergård;soren@testrup.dk;12345678;Lønkonsulent\r\n", "",
+    replace(files, "bruger.csv", "p-1;0101801234;Søren Østergård;soren@testrup.dk;12345678;Lønkonsulent\r\n", "",  # noqa: E501
             encoding="cp1252")  # fmt: skip
     hr_import = run(municipality, files, full=False)
     assert hr_import.counts["employees_deactivated"] == 0
@@ -169,15 +169,15 @@ def test_a_zip_of_the_five_files_is_accepted():
 @pytest.mark.parametrize(
     ("file", "old", "new", "expected", "encoding"),
     [
-        ("organisation.csv", "u-lon;Løn;u-fa", "u-lon;Løn;u-nowhere", ("unknown_parent", "organisation.csv", 6, "Parentid"), "utf-8-sig"),
-        ("organisation.csv", "u-root;Testrup Kommune;;", "u-root;Testrup Kommune;u-lon;", ("cycle", "organisation.csv", 2, "Parentid"), "utf-8-sig"),
-        ("organisation.csv", "u-sun;Sundhed", "u-fa;Sundhed", ("duplicate", "organisation.csv", 8, "AfdelingsID"), "utf-8-sig"),
-        ("bruger.csv", "soren@testrup.dk", "soren(at)testrup", ("bad_email", "bruger.csv", 2, "E-mail"), "cp1252"),
+        ("organisation.csv", "u-lon;Løn;u-fa", "u-lon;Løn;u-nowhere", ("unknown_parent", "organisation.csv", 6, "Parentid"), "utf-8-sig"),  # noqa: E501
+        ("organisation.csv", "u-root;Testrup Kommune;;", "u-root;Testrup Kommune;u-lon;", ("cycle", "organisation.csv", 2, "Parentid"), "utf-8-sig"),  # noqa: E501
+        ("organisation.csv", "u-sun;Sundhed", "u-fa;Sundhed", ("duplicate", "organisation.csv", 8, "AfdelingsID"), "utf-8-sig"),  # noqa: E501
+        ("bruger.csv", "soren@testrup.dk", "soren(at)testrup", ("bad_email", "bruger.csv", 2, "E-mail"), "cp1252"),  # noqa: E501
         ("bruger.csv", "Frida Fremtid", "", ("required", "bruger.csv", 5, "Navn"), "cp1252"),
-        ("engagement.csv", "01.03.2099", "31.02.2099", ("bad_date", "engagement.csv", 6, "StartdatoEngagement"), "utf-8-sig"),
-        ("engagement.csv", "e-4,p-3", "e-4,p-9", ("unknown_person", "engagement.csv", 5, "BrugerId"), "utf-8-sig"),
-        ("engagement.csv", "e-1,p-1,u-lon", "e-1,p-1,u-nowhere", ("unknown_unit", "engagement.csv", 2, "AfdelingsId"), "utf-8-sig"),
-        ("engagement.csv", "s-3,1", "s-9,1", ("unknown_job_code", "engagement.csv", 5, "StillingskodeId"), "utf-8-sig"),
+        ("engagement.csv", "01.03.2099", "31.02.2099", ("bad_date", "engagement.csv", 6, "StartdatoEngagement"), "utf-8-sig"),  # noqa: E501
+        ("engagement.csv", "e-4,p-3", "e-4,p-9", ("unknown_person", "engagement.csv", 5, "BrugerId"), "utf-8-sig"),  # noqa: E501
+        ("engagement.csv", "e-1,p-1,u-lon", "e-1,p-1,u-nowhere", ("unknown_unit", "engagement.csv", 2, "AfdelingsId"), "utf-8-sig"),  # noqa: E501
+        ("engagement.csv", "s-3,1", "s-9,1", ("unknown_job_code", "engagement.csv", 5, "StillingskodeId"), "utf-8-sig"),  # noqa: E501
         ("leder.csv", "p-3;u-bu", "p-9;u-bu", ("unknown_person", "leder.csv", 2, "BrugerId"), "utf-8-sig"),
     ],
 )  # fmt: skip
@@ -301,7 +301,7 @@ def test_the_sheet_as_xlsx_with_an_existing_unit_id(world):
 
 
 def test_the_sheet_reports_bad_values_with_line_and_column(world):
-    data = "Medarbejdernummer;Navn;Enhed;Timer pr. uge;Ansat fra;Ansat til\n1;A;X;lots;01-01-2020;01-01-2019\n2;;X;;;\n"
+    data = "Medarbejdernummer;Navn;Enhed;Timer pr. uge;Ansat fra;Ansat til\n1;A;X;lots;01-01-2020;01-01-2019\n2;;X;;;\n"  # noqa: E501
     hr_import = run(world.a, {"ark.csv": data.encode()})
     assert hr_import.status == HRImport.Status.REJECTED
     assert set(problem_codes(hr_import)) == {
