@@ -513,7 +513,7 @@ def _plan_managers(
         plan.managers_add = {
             pair
             for pair in desired
-            if not (pair[0][0] == pair[1][0] == "pk" and (pair[0][1], pair[1][1]) in current)
+            if not (pair[0][0] == pair[1][0] == "pk" and (pair[0][1], pair[1][1]) in existing.managers)
         }
     else:
         assert paths is not None
