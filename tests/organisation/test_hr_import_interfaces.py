@@ -8,7 +8,6 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.urls import reverse
 
 from kapabel.core import tokens
 from kapabel.core.models import Role, RoleAssignment
