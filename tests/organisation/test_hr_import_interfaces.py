@@ -205,3 +205,9 @@ def test_command_refuses_files_with_errors(world, tmp_path):
                  stderr=io.StringIO())  # fmt: skip
     with pytest.raises(CommandError):
         call_command("import-hr", str(bad), stdout=out, stderr=io.StringIO())  # two municipalities
+
+
+def test_upload_without_files_is_a_form_error(world, login):
+    response = login(world.user("admin")).post(URL, {"municipality": world.a.pk})
+    assert response.status_code == 200 and b"form-error-message" in response.content
+    assert not HRImport.objects.exists()

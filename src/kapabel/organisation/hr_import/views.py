@@ -42,8 +42,10 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data: Any, initial: Any = None) -> Any:
         single = super().clean
-        if isinstance(data, list | tuple):
+        if isinstance(data, list | tuple) and data:
             return [single(item, initial) for item in data]
+        if isinstance(data, list | tuple):
+            data = None  # nothing chosen: the "required" error
         return [single(data, initial)]
 
 
