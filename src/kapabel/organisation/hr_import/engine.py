@@ -71,13 +71,13 @@ class Existing:
     @classmethod
     def load(cls, municipality: Municipality) -> Existing:
         units = {
-            row["pk"]: row
+            row["pk"]: dict[str, Any](row)
             for row in OrgUnit.objects.filter(municipality=municipality).values(
                 "pk", "external_id", "name", "parent_id", "active", "path", "depth"
             )
         }
         roles = {
-            row["pk"]: row
+            row["pk"]: dict[str, Any](row)
             for row in JobRole.objects.filter(municipality=municipality).values(
                 "pk", "external_id", "title", "code", "active"
             )
@@ -195,7 +195,11 @@ def _check(dataset: Dataset, existing: Existing) -> list[tuple[Problem, Any]]:
         elif paths.resolve(person.unit) is None:
             roots = ", ".join(existing.units[pk]["name"] for pk in paths.roots)
             problem = Problem(
-                "unit_path_root", person.file, person.line, "Enhed", {"value": person.unit, "roots": roots}
+                "unit_path_root",
+                person.file,
+                person.line,
+                "Enhed",
+                {"value": mask_cpr(person.unit), "roots": roots},
             )
             found.append((problem, person))
 
@@ -355,20 +359,20 @@ def build_plan(dataset: Dataset, existing: Existing, *, progress: Progress = _no
             plan.note("unit", "created", unit.external_id, unit.name, {})
             continue
         current = existing.units[key[1]]
-        changed: dict[str, Any] = {}
+        unit_changes: dict[str, Any] = {}
         if current["name"] != unit.name:
-            changed["name"] = unit.name
+            unit_changes["name"] = unit.name
         if not current["active"]:
-            changed["active"] = True
+            unit_changes["active"] = True
         current_parent = ("pk", current["parent_id"]) if current["parent_id"] else None
         if parent != current_parent:
-            changed["parent"] = parent
+            unit_changes["parent"] = parent
             plan.counts["units_moved"] += 1
-        if changed:
-            plan.unit_updates[key[1]] = changed
+        if unit_changes:
+            plan.unit_updates[key[1]] = unit_changes
             plan.counts["units_updated"] += 1
-            shown = {k: [current[k], v] for k, v in changed.items() if k != "parent"}
-            if "parent" in changed:
+            shown = {k: [current[k], v] for k, v in unit_changes.items() if k != "parent"}
+            if "parent" in unit_changes:
                 shown["parent"] = [
                     unit_names.get(current["parent_id"]),
                     _unit_label(parent, unit_names),
@@ -595,7 +599,7 @@ def apply(plan: Plan, existing: Existing, *, progress: Progress = _no_progress) 
     for unit_id, employee_id in sorted(plan.managers_remove):
         through.objects.filter(orgunit_id=unit_id, employee_id=employee_id).delete()
     if plan.managers_add:
-        person_pk = {("new", e.external_id): e.pk for e in new_people}
+        person_pk: dict[Any, int | None] = {("new", e.external_id): e.pk for e in new_people}
         rows = [
             through(orgunit_id=resolve(unit, unit_pk), employee_id=resolve(who, person_pk))
             for unit, who in sorted(plan.managers_add, key=str)
@@ -621,7 +625,8 @@ def _apply_units(plan: Plan, existing: Existing) -> dict[Any, int | None]:
     parents: dict[int, int | None] = {pk: u["parent_id"] for pk, u in existing.units.items()}
     pending = list(plan.new_units)
     while pending:
-        ready, waiting = [], []
+        ready: list[tuple[Any, dict[str, Any], Any]] = []
+        waiting: list[tuple[Any, dict[str, Any], Any]] = []
         for item in pending:
             parent = item[2]
             (ready if parent is None or parent[0] == "pk" or parent in unit_pk else waiting).append(item)
@@ -640,15 +645,15 @@ def _apply_units(plan: Plan, existing: Existing) -> dict[Any, int | None]:
     updates = []
     for pk, changed in plan.unit_updates.items():
         unit = OrgUnit(pk=pk, **{k: v for k, v in changed.items() if k != "parent"})
-        fields = [k for k in changed if k != "parent"]
+        fields: list[str] = [k for k in changed if k != "parent"]
         if "parent" in changed:
             parent = changed["parent"]
             unit.parent_id = None if parent is None else parent[1] if parent[0] == "pk" else unit_pk[parent]
             parents[pk] = unit.parent_id
             fields.append("parent")
         updates.append((tuple(sorted(fields)), unit))
-    for fields in {f for f, _ in updates}:
-        OrgUnit.objects.bulk_update([u for f, u in updates if f == fields], list(fields), batch_size=BATCH)
+    for group in {f for f, _ in updates}:
+        OrgUnit.objects.bulk_update([u for f, u in updates if f == group], list(group), batch_size=BATCH)
 
     paths: dict[int, tuple[str, int]] = {}
 

@@ -185,8 +185,8 @@ class Dataset:
         for row in data["people"]:
             person = PersonIn(*row)
             person.weekly_hours = decimal.Decimal(person.weekly_hours) if person.weekly_hours else None
-            person.start = datetime.date.fromisoformat(person.start) if person.start else None
-            person.end = datetime.date.fromisoformat(person.end) if person.end else None
+            person.start = datetime.date.fromisoformat(str(person.start)) if person.start else None
+            person.end = datetime.date.fromisoformat(str(person.end)) if person.end else None
             people.append(person)
         return cls(
             format=data["format"],
@@ -309,7 +309,7 @@ class _Row:
             self.fail("bad_decimal", column, value=mask_cpr(value))
             return None
         if number is not None and not (0 <= number <= 80):
-            self.fail("bad_hours", column, value=value)
+            self.fail("bad_hours", column, value=mask_cpr(value))
             return None
         return number.quantize(decimal.Decimal("0.01")) if number is not None else None
 

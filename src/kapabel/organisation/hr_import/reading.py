@@ -167,7 +167,8 @@ class Table:
                     params={
                         "missing": ", ".join(missing),
                         "expected": ", ".join(expected),
-                        "found": ", ".join(h.strip() for h in self.header if h.strip()) or "–",
+                        "found": mask_cpr(", ".join(h.strip()[:40] for h in self.header if h.strip())[:300])
+                        or "–",
                     },
                 )
             )

@@ -126,7 +126,7 @@ def hrimport_check(
     *, hr_import: HRImport, dataset: Dataset | None = None, progress: Progress | None = None
 ) -> HRImport:
     """The preview: what would change, and every problem. Writes nothing but the import record."""
-    dataset = dataset or Dataset.from_bytes(hr_import.payload)
+    dataset = dataset or Dataset.from_bytes(bytes(hr_import.payload or b""))
     _set_status(hr_import, HRImport.Status.CHECKING, "check")
     _existing, plan, problems = _checked(hr_import, dataset, progress or record_progress(hr_import))
     _store_plan(hr_import, plan)
@@ -158,7 +158,7 @@ def hrimport_apply(
     *, hr_import: HRImport, actor: Any, dataset: Dataset | None = None, progress: Progress | None = None
 ) -> HRImport:
     """Check again (the database may have changed since the preview) and write it all, or nothing."""
-    dataset = dataset or Dataset.from_bytes(hr_import.payload)
+    dataset = dataset or Dataset.from_bytes(bytes(hr_import.payload or b""))
     # Inside the transaction the row's progress would be invisible to others (and, on SQLite, would
     # block them), so without a caller's progress bar the write step reports nothing.
     check_progress = progress or record_progress(hr_import)

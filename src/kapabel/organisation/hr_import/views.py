@@ -50,8 +50,10 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    municipality = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Municipality"), empty_label=None)
-    files = MultipleFileField(
+    municipality: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, label=gettext_lazy("Municipality"), empty_label=None
+    )
+    files = MultipleFileField(  # type: ignore[assignment]  # a field, not Form.files
         label=gettext_lazy("Files"),
         help_text=gettext_lazy(
             "The five plan2learn files (bruger.csv, organisation.csv, engagement.csv, stillingskode.csv, "
@@ -191,7 +193,7 @@ def _field_label(kind: str, name: str) -> str:
         return _("Parent unit")
     model = {"unit": OrgUnit, "job_role": JobRole}.get(kind, Employee)
     try:
-        return str(model._meta.get_field(name).verbose_name)
+        return str(getattr(model._meta.get_field(name), "verbose_name", name))
     except FieldDoesNotExist:
         return name
 
