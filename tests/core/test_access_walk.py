@@ -34,6 +34,8 @@ KWARG_KINDS = {
     "profile_id": "profile",
     "consultation_pk": "consultation",
     "comment_pk": "comment",
+    "import_pk": "hr_import",
+    "import_id": "hr_import",
 }
 # Routes anyone may open, signed in or not.
 PUBLIC = {
@@ -51,6 +53,26 @@ PERSONAS = ["employee", "manager", "hr", "coordinator", "admin", "other_municipa
 
 def out_of_scope(world, persona: str) -> dict[str, list[Any]]:
     """Objects the persona must not reach: another unit's and another municipality's."""
+    objects = _out_of_scope(world, persona)
+    objects["hr_import"] = hr_imports_out_of_scope(world, persona)
+    return objects
+
+
+def hr_imports_out_of_scope(world, persona: str) -> list[Any]:
+    """HR imports are for municipality administrators and HR consultants with a whole-municipality
+    grant: the hr persona (a subtree grant) may not reach its own municipality's imports either."""
+    from kapabel.organisation.models import HRImport
+
+    a, b = (
+        HRImport.objects.get_or_create(municipality=m, defaults={"actor_label": "walk", "format": "kapabel"})[
+            0
+        ]
+        for m in (world.a, world.b)
+    )
+    return {"admin": [b], "other_municipality_admin": [a]}.get(persona, [a, b])
+
+
+def _out_of_scope(world, persona: str) -> dict[str, list[Any]]:
     from tests.competences.factories import private_competence_objects
 
     other_municipality = {

@@ -123,3 +123,7 @@ api.add_router("", organisation_router)
 from kapabel.competences.api import router as competences_router  # noqa: E402
 
 api.add_router("", competences_router)
+
+from kapabel.organisation.hr_import.api import router as hr_import_router  # noqa: E402
+
+api.add_router("", hr_import_router)

@@ -17,3 +17,7 @@ class OrganisationConfig(AppConfig):
         register(NavItem("organisation:employee_list", _("Employees"), lambda s: s.reads_people, order=20))
         register(NavItem("organisation:unit_list", _("Organisation"), lambda s: s.reads_people, order=30))
         register(NavItem("organisation:job_role_list", _("Job roles"), lambda s: s.reads_people, order=40))
+
+        from kapabel.organisation.permissions import imports_hr_anywhere
+
+        register(NavItem("organisation:hr_import", _("HR import"), imports_hr_anywhere, order=45))

@@ -165,3 +165,65 @@ class Employee(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class HRImport(models.Model):
+    """One HR data import: who started it, when, from which files (checksums), what it found and
+    changed, and how it ended. The parsed files (never a CPR number) are kept only until the import
+    has run."""
+
+    class Format(models.TextChoices):
+        PLAN2LEARN = "plan2learn", _("plan2learn export from OS2mo")
+        KAPABEL = "kapabel", _("Kapabel sheet (CSV or XLSX)")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be checked")
+        CHECKING = "checking", _("Being checked")
+        READY = "ready", _("Checked, waiting for confirmation")
+        PREVIEWED = "previewed", _("Checked (dry run), nothing written")
+        REJECTED = "rejected", _("Rejected, nothing written")
+        APPLYING = "applying", _("Being imported")
+        SUCCEEDED = "succeeded", _("Imported")
+        FAILED = "failed", _("Failed, nothing written")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Web page")
+        CLI = "cli", _("Command line")
+        API = "api", _("API")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="hr_imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200)
+    created_at = models.DateTimeField(_("started"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    format = models.CharField(_("format"), max_length=20, choices=Format.choices)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    full = models.BooleanField(_("full import"), default=True)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    skip_invalid = models.BooleanField(_("skip invalid rows"), default=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    files = models.JSONField(default=list, blank=True)  # [{"name", "sha256", "bytes"}]
+    rows = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    problems = models.JSONField(default=list, blank=True)  # the first problems, see MAX_PROBLEMS
+    error_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
+    sample = models.JSONField(default=list, blank=True)  # a sample of row diffs
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    progress_label = models.CharField(max_length=100, blank=True)
+    payload = models.BinaryField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("HR import")
+        verbose_name_plural = _("HR imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"HR import #{self.pk} ({self.format})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.APPLYING)

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from kapabel.core.access import scope_for
-from kapabel.organisation.models import Employee, JobRole, Municipality, OrgUnit
+from kapabel.organisation.models import Employee, HRImport, JobRole, Municipality, OrgUnit
 
 
 def municipalities_for_user(user: Any) -> QuerySet[Municipality]:
@@ -116,3 +116,28 @@ def municipality_overview(user: Any) -> dict[str, Any]:
         "job_roles": job_roles_for_user(user).filter(active=True).count(),
         "top_units": [{"unit": unit, "headcount": counts.get(unit.pk, 0)} for unit in tops],
     }
+
+
+def hr_import_municipality_ids(user: Any) -> list[int] | None:
+    """Municipalities whose HR data the user may import (None: all, for platform administrators)."""
+    from kapabel.core.models import Role
+
+    scope = scope_for(user)
+    if scope.is_platform_admin:
+        return None
+    ids = {g.municipality_id for g in scope.grants_for(Role.MUNICIPALITY_ADMIN)}
+    ids |= {g.municipality_id for g in scope.grants_for(Role.HR) if g.path is None}
+    return sorted(ids)
+
+
+def hr_import_municipalities_for_user(user: Any) -> QuerySet[Municipality]:
+    ids = hr_import_municipality_ids(user)
+    return Municipality.objects.all() if ids is None else Municipality.objects.filter(pk__in=ids)
+
+
+def hr_imports_for_user(user: Any) -> QuerySet[HRImport]:
+    """Import records the user may see: those of the municipalities they may import into. The
+    stored rows (`payload`) are never loaded for lists."""
+    ids = hr_import_municipality_ids(user)
+    queryset = HRImport.objects.select_related("municipality").defer("payload")
+    return queryset if ids is None else queryset.filter(municipality_id__in=ids)

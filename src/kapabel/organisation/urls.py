@@ -1,6 +1,7 @@
 from django.urls import path
 
 from kapabel.organisation import views
+from kapabel.organisation.hr_import import views as hr_import_views
 
 app_name = "organisation"
 urlpatterns = [
@@ -15,4 +16,19 @@ urlpatterns = [
     path("job-roles/", views.job_role_list, name="job_role_list"),
     path("job-roles/new/", views.job_role_create, name="job_role_create"),
     path("job-roles/<int:job_role_pk>/edit/", views.job_role_edit, name="job_role_edit"),
+    path("hr-import/", hr_import_views.hr_import_list, name="hr_import"),
+    path("hr-import/<int:import_pk>/", hr_import_views.hr_import_detail, name="hr_import_detail"),
+    path("hr-import/<int:import_pk>/confirm/", hr_import_views.hr_import_confirm, name="hr_import_confirm"),
+    path(
+        "hr-import/template.xlsx",
+        hr_import_views.hr_import_template,
+        {"extension": "xlsx"},
+        name="hr_import_template_xlsx",
+    ),
+    path(
+        "hr-import/template.csv",
+        hr_import_views.hr_import_template,
+        {"extension": "csv"},
+        name="hr_import_template_csv",
+    ),
 ]

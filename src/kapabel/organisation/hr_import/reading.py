@@ -1,0 +1,320 @@
+"""Reading the files municipalities really send: encodings, delimiters, quoting, Danish dates.
+
+Everything here is pure (no database). A table is read whole into memory as lists of strings with
+the physical line each record started on, so every problem can name file, line and column.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import decimal
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+# Problem messages: whole sentences with named placeholders, translated when they are shown (the
+# check may run in a background worker whose language is not the reader's).
+MESSAGES: dict[str, Any] = {
+    "unreadable": _("The file could not be read as CSV: %(reason)s. Save it again as CSV and retry."),
+    "unreadable_xlsx": _("The file could not be read as an Excel workbook (XLSX). Save it again and retry."),
+    "empty_file": _("The file is empty. Export it again with a header row and data."),
+    "missing_columns": _(
+        "The file lacks the columns %(missing)s. Expected the columns %(expected)s; found %(found)s."
+    ),
+    "missing_file": _("The file %(file)s is missing. A plan2learn export has the files %(expected)s."),
+    "unknown_format": _("The format %(format)s is not known. Use plan2learn or kapabel."),
+    "field_count": _(
+        "The line has %(count)s values, but the header has %(expected)s columns. "
+        "Check the quoting and the delimiter on this line."
+    ),
+    "required": _("The column %(column)s must have a value."),
+    "too_long": _("The value in %(column)s is longer than %(max)s characters."),
+    "bad_email": _("%(value)s is not a valid e-mail address."),
+    "bad_date": _("%(value)s is not a date. Write dates as dd-mm-åååå, dd.mm.åååå or åååå-mm-dd."),
+    "bad_decimal": _("%(value)s is not a number of hours. Write e.g. 37 or 37,5."),
+    "bad_hours": _("%(value)s hours a week is not possible. Give a number between 0 and 80."),
+    "bad_bool": _("%(value)s is not understood. Write ja or nej (or 1 or 0)."),
+    "end_before_start": _("The end date %(end)s is before the start date %(start)s."),
+    "duplicate": _("The id %(value)s occurs more than once in the file (first on line %(first)s)."),
+    "unknown_parent": _(
+        "The unit %(unit)s has the parent unit %(parent)s, which is neither in the file nor in Kapabel."
+    ),
+    "cycle": _("The unit %(unit)s is part of a cycle in the unit tree: %(cycle)s. Correct the parent ids."),
+    "unknown_person": _("The person %(value)s is not in bruger.csv or Kapabel."),
+    "unknown_unit": _("The unit %(value)s is neither in organisation.csv nor in Kapabel."),
+    "unknown_job_code": _("The job code %(value)s is neither in stillingskode.csv nor in Kapabel."),
+    "no_engagement": _("The person %(value)s has no engagement in engagement.csv and is left unchanged."),
+    "unit_path_root": _(
+        "The unit path %(value)s does not start with a top unit. Start it with one of: %(roots)s."
+    ),
+    "crashed": _("The import stopped because of an unexpected error. Nothing was changed."),
+}
+
+CPR_PATTERN = re.compile(r"(?<!\d)\d{6}-?\d{4}(?!\d)")
+
+
+def mask_cpr(value: str) -> str:
+    """A value echoed in a message never shows something that looks like a CPR number."""
+    return CPR_PATTERN.sub("******-****", value)
+
+
+@dataclass
+class Problem:
+    """One thing wrong with the input, located by file, line (1-based, physical) and column."""
+
+    code: str
+    file: str = ""
+    line: int = 0
+    column: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    severity: str = "error"  # or "warning": reported, nothing is blocked
+
+    @property
+    def message(self) -> str:
+        return str(MESSAGES[self.code]) % self.params
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "params": self.params,
+            "severity": self.severity,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Problem:
+        return cls(**data)
+
+
+class FileProblem(Exception):
+    """A problem that makes the whole file unusable (wrong columns, not CSV at all)."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.code)
+        self.problem = problem
+
+
+# --- Decoding and splitting ----------------------------------------------------------------
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252 (Danish Excel), else Latin-1."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def detect_delimiter(text: str) -> str:
+    """The delimiter used in the header line: the most frequent of `;`, `,` and tab outside quotes."""
+    header = ""
+    for line in text.splitlines():
+        if line.strip():
+            header = line
+            break
+    header = re.sub(r'"[^"]*"', "", header)
+    counts = {delimiter: header.count(delimiter) for delimiter in (";", ",", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ";"
+
+
+def normalise_header(name: str) -> str:
+    return re.sub(r"\s+", " ", name.replace("\ufeff", "")).strip().casefold()
+
+
+@dataclass
+class Table:
+    """A file's header and its non-empty records, each with the line it started on."""
+
+    file: str
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+    columns: dict[str, int] = field(default_factory=dict)
+
+    def require(self, expected: list[str], required: list[str] | None = None) -> None:
+        """Map the expected headers to positions; a missing required one makes the file unusable."""
+        positions = {normalise_header(h): i for i, h in enumerate(self.header)}
+        self.columns = {
+            name: positions[normalise_header(name)]
+            for name in expected
+            if normalise_header(name) in positions
+        }
+        missing = [
+            name for name in (required if required is not None else expected) if name not in self.columns
+        ]
+        if missing:
+            raise FileProblem(
+                Problem(
+                    "missing_columns",
+                    file=self.file,
+                    line=1,
+                    params={
+                        "missing": ", ".join(missing),
+                        "expected": ", ".join(expected),
+                        "found": mask_cpr(", ".join(h.strip()[:40] for h in self.header if h.strip())[:300])
+                        or "–",
+                    },
+                )
+            )
+
+    def has(self, column: str) -> bool:
+        return column in self.columns
+
+    def value(self, record: list[str], column: str) -> str:
+        index = self.columns.get(column)
+        if index is None or index >= len(record):
+            return ""
+        return record[index].strip()
+
+
+def read_csv(file: str, data: bytes, problems: list[Problem]) -> Table:
+    """Parse CSV bytes. Records with the wrong number of values are reported and left out."""
+    text = decode(data).replace("\x00", "")
+    if not text.strip():
+        raise FileProblem(Problem("empty_file", file=file))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for record in reader:
+            line, start = start, reader.line_num + 1
+            if not any(value.strip() for value in record):
+                continue
+            if header is None:
+                header = record
+                continue
+            if len(record) != len(header):
+                extra_empty = len(record) > len(header) and not any(v.strip() for v in record[len(header) :])
+                if not extra_empty:
+                    problems.append(
+                        Problem(
+                            "field_count",
+                            file=file,
+                            line=line,
+                            params={"count": len(record), "expected": len(header)},
+                        )
+                    )
+                    continue
+            rows.append((line, record))
+    except csv.Error as exc:
+        raise FileProblem(
+            Problem("unreadable", file=file, line=start, params={"reason": mask_cpr(str(exc))})
+        ) from None
+    if header is None:
+        raise FileProblem(Problem("empty_file", file=file))
+    return Table(file, header, rows)
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_xlsx(file: str, data: bytes, problems: list[Problem]) -> Table:
+    """The first sheet of a workbook, as text cells (dates as ISO dates)."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        header: list[str] | None = None
+        rows: list[tuple[int, list[str]]] = []
+        for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            record = [_cell_text(v) for v in values]
+            if not any(v.strip() for v in record):
+                continue
+            if header is None:
+                header = record
+            else:
+                rows.append((line, record))
+        workbook.close()
+    except (zipfile.BadZipFile, KeyError, ValueError, IndexError, TypeError, OSError):
+        raise FileProblem(Problem("unreadable_xlsx", file=file)) from None
+    if header is None:
+        raise FileProblem(Problem("empty_file", file=file))
+    return Table(file, header, rows)
+
+
+def read_table(file: str, data: bytes, problems: list[Problem]) -> Table:
+    if file.lower().endswith((".xlsx", ".xlsm")) or data.startswith(b"PK\x03\x04"):
+        return read_xlsx(file, data, problems)
+    return read_csv(file, data, problems)
+
+
+# --- Values ------------------------------------------------------------------------------------
+
+_DATE_DMY = re.compile(r"^(\d{1,2})[-./](\d{1,2})[-./](\d{4})$")
+_DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.+Z-]*)?$")
+
+
+def parse_date(value: str) -> datetime.date | None:
+    """Danish (dd-mm-åååå, dd.mm.åååå, dd/mm/åååå) and ISO dates; ValueError when not a date."""
+    value = value.strip()
+    if not value:
+        return None
+    match = _DATE_DMY.match(value)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+    else:
+        match = _DATE_ISO.match(value)
+        if not match:
+            raise ValueError(value)
+        year, month, day = (int(g) for g in match.groups())
+    return datetime.date(year, month, day)
+
+
+def parse_decimal(value: str) -> decimal.Decimal | None:
+    """37, 37,5 or 37.5; ValueError otherwise."""
+    value = value.strip().replace(" ", "")
+    if not value:
+        return None
+    if "," in value:
+        if "." in value:  # 1.234,5: thousands separator
+            value = value.replace(".", "")
+        value = value.replace(",", ".")
+    try:
+        number = decimal.Decimal(value)
+    except decimal.InvalidOperation:
+        raise ValueError(value) from None
+    if not number.is_finite():
+        raise ValueError(value)
+    return number
+
+
+TRUE_WORDS = {"1", "ja", "j", "yes", "y", "true", "sand", "x"}
+FALSE_WORDS = {"0", "nej", "n", "no", "false", "falsk", ""}
+
+
+def parse_bool(value: str) -> bool:
+    word = value.strip().casefold()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError(value)

@@ -1,0 +1,262 @@
+"""The HR import web page: upload → check (in the background) → preview → confirm → import (in the
+background) with live progress. Thin: permission-checked fetches, the services, templates."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kapabel.core.access import scope_for
+from kapabel.organisation import permissions, selectors
+from kapabel.organisation.hr_import import services
+from kapabel.organisation.hr_import.formats import KAPABEL, PLAN2LEARN, SHEET_COLUMNS, files_from_upload
+from kapabel.organisation.hr_import.labels import ACTIONS, KINDS, count_labels
+from kapabel.organisation.hr_import.reading import Problem
+from kapabel.organisation.models import Employee, HRImport, JobRole, OrgUnit
+from kapabel.organisation.tasks import run_hr_import
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"class": "form-file-input"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple) and data:
+            return [single(item, initial) for item in data]
+        if isinstance(data, list | tuple):
+            data = None  # nothing chosen: the "required" error
+        return [single(data, initial)]
+
+
+class UploadForm(forms.Form):
+    municipality: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, label=gettext_lazy("Municipality"), empty_label=None
+    )
+    files = MultipleFileField(  # type: ignore[assignment]  # a field, not Form.files
+        label=gettext_lazy("Files"),
+        help_text=gettext_lazy(
+            "The five plan2learn files (bruger.csv, organisation.csv, engagement.csv, stillingskode.csv, "
+            "leder.csv) or a zip with them, or one Kapabel sheet (CSV or XLSX)."
+        ),
+    )
+    format = forms.ChoiceField(
+        label=gettext_lazy("Format"),
+        choices=[
+            ("", gettext_lazy("Recognise from the files")),
+            (PLAN2LEARN, gettext_lazy("plan2learn export from OS2mo")),
+            (KAPABEL, gettext_lazy("Kapabel sheet (CSV or XLSX)")),
+        ],
+        required=False,
+    )
+    mode = forms.ChoiceField(
+        label=gettext_lazy("People missing from the files"),
+        choices=[
+            ("", gettext_lazy("The format's default (plan2learn: made inactive; sheet: left as they are)")),
+            ("full", gettext_lazy("Make them inactive with today as end date (full import)")),
+            ("partial", gettext_lazy("Leave them as they are (only add and update)")),
+        ],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities  # type: ignore[attr-defined]
+        for name in ("municipality", "format", "mode"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+
+    def clean_files(self) -> Any:
+        files = self.cleaned_data["files"]
+        if sum(f.size for f in files) > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The files are larger than 200 MB together."))
+        return files
+
+
+def _require_importer(request: HttpRequest) -> None:
+    if not permissions.imports_hr_anywhere(scope_for(request.user)):
+        raise PermissionDenied
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hr_import_list(request: HttpRequest) -> HttpResponse:
+    """Upload files, and the imports made so far."""
+    _require_importer(request)
+    municipalities = selectors.hr_import_municipalities_for_user(request.user)
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        municipalities=municipalities,
+        initial={"municipality": municipalities.first()},
+    )
+    if request.method == "POST" and form.is_valid():
+        municipality = form.cleaned_data["municipality"]
+        permissions.require_import_hr(request.user, municipality.pk)
+        files: dict[str, bytes] = {}
+        for upload in form.cleaned_data["files"]:
+            files.update(files_from_upload(upload.name, upload.read()))
+        mode = form.cleaned_data["mode"]
+        hr_import, _dataset = services.hrimport_receive(
+            municipality=municipality,
+            files=files,
+            actor=request.user,
+            source=HRImport.Source.WEB,
+            format=form.cleaned_data["format"] or None,
+            full={"full": True, "partial": False}.get(mode),
+        )
+        if hr_import.status == HRImport.Status.QUEUED:
+            transaction.on_commit(lambda: run_hr_import.enqueue(hr_import.pk, "check"))
+        return redirect("organisation:hr_import_detail", import_pk=hr_import.pk)
+    imports = selectors.hr_imports_for_user(request.user).select_related("created_by")
+    return render(
+        request,
+        "organisation/hr_import_list.html",
+        {
+            "form": form,
+            "page": Paginator(imports, 25).get_page(request.GET.get("page")),
+            "columns": sheet_columns(),
+        },
+    )
+
+
+def sheet_columns() -> list[tuple[str, str, bool]]:
+    """Kapabel's sheet: column, what it holds, required."""
+    texts = {
+        "Medarbejdernummer": _("The employee number (tjenestenummer); identifies the person."),
+        "Navn": _("The full name."),
+        "E-mail": _("The work e-mail address."),
+        "Enhed": _(
+            "The unit: a path of unit names from the top such as Børn og Unge/Fællesadministration/Løn "
+            "(missing units are created), or a unit's external id."
+        ),
+        "Stilling": _("The job title; a job role with that title is used or created."),
+        "Timer pr. uge": _("Weekly hours, e.g. 37 or 32,5."),
+        "Ansat fra": _("Employed from: dd-mm-åååå, dd.mm.åååå or åååå-mm-dd."),
+        "Ansat til": _("Employed until (empty while employed); a past date makes the person inactive."),
+        "Leder": _("ja if the person manages the unit, otherwise nej."),
+    }
+    return [
+        (column, texts[column], column in ("Medarbejdernummer", "Navn", "Enhed")) for column in SHEET_COLUMNS
+    ]
+
+
+def _detail_context(hr_import: HRImport) -> dict[str, Any]:
+    problems = [Problem.from_dict(p) for p in hr_import.problems]
+    counts = hr_import.counts or {}
+    return {
+        "hr_import": hr_import,
+        "counts": [(label, counts.get(key, 0)) for key, label in count_labels()] if counts else [],
+        "no_changes": bool(counts) and not counts.get("changes"),
+        "problems": problems,
+        "more_problems": hr_import.error_count + hr_import.warning_count - len(problems),
+        "sample": [
+            dict(
+                row,
+                kind_label=KINDS.get(row["kind"], row["kind"]),
+                action_label=ACTIONS.get(row["action"], ""),
+                change_list=[
+                    (_field_label(row["kind"], k), old, new) for k, (old, new) in row["changes"].items()
+                ],
+            )
+            for row in hr_import.sample
+        ],
+        "percent": (
+            int(100 * hr_import.progress_done / hr_import.progress_total)
+            if hr_import.progress_total
+            else None
+        ),
+    }
+
+
+def _field_label(kind: str, name: str) -> str:
+    if name == "parent":
+        return _("Parent unit")
+    model = {"unit": OrgUnit, "job_role": JobRole}.get(kind, Employee)
+    try:
+        return str(getattr(model._meta.get_field(name), "verbose_name", name))
+    except FieldDoesNotExist:
+        return name
+
+
+@login_required
+@require_GET
+def hr_import_detail(request: HttpRequest, import_pk: int) -> HttpResponse:
+    """One import: its state, progress (polled by HTMX while it runs), preview and outcome."""
+    hr_import = permissions.get_hr_import_for_user(request.user, import_pk)
+    template = "organisation/hr_import_detail.html"
+    if request.headers.get("HX-Request") == "true":
+        template += "#status"
+    return render(request, template, _detail_context(hr_import))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hr_import_confirm(request: HttpRequest, import_pk: int) -> HttpResponse:
+    """Start a checked import (POST); a GET only leads back to the preview."""
+    hr_import = permissions.get_hr_import_for_user(request.user, import_pk)
+    permissions.require_import_hr(request.user, hr_import.municipality_id)
+    if request.method == "GET":
+        return redirect("organisation:hr_import_detail", import_pk=hr_import.pk)
+    if hr_import.status != HRImport.Status.READY:
+        messages.error(request, _("This import cannot be started: it is not waiting for confirmation."))
+        return redirect("organisation:hr_import_detail", import_pk=hr_import.pk)
+    skip = request.POST.get("skip_invalid") == "on"
+    if hr_import.error_count and not skip:
+        messages.error(
+            request,
+            _("The files have errors. Correct them and upload again, or choose to skip the invalid rows."),
+        )
+        return redirect("organisation:hr_import_detail", import_pk=hr_import.pk)
+    services.hrimport_confirm(hr_import=hr_import, skip_invalid=skip, actor=request.user)
+    transaction.on_commit(lambda: run_hr_import.enqueue(hr_import.pk, "apply"))
+    return redirect("organisation:hr_import_detail", import_pk=hr_import.pk)
+
+
+@login_required
+@require_GET
+def hr_import_template(request: HttpRequest, extension: str) -> HttpResponse:
+    """An empty Kapabel sheet with the headers and one example row."""
+    example = ["1001", "Anne Jensen", "anne.jensen@kommune.dk", "Børn og Unge/Fællesadministration/Løn",
+               "Lønkonsulent", "37", "01-02-2020", "", "nej"]  # fmt: skip
+    if extension == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "Medarbejdere"
+        sheet.append(SHEET_COLUMNS)
+        sheet.append(example)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        response = HttpResponse(buffer.getvalue(), content_type=content_type)
+    else:
+        buffer_text = io.StringIO()
+        writer = csv.writer(buffer_text, delimiter=";")
+        writer.writerow(SHEET_COLUMNS)
+        writer.writerow(example)
+        response = HttpResponse(
+            ("\ufeff" + buffer_text.getvalue()).encode(), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="kapabel-medarbejdere.{extension}"'
+    return response
