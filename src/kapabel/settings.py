@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "kapabel.core",
     "kapabel.organisation",
     "kapabel.competences",
+    "kapabel.assessments",
     "kapabel.api",
 ]
 
