@@ -416,3 +416,15 @@ def due_for_reminder(today: datetime.date) -> QuerySet[Campaign]:
     return Campaign.objects.filter(
         status=Campaign.Status.OPEN, opens_on__lte=today, closes_on__gte=today
     ).select_related("municipality")
+
+
+def rating_history_own(user: Any) -> QuerySet[Rating]:
+    """The user's own ratings, newest first (all sources, superseded rows included)."""
+    scope = scope_for(user)
+    if not scope.employee_id:
+        return Rating.objects.none()
+    return (
+        Rating.objects.filter(employee_id=scope.employee_id)
+        .select_related("competence", "campaign")
+        .order_by("-rated_at", "-id")
+    )
