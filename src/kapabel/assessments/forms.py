@@ -65,15 +65,27 @@ class CampaignForm(DesignSystemFormMixin, forms.Form):
         employees: Any,
         **kwargs: Any,
     ) -> None:
+        self._querysets = {
+            "framework_version": versions,
+            "profile": profiles,
+            "units": units,
+            "units_only": units,
+            "job_roles": job_roles,
+            "employees": employees,
+        }
         super().__init__(*args, **kwargs)
-        self.fields["framework_version"].queryset = versions  # type: ignore[attr-defined]
-        self.fields["profile"].queryset = profiles  # type: ignore[attr-defined]
-        self.fields["units"].queryset = units  # type: ignore[attr-defined]
-        self.fields["units_only"].queryset = units  # type: ignore[attr-defined]
-        self.fields["job_roles"].queryset = job_roles  # type: ignore[attr-defined]
-        self.fields["employees"].queryset = employees  # type: ignore[attr-defined]
+        self._apply_querysets()
         if not self.is_bound:
             self.initial.setdefault("opens_on", timezone.localdate())
+
+    def _apply_querysets(self) -> None:
+        for name, queryset in self._querysets.items():
+            self.fields[name].queryset = queryset  # type: ignore[attr-defined]
+
+    def full_clean(self) -> None:
+        # The design-system mixin validates during __init__, before __init__ could set the querysets.
+        self._apply_querysets()
+        super().full_clean()
 
 
 class SettingsForm(DesignSystemFormMixin, forms.ModelForm):
