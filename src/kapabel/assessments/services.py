@@ -782,7 +782,9 @@ def assessment_save_manager(
     now = timezone.now()
     values: dict[str, Any] = {"manager_draft": draft}
     if submit and step == Source.MANAGER:
-        values.update(manager_submitted_at=now, manager_submitted_by=actor)
+        values.update(
+            manager_submitted_at=now, manager_submitted_by=actor if hasattr(actor, "get_username") else None
+        )
         values["status"] = Assessment.Status.MANAGER_ASSESSED
     elif submit:
         values.update(agreed_at=now, status=Assessment.Status.AGREED)
