@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "kapabel.core",
     "kapabel.organisation",
     "kapabel.competences",
+    "kapabel.assessments",
     "kapabel.api",
 ]
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include(core_urls)),
     path("organisation/", include("kapabel.organisation.urls")),
     path("frameworks/", include("kapabel.competences.urls")),
+    path("clarification/", include("kapabel.assessments.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -39,3 +39,20 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _clarification_data(request):
+    """Open campaigns (with a submitted self-assessment to review) so the crawl reaches the
+    clarification pages with data."""
+    if "world" not in request.fixturenames:
+        return
+    from kapabel.assessments import selectors, services
+    from tests.assessments.factories import build_assessment_world
+
+    world = request.getfixturevalue("world")
+    aw = build_assessment_world(world, competences=3)
+    answers = {i.competence.pk: {"level": 2} for i in selectors.campaign_competences(aw.campaign_a)}
+    services.assessment_save_self(
+        assessment=aw.colleague_assessment, version=0, answers=answers, submit=True, actor="tests"
+    )

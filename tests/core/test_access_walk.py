@@ -36,6 +36,11 @@ KWARG_KINDS = {
     "comment_pk": "comment",
     "import_pk": "hr_import",
     "import_id": "hr_import",
+    "campaign_pk": "campaign",
+    "campaign_id": "campaign",
+    "assessment_pk": "assessment",
+    "assessment_id": "assessment",
+    "rating_id": "rating",
 }
 # Routes anyone may open, signed in or not.
 PUBLIC = {
@@ -51,9 +56,68 @@ PUBLIC = {
 PERSONAS = ["employee", "manager", "hr", "coordinator", "admin", "other_municipality_admin"]
 
 
+@pytest.fixture(autouse=True)
+def _assessment_objects(request):
+    """Campaigns, assessments and ratings in both municipalities (attached to the world)."""
+    if "world" not in request.fixturenames:
+        return
+    from tests.assessments.factories import build_assessment_world
+
+    world = request.getfixturevalue("world")
+    world.aw = build_assessment_world(world, competences=2)
+
+
+def _assessment_out_of_scope(world, persona: str) -> dict[str, list[Any]]:
+    aw = getattr(world, "aw", None)
+    if aw is None:
+        return {}
+    from kapabel.assessments.services import RatingEntry, ratings_record
+
+    competence = {
+        aw.campaign_a.pk: aw.campaign_a.framework_version.competences.filter(parent__isnull=False).first(),
+        aw.campaign_b.pk: aw.campaign_b.framework_version.competences.filter(parent__isnull=False).first(),
+    }
+
+    def rating(assessment):
+        campaign = assessment.campaign
+        return ratings_record(
+            municipality_id=campaign.municipality_id,
+            source="self",
+            entries=[
+                RatingEntry(
+                    competence_id=competence[campaign.pk].pk, level=1, employee_id=assessment.employee_id
+                )
+            ],
+            actor="walk",
+            campaign=campaign,
+            assessment=assessment,
+        )[0]
+
+    if persona == "other_municipality_admin":
+        return {
+            "campaign": [aw.campaign_a],
+            "assessment": [aw.assessment, aw.outsider_assessment],
+            "rating": [rating(aw.assessment)],
+        }
+    other = {
+        "campaign": [aw.campaign_b],
+        "assessment": [aw.b_assessment],
+        "rating": [rating(aw.b_assessment)],
+    }
+    if persona in ("coordinator", "admin"):
+        return other
+    other["assessment"].append(aw.outsider_assessment)
+    other["rating"].append(rating(aw.outsider_assessment))
+    if persona == "employee":
+        other["campaign"].append(aw.leader_a)
+        other["assessment"] += [aw.colleague_assessment, aw.manager_assessment]
+        other["rating"].append(rating(aw.colleague_assessment))
+    return other
+
+
 def out_of_scope(world, persona: str) -> dict[str, list[Any]]:
     """Objects the persona must not reach: another unit's and another municipality's."""
-    objects = _out_of_scope(world, persona)
+    objects = _organisation_out_of_scope(world, persona) | _assessment_out_of_scope(world, persona)
     objects["hr_import"] = hr_imports_out_of_scope(world, persona)
     return objects
 
@@ -72,7 +136,7 @@ def hr_imports_out_of_scope(world, persona: str) -> list[Any]:
     return {"admin": [b], "other_municipality_admin": [a]}.get(persona, [a, b])
 
 
-def _out_of_scope(world, persona: str) -> dict[str, list[Any]]:
+def _organisation_out_of_scope(world, persona: str) -> dict[str, list[Any]]:
     from tests.competences.factories import private_competence_objects
 
     other_municipality = {
@@ -102,7 +166,9 @@ def _out_of_scope(world, persona: str) -> dict[str, list[Any]]:
 
 
 def forbidden_names(objects: dict[str, list[Any]]) -> list[str]:
-    return [str(obj) for kind, items in objects.items() for obj in items if kind != "municipality"]
+    # Assessments and ratings print as short ids, which would match unrelated text.
+    skip = {"municipality", "assessment", "rating"}
+    return [str(obj) for kind, items in objects.items() for obj in items if kind not in skip]
 
 
 def all_routes() -> list[str]:

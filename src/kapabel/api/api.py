@@ -127,3 +127,6 @@ api.add_router("", competences_router)
 from kapabel.organisation.hr_import.api import router as hr_import_router  # noqa: E402
 
 api.add_router("", hr_import_router)
+from kapabel.assessments.api import router as assessments_router  # noqa: E402
+
+api.add_router("", assessments_router)

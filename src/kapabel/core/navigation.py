@@ -43,3 +43,19 @@ def menu_for(scope: AccessScope, current_path: str) -> list[dict[str, Any]]:
         current = current_path == href or (href != "/" and current_path.startswith(href))
         entries.append({"href": href, "label": item.label, "current": current})
     return entries
+
+
+# --- "My tasks" on the start page -------------------------------------------------------------------
+# Apps register a provider in `AppConfig.ready()`: a function of the user returning a list of
+# {"href": …, "label": …}. The start page shows them all, in registration order.
+TaskProvider = Callable[[Any], list[dict[str, Any]]]
+_TASK_PROVIDERS: list[TaskProvider] = []
+
+
+def register_task_provider(provider: TaskProvider) -> None:
+    if provider not in _TASK_PROVIDERS:
+        _TASK_PROVIDERS.append(provider)
+
+
+def tasks_for(user: Any) -> list[dict[str, Any]]:
+    return [task for provider in _TASK_PROVIDERS for task in provider(user)]

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from kapabel.core import selectors
+from kapabel.core import navigation, selectors
 from kapabel.core.access import scope_for
 from kapabel.core.models import Role
 from kapabel.organisation import selectors as org_selectors
@@ -26,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {"scope": scope, "roles": scope.roles}
     if scope.employee_id:
         context["me"] = org_selectors.employees_for_user(request.user, active=None).get(pk=scope.employee_id)
-        context["my_tasks"] = []  # open campaigns, plans and enrolments join this list in later issues
+        context["my_tasks"] = navigation.tasks_for(request.user)  # providers registered by the apps
     if scope.has_role(Role.MANAGER):
         context["team"] = org_selectors.team_overview(request.user)
     if scope.is_platform_admin or scope.grants_for(Role.HR, Role.COORDINATOR, Role.MUNICIPALITY_ADMIN):

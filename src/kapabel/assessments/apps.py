@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AssessmentsConfig(AppConfig):
+    name = "kapabel.assessments"
+    label = "assessments"
+    verbose_name = _("Competence clarification")
+
+    def ready(self) -> None:
+        from kapabel.assessments.demo import build_campaigns
+        from kapabel.assessments.views import tasks_for_user
+        from kapabel.core import demo
+        from kapabel.core.navigation import NavItem, register, register_task_provider
+
+        demo.register(30, "assessments", build_campaigns)
+        register_task_provider(tasks_for_user)
+        register(
+            NavItem(
+                "assessments:my_assessments",
+                _("My competences"),
+                lambda s: s.employee_id is not None,
+                order=15,
+            )
+        )
+        register(NavItem("assessments:campaign_list", _("Clarification"), lambda s: s.reads_people, order=50))

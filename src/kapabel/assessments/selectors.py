@@ -1,0 +1,430 @@
+"""Reads for clarification campaigns and ratings, scoped to the acting user.
+
+`current_level` is the reference definition of a person's current level for a competence (the
+gap analysis and the maintained `CurrentLevel` table must agree with it); `current_levels` reads the
+maintained table for many people at once."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from kapabel.assessments.models import (
+    DEFAULT_LEVEL_ORDER,
+    PERSON_SOURCES,
+    Assessment,
+    AssessmentSettings,
+    Campaign,
+    CurrentLevel,
+    Rating,
+    Source,
+)
+from kapabel.competences.models import Competence, FrameworkVersion, Profile, ScaleLevel, Status
+from kapabel.core.access import scope_for
+from kapabel.core.models import Role
+from kapabel.organisation.models import Employee
+
+# --- Framework content (read-only use of the competences app) ---------------------------------
+
+
+@dataclass
+class CompetenceItem:
+    """A competence to rate, with its scale's levels (lowest first) and its area's name."""
+
+    competence: Competence
+    levels: list[ScaleLevel]
+    area: str = ""
+    target: int | None = None
+    level_values: set[int] = field(default_factory=set)
+
+
+def version_competences(version: FrameworkVersion, profile: Profile | None = None) -> list[CompetenceItem]:
+    """The ratable competences of a framework version in tree order: the leaves of the tree (areas
+    only group), or with a profile the competences it targets. Two queries."""
+    competences = list(Competence.objects.filter(version=version).order_by("depth", "position", "id"))
+    levels_by_scale: dict[int, list[ScaleLevel]] = defaultdict(list)
+    for level in ScaleLevel.objects.filter(scale__version=version).order_by("scale_id", "value"):
+        levels_by_scale[level.scale_id].append(level)
+    by_id = {c.pk: c for c in competences}
+    parents = {c.parent_id for c in competences if c.parent_id}
+    targets: dict[int, int] | None = None
+    if profile is not None:
+        targets = dict(profile.targets.values_list("competence_id", "target_level"))
+
+    # Tree order: depth-first by position.
+    children: dict[int | None, list[Competence]] = defaultdict(list)
+    for competence in competences:
+        children[competence.parent_id].append(competence)
+    ordered: list[Competence] = []
+    stack = list(reversed(children[None]))
+    while stack:
+        node = stack.pop()
+        ordered.append(node)
+        stack.extend(reversed(children.get(node.pk, [])))
+
+    items = []
+    for competence in ordered:
+        if targets is not None:
+            if competence.pk not in targets:
+                continue
+        elif competence.pk in parents:
+            continue
+        scale_id = competence.scale_id or version.scale_id
+        levels = levels_by_scale.get(scale_id, []) if scale_id else []
+        parent = by_id.get(competence.parent_id) if competence.parent_id else None
+        items.append(
+            CompetenceItem(
+                competence=competence,
+                levels=levels,
+                area=parent.name if parent else "",
+                target=targets.get(competence.pk) if targets else None,
+                level_values={level.value for level in levels},
+            )
+        )
+    return items
+
+
+def campaign_competences(campaign: Campaign) -> list[CompetenceItem]:
+    """The campaign's competences, computed once per campaign object."""
+    cached = getattr(campaign, "_competence_items", None)
+    if cached is None:
+        cached = version_competences(campaign.framework_version, campaign.profile)
+        campaign._competence_items = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def framework_versions_for_municipality(municipality_id: int) -> QuerySet[FrameworkVersion]:
+    """Published versions a municipality may run campaigns on: its own, national ones and shared ones."""
+    return (
+        FrameworkVersion.objects.filter(status=Status.PUBLISHED)
+        .filter(
+            Q(framework__municipality_id=municipality_id)
+            | Q(framework__municipality__isnull=True)
+            | Q(framework__shared_with__id=municipality_id)
+        )
+        .select_related("framework")
+        .distinct()
+        .order_by("framework__name", "-number")
+    )
+
+
+def profiles_for_municipality(municipality_id: int) -> QuerySet[Profile]:
+    return Profile.objects.filter(municipality_id=municipality_id, status=Status.PUBLISHED).select_related(
+        "framework_version__framework"
+    )
+
+
+# --- Settings and the current level -------------------------------------------------------------
+
+
+def level_order_for(municipality_id: int) -> list[str]:
+    value = (
+        AssessmentSettings.objects.filter(municipality_id=municipality_id)
+        .values_list("current_level_order", flat=True)
+        .first()
+    )
+    return [part.strip() for part in (value or DEFAULT_LEVEL_ORDER).split(",") if part.strip()]
+
+
+def settings_for(municipality_id: int) -> AssessmentSettings:
+    """The municipality's settings, or unsaved defaults."""
+    found = AssessmentSettings.objects.filter(municipality_id=municipality_id).first()
+    return found or AssessmentSettings(municipality_id=municipality_id)
+
+
+def pick_current(latest: dict[str, tuple[int | None, Any]], order: Iterable[str]) -> tuple[int | None, str]:
+    """From {source: (level, …)} the current (level, source): the first source in `order` with a
+    level. "Don't know" (None) falls through. (None, "") when no source has a level."""
+    for source in order:
+        entry = latest.get(source)
+        if entry is not None and entry[0] is not None:
+            return entry[0], source
+    return None, ""
+
+
+def latest_person_ratings(
+    employee_ids: Iterable[int], competence_ids: Iterable[int] | None = None, *, as_of: Any = None
+) -> dict[tuple[int, int], dict[str, Rating]]:
+    """{(employee, competence): {source: latest rating}} from the raw history (not superseded;
+    with `as_of`, rated at or before it and ignoring corrections recorded later)."""
+    ratings = Rating.objects.filter(employee_id__in=list(employee_ids), source__in=PERSON_SOURCES)
+    if competence_ids is not None:
+        ratings = ratings.filter(competence_id__in=list(competence_ids))
+    if as_of is None:
+        ratings = ratings.filter(superseded_by__isnull=True)
+    else:
+        # As it stood then: rows recorded by then and not yet replaced by a correction recorded by then.
+        ratings = ratings.filter(rated_at__lte=as_of, created_at__lte=as_of).exclude(
+            superseded_by__created_at__lte=as_of
+        )
+    result: dict[tuple[int, int], dict[str, Rating]] = defaultdict(dict)
+    for rating in ratings.order_by("rated_at", "id"):
+        result[(rating.employee_id, rating.competence_id)][rating.source] = rating  # type: ignore[index]
+    return result
+
+
+def current_level(
+    employee: Employee | int,
+    competence: Competence | int,
+    *,
+    order: list[str] | None = None,
+    as_of: Any = None,
+) -> tuple[int | None, str]:
+    """The reference definition: (level, source) of a person's current level for a competence, from
+    the raw history; (None, "") is unknown. `as_of` gives the level as it stood at that time."""
+    employee_id = employee if isinstance(employee, int) else employee.pk
+    competence_id = competence if isinstance(competence, int) else competence.pk
+    if order is None:
+        municipality_id = Employee.objects.values_list("municipality_id", flat=True).get(pk=employee_id)
+        order = level_order_for(municipality_id)
+    latest = latest_person_ratings([employee_id], [competence_id], as_of=as_of).get(
+        (employee_id, competence_id), {}
+    )
+    return pick_current({s: (r.level, r) for s, r in latest.items()}, order)
+
+
+def current_levels(
+    *, employee_ids: Iterable[int] | None = None, competence_ids: Iterable[int] | None = None
+) -> QuerySet[CurrentLevel]:
+    """The maintained current levels (one row per person × competence ever rated). Not scoped: callers
+    pass employees they already scoped, e.g. `employees_for_user(...)`'s ids or a subquery."""
+    rows = CurrentLevel.objects.all()
+    if employee_ids is not None:
+        rows = rows.filter(employee_id__in=employee_ids)
+    if competence_ids is not None:
+        rows = rows.filter(competence_id__in=competence_ids)
+    return rows
+
+
+# --- Campaigns ----------------------------------------------------------------------------------
+
+
+def _campaign_readers_q(user: Any) -> Q:
+    scope = scope_for(user)
+    if scope.is_platform_admin:
+        return Q()
+    municipalities = {g.municipality_id for g in scope.grants_for(*scope.PEOPLE_READERS)}
+    q = Q(municipality_id__in=sorted(municipalities))
+    if scope.employee_id:
+        q |= Q(Exists(Assessment.objects.filter(campaign=OuterRef("pk"), employee_id=scope.employee_id)))
+    return q
+
+
+def campaigns_for_user(user: Any) -> QuerySet[Campaign]:
+    """Campaigns of the municipalities where the user reads people's data, and those they take part in."""
+    return (
+        Campaign.objects.filter(_campaign_readers_q(user))
+        .select_related("municipality", "framework_version__framework", "profile")
+        .order_by("-opens_on", "-id")
+    )
+
+
+def campaign_managers_q(user: Any) -> Q:
+    """Municipalities where the user creates and closes campaigns: HR and municipality administrators."""
+    scope = scope_for(user)
+    if scope.is_platform_admin:
+        return Q()
+    ids = sorted({g.municipality_id for g in scope.grants_for(Role.HR, Role.MUNICIPALITY_ADMIN)})
+    return Q(municipality_id__in=ids)
+
+
+def municipalities_managed_by(user: Any) -> list[int]:
+    scope = scope_for(user)
+    return sorted({g.municipality_id for g in scope.grants_for(Role.HR, Role.MUNICIPALITY_ADMIN)})
+
+
+# --- Assessments --------------------------------------------------------------------------------
+
+
+def assessments_for_user(user: Any) -> QuerySet[Assessment]:
+    """Assessments of people the user may read (their own; as manager or HR their subtrees)."""
+    return Assessment.objects.filter(scope_for(user).employees_q("employee__")).select_related(
+        "campaign", "employee", "unit"
+    )
+
+
+def managed_q(user: Any, prefix: str = "employee__") -> Q:
+    """People the user assesses as their manager: in a subtree they lead, not themselves."""
+    from kapabel.organisation.models import subtree_q
+
+    scope = scope_for(user)
+    q = Q(pk__in=[])
+    for grant in scope.grants_for(Role.MANAGER):
+        if grant.path:
+            q |= subtree_q(grant.path, f"{prefix}unit__path")
+    if scope.employee_id:
+        q &= ~Q(**{f"{prefix}pk": scope.employee_id})
+    return q
+
+
+def my_open_assessments(user: Any) -> QuerySet[Assessment]:
+    """The user's own assessments in campaigns open today that they have not submitted."""
+    scope = scope_for(user)
+    if not scope.employee_id:
+        return Assessment.objects.none()
+    today = timezone.localdate()
+    return (
+        Assessment.objects.filter(
+            employee_id=scope.employee_id,
+            self_submitted_at__isnull=True,
+            campaign__status=Campaign.Status.OPEN,
+            campaign__opens_on__lte=today,
+            campaign__closes_on__gte=today,
+        )
+        .select_related("campaign", "unit")
+        .order_by("campaign__closes_on", "id")
+    )
+
+
+def my_assessments(user: Any) -> QuerySet[Assessment]:
+    scope = scope_for(user)
+    if not scope.employee_id:
+        return Assessment.objects.none()
+    return (
+        Assessment.objects.filter(employee_id=scope.employee_id)
+        .select_related("campaign", "unit")
+        .order_by("-campaign__opens_on", "-id")
+    )
+
+
+def pending_manager_assessments(user: Any) -> QuerySet[Assessment]:
+    """Individual clarifications of the manager's people in open campaigns without an agreed level."""
+    if not scope_for(user).has_role(Role.MANAGER):
+        return Assessment.objects.none()
+    return (
+        Assessment.objects.filter(
+            managed_q(user),
+            campaign__kind=Campaign.Kind.INDIVIDUAL,
+            campaign__status=Campaign.Status.OPEN,
+            agreed_at__isnull=True,
+        )
+        .select_related("campaign", "employee", "unit")
+        .order_by("campaign__closes_on", "employee__name", "id")
+    )
+
+
+def pending_manager_counts(user: Any) -> list[dict[str, Any]]:
+    """Per open campaign, how many of the manager's people still need their assessment or agreement."""
+    rows = (
+        pending_manager_assessments(user)
+        .values("campaign_id", "campaign__name")
+        .annotate(n=Count("id"))
+        .order_by("campaign__name")
+    )
+    return [{"campaign_id": r["campaign_id"], "name": r["campaign__name"], "count": r["n"]} for r in rows]
+
+
+def campaign_participants(campaign: Campaign, user: Any) -> QuerySet[Assessment]:
+    return (
+        assessments_for_user(user)
+        .filter(campaign=campaign)
+        .select_related("employee__job_role")
+        .order_by("unit__path", "employee__name", "id")
+    )
+
+
+def campaign_progress(campaign: Campaign, user: Any) -> dict[str, Any]:
+    """Share submitted and agreed, for the campaign and per unit, over the participants the user may
+    see. One grouped query."""
+    rows = (
+        campaign_participants(campaign, user)
+        .order_by()
+        .values("unit_id", "unit__name", "unit__path")
+        .annotate(
+            total=Count("id"),
+            submitted=Count("id", filter=Q(self_submitted_at__isnull=False)),
+            assessed=Count("id", filter=Q(manager_submitted_at__isnull=False)),
+            agreed=Count("id", filter=Q(agreed_at__isnull=False)),
+        )
+        .order_by("unit__path")
+    )
+    units = []
+    totals = {"total": 0, "submitted": 0, "assessed": 0, "agreed": 0}
+    for row in rows:
+        for key in totals:
+            totals[key] += row[key]
+        units.append(
+            {
+                "unit_id": row["unit_id"],
+                "unit_name": row["unit__name"],
+                **{key: row[key] for key in totals},
+                "submitted_share": row["submitted"] / row["total"] if row["total"] else 0.0,
+                "agreed_share": row["agreed"] / row["total"] if row["total"] else 0.0,
+            }
+        )
+    totals_out: dict[str, Any] = dict(totals)
+    totals_out["submitted_share"] = totals["submitted"] / totals["total"] if totals["total"] else 0.0
+    totals_out["agreed_share"] = totals["agreed"] / totals["total"] if totals["total"] else 0.0
+    return {"units": units, "totals": totals_out}
+
+
+# --- Ratings ------------------------------------------------------------------------------------
+
+
+def ratings_for_user(user: Any) -> QuerySet[Rating]:
+    """Ratings the user may read: of people they may read; leader ratings of units they may see."""
+    scope = scope_for(user)
+    q = Q(employee__isnull=False) & scope.employees_q("employee__")
+    if scope.reads_people:
+        q |= Q(unit__isnull=False) & scope.units_q("unit__")
+    return Rating.objects.filter(q).select_related("competence", "campaign")
+
+
+def rating_history(employee: Employee, user: Any) -> QuerySet[Rating]:
+    """All of a person's ratings, newest first, corrections and superseded rows included."""
+    return (
+        ratings_for_user(user)
+        .filter(employee=employee)
+        .select_related("competence", "campaign", "framework_version__framework")
+        .order_by("-rated_at", "-id")
+    )
+
+
+def side_by_side(assessment: Assessment, items: list[CompetenceItem]) -> list[dict[str, Any]]:
+    """Per competence of the campaign: the self, manager and agreed ratings given in this assessment,
+    and whether self and manager disagree. One query."""
+    by_key: dict[tuple[int, str], Rating] = {}
+    for rating in Rating.objects.filter(assessment=assessment, superseded_by__isnull=True).order_by(
+        "rated_at", "id"
+    ):
+        by_key[(rating.competence_id, rating.source)] = rating
+    rows = []
+    for item in items:
+        own = by_key.get((item.competence.pk, Source.SELF))
+        manager = by_key.get((item.competence.pk, Source.MANAGER))
+        agreed = by_key.get((item.competence.pk, Source.AGREED))
+        rows.append(
+            {
+                "item": item,
+                "self": own,
+                "manager": manager,
+                "agreed": agreed,
+                "disagree": bool(own and manager and own.level != manager.level),
+            }
+        )
+    return rows
+
+
+def due_for_reminder(today: datetime.date) -> QuerySet[Campaign]:
+    """Open campaigns whose reminder window (N days before close, up to the close date) covers today."""
+    return Campaign.objects.filter(
+        status=Campaign.Status.OPEN, opens_on__lte=today, closes_on__gte=today
+    ).select_related("municipality")
+
+
+def rating_history_own(user: Any) -> QuerySet[Rating]:
+    """The user's own ratings, newest first (all sources, superseded rows included)."""
+    scope = scope_for(user)
+    if not scope.employee_id:
+        return Rating.objects.none()
+    return (
+        Rating.objects.filter(employee_id=scope.employee_id)
+        .select_related("competence", "campaign")
+        .order_by("-rated_at", "-id")
+    )
