@@ -16,6 +16,9 @@ from kapabel.core.demo import DemoContext
 SYSTEM = "demo"
 
 
+DEMO_MAX_ANSWERED = 250
+
+
 def build_campaigns(ctx: DemoContext) -> None:
     municipality = ctx.data.get("municipality")
     if municipality is None:
@@ -58,6 +61,9 @@ def build_campaigns(ctx: DemoContext) -> None:
     # Leave the demo logins' own clarification open so they can try the form.
     demo_people = {u.employee.pk for u in ctx.data.get("users", {}).values() if hasattr(u, "employee")}
     rated = [a for a in assessments if a.employee_id not in demo_people and rng.random() < 0.6]
+    # Each answer is a real form submission through the services (about 30 ms with its ratings), so
+    # a large demo answers for a sample only: `kapabel demo --employees 50000` must stay under a minute.
+    rated = rated[:DEMO_MAX_ANSWERED]
     for assessment in rated:
         base = {item.competence.pk: rng.randint(1, max(1, len(item.levels))) for item in items}
 
