@@ -346,7 +346,8 @@ def campaign_progress(campaign: Campaign, user: Any) -> dict[str, Any]:
     )
     units = []
     totals = {"total": 0, "submitted": 0, "assessed": 0, "agreed": 0}
-    for row in rows:
+    for typed_row in rows:
+        row: dict[str, Any] = dict(typed_row)
         for key in totals:
             totals[key] += row[key]
         units.append(

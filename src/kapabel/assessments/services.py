@@ -321,9 +321,9 @@ def _fill_current(row: CurrentLevel, by_source: dict[str, Rating], order: list[s
         rating = by_source.get(source)
         setattr(row, f"{source}_level", rating.level if rating else None)
         setattr(row, f"{source}_rating_id", rating.pk if rating else None)
-    level, source = selectors.pick_current({s: (r.level, r) for s, r in by_source.items()}, order)
-    row.level, row.source = level, source
-    row.rated_at = by_source[source].rated_at if source else None
+    level, picked = selectors.pick_current({s: (r.level, r) for s, r in by_source.items()}, order)
+    row.level, row.source = level, picked
+    row.rated_at = by_source[picked].rated_at if picked else None
     row.updated_at = timezone.now()
 
 

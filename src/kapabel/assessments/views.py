@@ -33,7 +33,7 @@ def _errors(exc: ValidationError) -> tuple[dict[str, list[str]], list[str]]:
 
 
 def _answer_rows(
-    items: list[selectors.CompetenceItem], values: dict[str, Any], errors: dict[str, list[str]]
+    items: list[selectors.CompetenceItem], values: dict[Any, Any], errors: dict[str, list[str]]
 ) -> list:
     """What the form template needs per competence: the item, the chosen value and its errors."""
     rows = []
@@ -95,6 +95,7 @@ def assessment_form(request: HttpRequest, assessment_pk: int) -> HttpResponse:
             posted_version = int(request.POST.get("version", "-1"))
         except ValueError:
             posted_version = -1
+        posted: dict[Any, Any]
         if campaign.kind == Campaign.Kind.NEEDS_SURVEY:
             posted = {
                 "answers": [request.POST.get(f"answer_{i}", "") for i in range(len(campaign.questions))],

@@ -113,4 +113,6 @@ def can_comment(user: Any, consultation: Consultation) -> bool:
     scope = scope_for(user)
     if can_edit_consultation_subject(user, consultation):
         return True
-    return bool(scope.employee_id) and consultation.participants.filter(pk=scope.employee_id).exists()
+    if scope.employee_id is None:
+        return False
+    return consultation.participants.filter(pk=scope.employee_id).exists()

@@ -218,7 +218,7 @@ def version_create_draft(*, framework: Framework, actor: Any, change_note: str =
     old = list(source.competences.order_by("depth", "position", "id"))
     copies: dict[int, Competence] = {}
     for competence in old:  # depth order: a parent is always copied before its children
-        copy = Competence.objects.create(
+        copy_of_competence = Competence.objects.create(
             version=version,
             parent=copies[competence.parent_id] if competence.parent_id else None,
             position=competence.position,
@@ -242,7 +242,7 @@ def version_create_draft(*, framework: Framework, actor: Any, change_note: str =
             },
             scale=scale_map.get(competence.scale_id) if competence.scale_id else None,
         )
-        copies[competence.pk] = copy
+        copies[competence.pk] = copy_of_competence
     through = Competence.related.through
     links = through.objects.filter(from_competence__version=source).values_list(
         "from_competence_id", "to_competence_id"
@@ -411,7 +411,7 @@ def _check_competence(competence: Competence) -> None:
                 errors["parent"] = _("A competence cannot be placed below itself or one of its own children.")
                 break
             node = node.parent
-    if competence.scale_id and competence.scale.version_id != competence.version_id:
+    if competence.scale is not None and competence.scale.version_id != competence.version_id:
         errors["scale"] = _("The scale belongs to another framework version.")
     if errors:
         raise ValidationError(errors)
@@ -463,6 +463,7 @@ def _set_depths(competence: Competence) -> None:
         children = list(Competence.objects.filter(parent__in=level))
         by_parent = {c.pk: c.depth for c in level}
         for child in children:
+            assert child.parent_id is not None  # children of `level` have a parent by construction
             child.depth = by_parent[child.parent_id] + 1
         Competence.objects.bulk_update(children, ["depth"])
         level = children
@@ -799,7 +800,7 @@ def profile_create_version(
         )
     else:
         follow = follow_competences([t.competence for t in targets], target_version)
-        rows = {}
+        rows: dict[Any, Any] = {}
         for target in targets:
             for competence in follow.get(target.competence_id, []):
                 rows.setdefault(

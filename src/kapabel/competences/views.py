@@ -358,13 +358,13 @@ def profile_matrix(request: HttpRequest, version_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The targets were saved."))
         return redirect("competences:profile_matrix", version_pk=version.pk)
-    targets = {(t.profile_id, t.competence_id): t for p in profiles for t in p.targets.all()}
+    target_of = {(t.profile_id, t.competence_id): t for p in profiles for t in p.targets.all()}
     matrix = [
         {
             "depth": depth,
             "competence": competence,
             "cells": [
-                {"profile": p, "target": targets.get((p.pk, competence.pk)), "editable": p in editable}
+                {"profile": p, "target": target_of.get((p.pk, competence.pk)), "editable": p in editable}
                 for p in profiles
             ],
         }

@@ -360,9 +360,8 @@ def write(data: FrameworkData, *, version: FrameworkVersion | None = None) -> st
     for key in ("CFConcepts", "CFSubjects", "CFLicenses", "CFItemTypes", "CFAssociationGroupings"):
         definitions.setdefault(key, [])
     known_types = {t.get("title") for t in definitions["CFItemTypes"] if isinstance(t, dict)}
-    for item_type in sorted(
-        {c.fields.get("item_type") for c in data.competences if c.fields.get("item_type")} - known_types
-    ):
+    item_types = {str(c.fields["item_type"]) for c in data.competences if c.fields.get("item_type")}
+    for item_type in sorted(item_types - known_types):
         definitions["CFItemTypes"].append(
             {
                 "identifier": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{doc_uri}|type|{item_type}")),

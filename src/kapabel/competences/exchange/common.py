@@ -162,7 +162,7 @@ def version_to_data(version: FrameworkVersion) -> FrameworkData:
         items.append(
             CompetenceData(
                 identifier=competence.identifier,
-                parent=competence.parent.identifier if competence.parent_id else None,
+                parent=competence.parent.identifier if competence.parent is not None else None,
                 fields={name: getattr(competence, name) for name in TEXT_FIELDS},
                 scale=str(competence.scale_id) if competence.scale_id else None,
                 related=sorted(related.get(competence.pk, [])),
