@@ -6,6 +6,7 @@ from kapabel.core import urls as core_urls
 urlpatterns = [
     path("", include(core_urls)),
     path("organisation/", include("kapabel.organisation.urls")),
+    path("gaps/", include("kapabel.gaps.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
