@@ -119,3 +119,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 from kapabel.organisation.api import router as organisation_router  # noqa: E402
 
 api.add_router("", organisation_router)
+
+from kapabel.gaps.api import router as gaps_router  # noqa: E402
+
+api.add_router("", gaps_router)
