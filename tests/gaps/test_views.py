@@ -22,7 +22,7 @@ def test_suppress_group_primary_and_differencing():
     assert suppress_group(14, {"a": 6, "b": 6}, 5) == (False, {"a"})
     assert suppress_group(3, {"a": 2, "b": 1}, 5) == (True, {"a", "b"})
     assert suppress_group(8, {"a": 8}, 5) == (False, set())
-    assert suppress_group(9, {"a": 8}, 5) == (True, {"a"})  # one direct person, no other child to hide
+    assert suppress_group(9, {"a": 8}, 5) == (False, {"a"})  # one direct person: hide the child instead
 
 
 def test_heatmap_for_hr_shows_numbers_and_links(world, gaps, login, django_assert_max_num_queries):

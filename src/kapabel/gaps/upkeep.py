@@ -37,6 +37,7 @@ from kapabel.gaps.models import GapAggregate, GapFact
 from kapabel.organisation.models import Employee, Municipality, OrgUnit, subtree_q
 
 CHUNK = 1000  # employees per refresh batch (keeps IN lists well below SQLite's limit)
+REBUILD_CHUNK = 5000
 COUNTERS = ("people", "known", "below", "gap_sum", "weighted_gap_sum")
 Vector = list[int]
 
@@ -119,11 +120,24 @@ def rebuild(municipality: Municipality | int) -> int:
     municipality_id = municipality if isinstance(municipality, int) else municipality.pk
     GapAggregate.objects.filter(municipality_id=municipality_id).delete()
     GapFact.objects.filter(municipality_id=municipality_id).delete()
-    facts = compute_facts(municipality_id)
-    GapFact.objects.bulk_create(
-        (GapFact(municipality_id=municipality_id, **fact.__dict__) for fact in facts), batch_size=5000
+    unit_paths = _unit_paths(municipality_id)
+    employee_ids = list(
+        Employee.objects.filter(municipality_id=municipality_id, active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    totals = aggregate(facts, _unit_paths(municipality_id))
+    totals: dict[tuple[int, int], Vector] = {}
+    count = 0
+    for start in range(0, len(employee_ids), REBUILD_CHUNK):  # bounded memory at any size
+        facts = compute_facts(municipality_id, employee_ids[start : start + REBUILD_CHUNK])
+        GapFact.objects.bulk_create(
+            (GapFact(municipality_id=municipality_id, **fact.__dict__) for fact in facts), batch_size=5000
+        )
+        for key, vector in aggregate(facts, unit_paths).items():
+            total = totals.setdefault(key, [0] * len(COUNTERS))
+            for i, value in enumerate(vector):
+                total[i] += value
+        count += len(facts)
     GapAggregate.objects.bulk_create(
         (
             GapAggregate(
@@ -136,7 +150,7 @@ def rebuild(municipality: Municipality | int) -> int:
         ),
         batch_size=5000,
     )
-    return len(facts)
+    return count
 
 
 def _stored_facts(employee_ids: list[int]) -> dict[tuple[int, int], Fact]:
