@@ -39,3 +39,13 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def world(world):
+    """The shared world plus gap-analysis data (framework, profiles, ratings), so the crawl renders
+    heatmaps, profiles and priorities with real figures."""
+    from tests.gaps.data import build_gap_data
+
+    build_gap_data(world)
+    return world
