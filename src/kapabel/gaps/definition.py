@@ -94,7 +94,8 @@ class TargetContext:
     def __init__(self, municipality_id: int, employee_ids: Iterable[int] | None = None) -> None:
         self.municipality_id = municipality_id
         self.settings = settings_for(municipality_id)
-        self.weights = {**IMPORTANCE_DEFAULT_WEIGHTS, **self.settings.weights}
+        self.weights: dict[str, int] = {str(k): v for k, v in IMPORTANCE_DEFAULT_WEIGHTS.items()}
+        self.weights.update(self.settings.weights)
         self.min_group_size = self.settings.min_group_size
 
         def rank(p: Profile) -> tuple[Any, ...]:

@@ -160,7 +160,8 @@ def _apply_suppression(
             return getattr(cells.get(unit.pk, {}).get(competence_id, Cell()), measure)
 
         if parent is not None:
-            parent_hidden, hidden = competence_id in parent_hidden_from_above, set()
+            hidden: set[int] = set()
+            parent_hidden = competence_id in parent_hidden_from_above
             for measure in ("people", "known"):  # both counts are shown, so both are protected
                 children = {u.pk: count(u, measure) for u in units}
                 hidden_parent, hidden_children = suppress_group(count(parent, measure), children, minimum)
@@ -312,11 +313,11 @@ def priorities(user: Any, unit: OrgUnit, *, groups: int = 15) -> dict[str, Any]:
     and the job role × unit groups where an offer would help most."""
     full = sees_everyone_in(user, unit)
     minimum = settings_for(unit.municipality_id).min_group_size
-    rows = []
+    rows: list[dict[str, Any]] = []
     cells = _aggregates([unit.pk]).get(unit.pk, {})
     competences = {c.pk: c for c in _competences(set(cells))}
     for competence_id, cell in cells.items():
-        if not full and 0 < cell.known < minimum:
+        if not full and (0 < cell.known < minimum or 0 < cell.people < minimum):
             cell.suppressed = True
         rows.append({"competence": competences[competence_id], "cell": cell})
     rows.sort(
@@ -336,7 +337,7 @@ def priorities(user: Any, unit: OrgUnit, *, groups: int = 15) -> dict[str, Any]:
     )
     if not full:
         group_rows = group_rows.filter(people__gte=minimum)
-    top_groups = list(group_rows[:groups])
+    top_groups: list[dict[str, Any]] = [dict(g) for g in group_rows[:groups]]
     names = {c.pk: c for c in _competences({g["competence_id"] for g in top_groups})}
     for g in top_groups:
         g["competence"] = names[g["competence_id"]]
@@ -446,7 +447,7 @@ def trend(
         return {"people": n, "suppressed": False, "mean_a": ga / n, "mean_b": gb / n, "closed": (ga - gb) / n}
 
     comp_rows = [{"competence": c, **summary(per_comp[c.pk])} for c in competences]
-    unit_rows = [
+    unit_rows: list[dict[str, Any]] = [
         {"unit": child, "cells": [summary(per_unit[(child.pk, c.pk)]) for c in competences]}
         for child in children
     ]

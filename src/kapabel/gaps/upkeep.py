@@ -289,7 +289,7 @@ def profile_targets_changed(profile_ids: Iterable[int]) -> None:
         people = Employee.objects.filter(municipality_id=profile.municipality_id, active=True)
         if profile.kind == Profile.Kind.JOB_ROLE and profile.job_role_id:
             employee_ids |= set(people.filter(job_role_id=profile.job_role_id).values_list("id", flat=True))
-        elif profile.kind == Profile.Kind.UNIT and profile.unit_id:
+        elif profile.kind == Profile.Kind.UNIT and profile.unit is not None:
             employee_ids |= set(
                 people.filter(profile.unit.subtree_q("unit__path")).values_list("id", flat=True)
             )
