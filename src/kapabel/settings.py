@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "kapabel.organisation",
     "kapabel.competences",
     "kapabel.assessments",
+    "kapabel.gaps",
     "kapabel.api",
 ]
 

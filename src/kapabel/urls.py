@@ -8,6 +8,7 @@ urlpatterns = [
     path("organisation/", include("kapabel.organisation.urls")),
     path("frameworks/", include("kapabel.competences.urls")),
     path("clarification/", include("kapabel.assessments.urls")),
+    path("gaps/", include("kapabel.gaps.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -56,3 +56,13 @@ def _clarification_data(request):
     services.assessment_save_self(
         assessment=aw.colleague_assessment, version=0, answers=answers, submit=True, actor="tests"
     )
+
+
+@pytest.fixture
+def world(world):
+    """The shared world plus gap-analysis data (framework, profiles, ratings), so the crawl renders
+    heatmaps, profiles and priorities with real figures."""
+    from tests.gaps.data import build_gap_data
+
+    build_gap_data(world)
+    return world

@@ -130,3 +130,6 @@ api.add_router("", hr_import_router)
 from kapabel.assessments.api import router as assessments_router  # noqa: E402
 
 api.add_router("", assessments_router)
+from kapabel.gaps.api import router as gaps_router  # noqa: E402
+
+api.add_router("", gaps_router)

@@ -15,6 +15,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from kapabel.core import audit
+from kapabel.gaps import upkeep as gap_upkeep
 from kapabel.organisation.models import Employee, JobRole, Municipality, OrgUnit, subtree_q
 
 UNIT_FIELDS = ("name", "kind", "external_id", "parent", "active")
@@ -169,12 +170,16 @@ def orgunit_update(
     for name_, value in (("name", name), ("kind", kind), ("external_id", external_id), ("active", active)):
         if value is not _UNSET:
             setattr(unit, name_, value)
+    moved_from = None
     if parent is not _UNSET and (parent.pk if parent else None) != unit.parent_id:
         _check_parent(unit.municipality, parent)
+        moved_from = unit.path
         _move(unit, parent)
         unit.parent = parent
     unit.full_clean(exclude=["path", "depth"])
     unit.save()
+    if moved_from is not None:
+        gap_upkeep.unit_moved(unit, moved_from)
     changes = audit.diff(before, audit.snapshot(unit, UNIT_FIELDS))
     if changes:
         audit.record("organisation.unit.updated", actor=actor, obj=unit, changes=changes)
@@ -290,6 +295,7 @@ def employee_create(
     _check_employee_refs(employee)
     employee.full_clean()
     employee.save()
+    gap_upkeep.employees_changed([employee.pk])
     audit.record(
         "organisation.employee.created",
         actor=actor,
@@ -312,6 +318,7 @@ def employee_update(*, employee: Employee, actor: Any, **values: Any) -> Employe
     _check_employee_refs(employee)
     employee.full_clean()
     employee.save()
+    gap_upkeep.employees_changed([employee.pk])
     changes = audit.diff(before, audit.snapshot(employee, EMPLOYEE_FIELDS))
     if changes:
         audit.record("organisation.employee.updated", actor=actor, obj=employee, changes=changes)
@@ -333,6 +340,7 @@ def employees_bulk_create(
             validate_constraints=False,
         )
     Employee.objects.bulk_create(employees, batch_size=batch_size)
+    gap_upkeep.employees_changed([employee.pk for employee in employees])
     audit.record(
         "organisation.employee.bulk_created",
         actor=actor,

@@ -1,0 +1,332 @@
+"""Benchmark: the municipal gap heatmap at 50,000 employees × 40 competences × 2 campaigns.
+
+    python bench/gap_heatmap.py [--employees 50000] [--competences 40] [--db sqlite|postgresql]
+
+Builds deterministic data on a fresh database (a temporary SQLite file, or a throwaway PostgreSQL
+cluster from kapabel.testing.pgcluster): units and people through the organisation bulk services;
+framework, profiles, ratings and current levels with bulk ORM inserts; then the gap aggregates with
+`kapabel.gaps.upkeep.rebuild`. It then times, each as the median of 5 runs:
+  heatmap    Kapabel's municipal heatmap: selector + template, through the Django test client as HR;
+  sql        one hand-written GROUP BY over the raw ratings (latest campaign) on the same database;
+  numpy      the same figures computed in memory with NumPy over arrays already loaded.
+The last line reads: RESULT heatmap_ms=… sql_groupby_ms=… numpy_ms=… employees=… competences=… db=…
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def median_ms(fn, runs: int = 5) -> float:
+    fn()  # warm-up
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def build(employees: int, competences: int, seed: int) -> dict:
+    from django.contrib.auth import get_user_model
+
+    from kapabel.assessments.models import Campaign, CurrentLevel, Rating
+    from kapabel.competences.models import (
+        Competence,
+        Framework,
+        FrameworkVersion,
+        Profile,
+        ProfileTarget,
+        Scale,
+        ScaleLevel,
+        Status,
+    )
+    from kapabel.core.models import Role, RoleAssignment
+    from kapabel.gaps import upkeep
+    from kapabel.organisation import services
+    from kapabel.organisation.models import Employee, OrgUnit
+
+    rng = random.Random(seed)
+    actor = "bench"
+    municipality = services.municipality_create(name="Benchmark Kommune", kommunekode="900", actor=actor)
+    root = services.orgunit_create(
+        municipality=municipality, name="Benchmark Kommune", kind="municipality", actor=actor
+    )
+    teams_needed = max(1, employees // 33)
+    specs = []
+    for f in range(6):
+        specs.append(
+            {"name": f"Forvaltning {f + 1}", "kind": "forvaltning", "external_id": f"F{f}", "parent": root}
+        )
+        for c in range(5):
+            specs.append(
+                {
+                    "name": f"Center {f + 1}.{c + 1}",
+                    "kind": "center",
+                    "external_id": f"F{f}C{c}",
+                    "parent": f"F{f}",
+                }
+            )
+    for t in range(teams_needed):
+        f, c = t % 6, (t // 6) % 5
+        specs.append({"name": f"Team {t + 1}", "kind": "team", "external_id": f"T{t}", "parent": f"F{f}C{c}"})
+    units = services.orgunits_bulk_create(municipality=municipality, units=specs, actor=actor)
+    teams = [u for u in units if u.kind == "team"]
+    roles = [
+        services.jobrole_create(municipality=municipality, title=f"Rolle {i + 1}", actor=actor)
+        for i in range(10)
+    ]
+    people = [
+        Employee(
+            external_id=f"B{i}",
+            name=f"Person {i}",
+            unit=teams[i % len(teams)],
+            job_role=roles[rng.randrange(10)],
+        )
+        for i in range(employees)
+    ]
+    services.employees_bulk_create(municipality=municipality, employees=people, actor=actor)
+    people_rows = list(Employee.objects.filter(municipality=municipality).values_list("id", "job_role_id"))
+
+    framework = Framework.objects.create(municipality=municipality, name="Benchmark")
+    version = FrameworkVersion.objects.create(framework=framework, status=Status.PUBLISHED)
+    scale = Scale.objects.create(version=version, name="1–4")
+    ScaleLevel.objects.bulk_create(ScaleLevel(scale=scale, value=v) for v in range(1, 5))
+    comps = Competence.objects.bulk_create(
+        Competence(version=version, position=i, identifier=f"K{i}", name_da=f"Kompetence {i + 1}")
+        for i in range(competences)
+    )
+    targets: dict[tuple[int, int], int] = {}
+    for role in roles:
+        profile = Profile.objects.create(
+            municipality=municipality,
+            framework_version=version,
+            kind=Profile.Kind.JOB_ROLE,
+            job_role=role,
+            name=role.title,
+            status=Status.PUBLISHED,
+            published_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+        )
+        rows = []
+        for comp in comps:
+            level = rng.randint(2, 4)
+            targets[(role.pk, comp.pk)] = level
+            rows.append(
+                ProfileTarget(
+                    profile=profile,
+                    competence=comp,
+                    target_level=level,
+                    importance=rng.choice(["essential", "important", "nice_to_have"]),
+                )
+            )
+        ProfileTarget.objects.bulk_create(rows)
+    campaigns = [
+        Campaign.objects.create(
+            municipality=municipality,
+            name=f"Afklaring {n + 1}",
+            framework_version=version,
+            opens_on=datetime.date(2026, 1 + 5 * n, 1),
+            closes_on=datetime.date(2026, 2 + 5 * n, 1),
+        )
+        for n in range(2)
+    ]
+    when = [datetime.datetime(2026, 1 + 5 * n, 15, tzinfo=datetime.UTC) for n in range(2)]
+    chunk = 2000
+    for start in range(0, len(people_rows), chunk):
+        ratings, current = [], []
+        for employee_id, _role in people_rows[start : start + chunk]:
+            for comp in comps:
+                first = rng.randint(1, 4)
+                second = min(4, first + rng.randint(0, 1))
+                ratings.append(
+                    Rating(
+                        municipality=municipality,
+                        employee_id=employee_id,
+                        competence=comp,
+                        framework_version=version,
+                        source="self",
+                        level=first,
+                        campaign=campaigns[0],
+                        rated_at=when[0],
+                        created_at=when[0],
+                    )
+                )
+                ratings.append(
+                    Rating(
+                        municipality=municipality,
+                        employee_id=employee_id,
+                        competence=comp,
+                        framework_version=version,
+                        source="agreed",
+                        level=second,
+                        campaign=campaigns[1],
+                        rated_at=when[1],
+                        created_at=when[1],
+                    )
+                )
+                current.append(
+                    CurrentLevel(
+                        municipality=municipality,
+                        employee_id=employee_id,
+                        competence=comp,
+                        framework_version=version,
+                        self_level=first,
+                        agreed_level=second,
+                        level=second,
+                        source="agreed",
+                        rated_at=when[1],
+                    )
+                )
+        Rating.objects.bulk_create(ratings, batch_size=5000)
+        CurrentLevel.objects.bulk_create(current, batch_size=5000)
+    start = time.perf_counter()
+    facts = upkeep.rebuild(municipality)
+    print(
+        f"built {employees} employees, {len(units) + 1} units, {2 * employees * competences} ratings; "
+        f"rebuild of {facts} gap facts took {time.perf_counter() - start:.1f} s",
+        flush=True,
+    )
+    user = get_user_model().objects.create_user("bench-hr", password="x")
+    RoleAssignment.objects.create(user=user, role=Role.HR, municipality=municipality)
+    return {
+        "municipality": municipality,
+        "root": root,
+        "user": user,
+        "campaign": campaigns[1],
+        "unit_count": OrgUnit.objects.count(),
+    }
+
+
+SQL = """
+SELECT c.id, r.competence_id, COUNT(*) AS known,
+       SUM(CASE WHEN pt.target_level > r.level THEN 1 ELSE 0 END) AS below,
+       SUM(CASE WHEN pt.target_level > r.level THEN pt.target_level - r.level ELSE 0 END) AS gap_sum
+FROM assessments_rating r
+JOIN organisation_employee e ON e.id = r.employee_id
+JOIN organisation_orgunit u ON u.id = e.unit_id
+JOIN organisation_orgunit c ON c.parent_id = %s AND u.path >= c.path AND u.path < c.path || '~'
+JOIN competences_profile p ON p.job_role_id = e.job_role_id AND p.status = 'published'
+JOIN competences_profiletarget pt ON pt.profile_id = p.id AND pt.competence_id = r.competence_id
+WHERE r.campaign_id = %s AND r.superseded_by_id IS NULL AND r.level IS NOT NULL AND e.active
+GROUP BY c.id, r.competence_id
+"""
+
+
+def run(args: argparse.Namespace) -> None:
+    import django
+
+    django.setup()
+    import numpy as np
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    call_command("migrate", verbosity=0)
+    data = build(args.employees, args.competences, args.seed)
+    client = Client()
+    client.force_login(data["user"])
+    url = f"/gaps/units/{data['root'].pk}/"
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    heatmap_ms = median_ms(lambda: client.get(url))
+
+    def sql() -> list:
+        with connection.cursor() as cursor:
+            cursor.execute(SQL, [data["root"].pk, data["campaign"].pk])
+            return cursor.fetchall()
+
+    sql_rows = sql()
+    sql_ms = median_ms(sql)
+
+    # NumPy: the same ratings, targets and unit membership as arrays in memory (loading not timed).
+    from kapabel.organisation.models import OrgUnit
+
+    children = list(OrgUnit.objects.filter(parent=data["root"]).values_list("id", "path"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT u.path, r.competence_id, r.level, pt.target_level FROM assessments_rating r "
+            "JOIN organisation_employee e ON e.id = r.employee_id "
+            "JOIN organisation_orgunit u ON u.id = e.unit_id "
+            "JOIN competences_profile p ON p.job_role_id = e.job_role_id AND p.status = 'published' "
+            "JOIN competences_profiletarget pt "
+            "ON pt.profile_id = p.id AND pt.competence_id = r.competence_id "
+            "WHERE r.campaign_id = %s AND r.superseded_by_id IS NULL AND r.level IS NOT NULL",
+            [data["campaign"].pk],
+        )
+        rows = cursor.fetchall()
+    child_of = {}
+    comp_index = {}
+    group = np.empty(len(rows), dtype=np.int64)
+    levels = np.empty(len(rows), dtype=np.int16)
+    goals = np.empty(len(rows), dtype=np.int16)
+    for i, (path, comp, level, target) in enumerate(rows):
+        if path not in child_of:
+            child_of[path] = next((n for n, (_, p) in enumerate(children) if path.startswith(p)), -1)
+        c = comp_index.setdefault(comp, len(comp_index))
+        group[i] = child_of[path] * 1000 + c
+        levels[i], goals[i] = level, target
+
+    def numpy_compute():
+        gaps = np.maximum(goals - levels, 0)
+        keys, inverse = np.unique(group, return_inverse=True)
+        known = np.bincount(inverse)
+        below = np.bincount(inverse, weights=(gaps > 0))
+        total = np.bincount(inverse, weights=gaps)
+        return keys, known, below / known, total / known
+
+    keys, *_ = numpy_compute()
+    numpy_ms = median_ms(numpy_compute)
+    assert len(keys) == len(sql_rows), (len(keys), len(sql_rows))
+    db = "postgresql" if connection.vendor == "postgresql" else "sqlite"
+    print(f"heatmap (Kapabel, aggregates, HTML): {heatmap_ms:.1f} ms median of 5")
+    print(
+        f"hand-written SQL GROUP BY over {2 * args.employees * args.competences} raw ratings: {sql_ms:.1f} ms"
+    )
+    print(f"NumPy in memory over {len(rows)} rows: {numpy_ms:.1f} ms")
+    print(
+        f"ratios: SQL / Kapabel = {sql_ms / heatmap_ms:.1f}x, NumPy / Kapabel = {numpy_ms / heatmap_ms:.1f}x"
+    )
+    print(
+        f"RESULT heatmap_ms={heatmap_ms:.0f} sql_groupby_ms={sql_ms:.0f} numpy_ms={numpy_ms:.0f} "
+        f"employees={args.employees} competences={args.competences} db={db}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--employees", type=int, default=50000)
+    parser.add_argument("--competences", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    args = parser.parse_args()
+    workdir = tempfile.mkdtemp(prefix="kapabel-bench-")
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="kapabel.settings",
+        KAPABEL_VAR_DIR=workdir,
+        ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
+        LOG_LEVEL="WARNING",
+    )
+    with contextlib.ExitStack() as stack:
+        if args.db == "postgresql":
+            from kapabel.testing.pgcluster import running_cluster
+
+            os.environ["DATABASE_URL"] = stack.enter_context(running_cluster())
+        else:
+            os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
+        run(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+"""API for the gap analysis: person profile, heatmap and priorities. Same selectors, the same
+permission-checked fetches and the same suppression as the HTML views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from kapabel.core.access import scope_for
+from kapabel.gaps import selectors
+from kapabel.organisation import permissions
+
+router = Router(tags=["gaps"])
+
+
+class CellOut(Schema):
+    competence_id: int
+    people: int | None
+    known: int | None
+    below: int | None
+    share_below: float | None
+    mean_gap: float | None
+    weighted_gap_sum: int | None
+    suppressed: bool
+
+
+class HeatmapRowOut(Schema):
+    unit_id: int
+    unit_name: str
+    has_children: bool
+    is_focus: bool
+    cells: list[CellOut]
+
+
+class CompetenceOut(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class HeatmapOut(Schema):
+    unit_id: int | None
+    min_group_size: int
+    competences: list[CompetenceOut]
+    rows: list[HeatmapRowOut]
+
+
+class ProfileRowOut(Schema):
+    competence: CompetenceOut
+    target: int
+    importance: str
+    target_source: str
+    self_level: int | None
+    manager_level: int | None
+    agreed_level: int | None
+    level: int | None
+    gap: int | None
+    weighted_gap: int | None
+
+
+class PersonProfileOut(Schema):
+    employee_id: int
+    rows: list[ProfileRowOut]
+    total_weighted_gap: int
+    unknown: int
+
+
+class PriorityOut(Schema):
+    competence: CompetenceOut
+    suppressed: bool
+    weighted_gap_sum: int | None
+    below: int | None
+    known: int | None
+    unknown: int | None
+
+
+class GroupOut(Schema):
+    competence: CompetenceOut
+    job_role_id: int | None
+    job_role_title: str | None
+    unit_id: int
+    unit_name: str
+    people: int
+    weighted_gap_sum: int
+
+
+class PrioritiesOut(Schema):
+    unit_id: int
+    min_group_size: int
+    competences: list[PriorityOut]
+    groups: list[GroupOut]
+
+
+def _competence(c: Any) -> dict[str, Any]:
+    return {"id": c.pk, "code": c.code, "name": c.name}
+
+
+def _cell(cell: selectors.Cell) -> dict[str, Any]:
+    hidden = cell.suppressed
+    return {
+        "competence_id": cell.competence_id,
+        "people": None if hidden else cell.people,
+        "known": None if hidden else cell.known,
+        "below": None if hidden else cell.below,
+        "share_below": cell.share_below,
+        "mean_gap": cell.mean_gap,
+        "weighted_gap_sum": None if hidden else cell.weighted_gap_sum,
+        "suppressed": hidden,
+    }
+
+
+def _heatmap(data: selectors.Heatmap) -> dict[str, Any]:
+    return {
+        "unit_id": data.focus.pk if data.focus else None,
+        "min_group_size": data.minimum,
+        "competences": [_competence(c) for c in data.competences],
+        "rows": [
+            {
+                "unit_id": r.unit.pk,
+                "unit_name": r.unit.name,
+                "has_children": r.has_children,
+                "is_focus": r.is_focus,
+                "cells": [_cell(c) for c in r.cells],
+            }
+            for r in data.rows
+        ],
+    }
+
+
+@router.get(
+    "/gaps/heatmap", response=HeatmapOut, summary="Heatmap of the units at the top of what you may see"
+)
+def heatmap_top(request: HttpRequest) -> dict[str, Any]:
+    return _heatmap(selectors.heatmap(request.user))
+
+
+@router.get(
+    "/gaps/units/{unit_id}/heatmap", response=HeatmapOut, summary="Heatmap of a unit and the units below it"
+)
+def heatmap_unit(request: HttpRequest, unit_id: int) -> dict[str, Any]:
+    unit = permissions.get_unit_for_user(request.user, unit_id)
+    return _heatmap(selectors.heatmap(request.user, unit))
+
+
+@router.get(
+    "/gaps/units/{unit_id}/priorities", response=PrioritiesOut, summary="Competences ranked by weighted gap"
+)
+def priorities(request: HttpRequest, unit_id: int) -> dict[str, Any]:
+    unit = permissions.get_unit_for_user(request.user, unit_id)
+    data = selectors.priorities(request.user, unit)
+    return {
+        "unit_id": unit.pk,
+        "min_group_size": data["minimum"],
+        "competences": [
+            {
+                "competence": _competence(r["competence"]),
+                "suppressed": r["cell"].suppressed,
+                **{
+                    k: None if r["cell"].suppressed else getattr(r["cell"], a)
+                    for k, a in (
+                        ("weighted_gap_sum", "weighted_gap_sum"),
+                        ("below", "below"),
+                        ("known", "known"),
+                        ("unknown", "unknown"),
+                    )
+                },
+            }
+            for r in data["rows"]
+        ],
+        "groups": [
+            {
+                "competence": _competence(g["competence"]),
+                "job_role_id": g["job_role_id"],
+                "job_role_title": g["job_role__title"],
+                "unit_id": g["unit_id"],
+                "unit_name": g["unit__name"],
+                "people": g["people"],
+                "weighted_gap_sum": g["weighted"],
+            }
+            for g in data["groups"]
+        ],
+    }
+
+
+def _profile(employee: Any) -> dict[str, Any]:
+    data = selectors.person_profile(employee)
+    return {
+        "employee_id": employee.pk,
+        "rows": [{**r.__dict__, "competence": _competence(r.competence)} for r in data["rows"]],
+        "total_weighted_gap": data["total_weighted_gap"],
+        "unknown": data["unknown"],
+    }
+
+
+@router.get(
+    "/gaps/people/{employee_id}/profile", response=PersonProfileOut, summary="A person's targets and levels"
+)
+def person_profile(request: HttpRequest, employee_id: int) -> dict[str, Any]:
+    return _profile(permissions.get_employee_for_user(request.user, employee_id))
+
+
+@router.get("/gaps/me/profile", response=PersonProfileOut | None, summary="Your own targets and levels")
+def my_profile(request: HttpRequest) -> dict[str, Any] | None:
+    employee_id = scope_for(request.user).employee_id
+    if employee_id is None:
+        return None
+    return _profile(permissions.get_employee_for_user(request.user, employee_id))

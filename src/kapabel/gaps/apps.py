@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GapsConfig(AppConfig):
+    name = "kapabel.gaps"
+    label = "gaps"
+    verbose_name = _("Gap analysis")
+
+    def ready(self) -> None:
+        from kapabel.core import demo
+        from kapabel.core.navigation import NavItem, register
+        from kapabel.gaps.demo import build_gaps
+
+        demo.register(40, "gaps", build_gaps)
+        register(NavItem("gaps:heatmap", _("Gap analysis"), lambda s: s.reads_people, order=50))
+        register(NavItem("gaps:priorities", _("Priorities"), lambda s: s.reads_people, order=51))
+        register(
+            NavItem("gaps:my_profile", _("My competence profile"), lambda s: bool(s.employee_id), order=52)
+        )

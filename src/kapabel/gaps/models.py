@@ -1,0 +1,111 @@
+"""Gap analysis: settings and the two maintained aggregates.
+
+`GapFact` holds one row per active employee × competence with a target: the target (and where it
+came from), the current level (NULL = unknown) and the gap, computed by `definition.person_gaps`.
+`GapAggregate` holds, per unit × competence, the totals over the unit's whole *subtree*, so the
+heatmap of any unit reads one row per shown unit and competence instead of scanning people or
+ratings. Both tables are written only by `kapabel.gaps.upkeep`; see docs/gaps.md.
+"""
+
+from __future__ import annotations
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kapabel.competences.models import IMPORTANCE_DEFAULT_WEIGHTS, Importance
+
+
+class GapSettings(models.Model):
+    """Per-municipality settings of the gap analysis (rows with defaults, not constants)."""
+
+    municipality = models.OneToOneField(
+        "organisation.Municipality", on_delete=models.CASCADE, related_name="gap_settings"
+    )
+    min_group_size = models.PositiveSmallIntegerField(
+        _("smallest group shown in aggregated views"), default=5, validators=[MinValueValidator(2)]
+    )
+    weight_essential = models.PositiveSmallIntegerField(
+        _("weight of essential"), default=IMPORTANCE_DEFAULT_WEIGHTS[Importance.ESSENTIAL]
+    )
+    weight_important = models.PositiveSmallIntegerField(
+        _("weight of important"), default=IMPORTANCE_DEFAULT_WEIGHTS[Importance.IMPORTANT]
+    )
+    weight_nice_to_have = models.PositiveSmallIntegerField(
+        _("weight of nice to have"), default=IMPORTANCE_DEFAULT_WEIGHTS[Importance.NICE_TO_HAVE]
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("gap analysis settings")
+        verbose_name_plural = _("gap analysis settings")
+
+    def __str__(self) -> str:
+        return str(self.municipality_id)
+
+    @property
+    def weights(self) -> dict[str, int]:
+        return {
+            Importance.ESSENTIAL: self.weight_essential,
+            Importance.IMPORTANT: self.weight_important,
+            Importance.NICE_TO_HAVE: self.weight_nice_to_have,
+        }
+
+
+class TargetSource(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual target")
+    JOB_ROLE = "job_role", _("Job role profile")
+    UNIT = "unit", _("Unit profile")
+
+
+class GapFact(models.Model):
+    """One active employee × target competence: target, current level and gap."""
+
+    municipality = models.ForeignKey("organisation.Municipality", on_delete=models.CASCADE, related_name="+")
+    employee = models.ForeignKey("organisation.Employee", on_delete=models.CASCADE, related_name="gap_facts")
+    unit = models.ForeignKey("organisation.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    job_role = models.ForeignKey(
+        "organisation.JobRole", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    competence = models.ForeignKey("competences.Competence", on_delete=models.CASCADE, related_name="+")
+    target_level = models.PositiveSmallIntegerField()
+    target_source = models.CharField(max_length=20, choices=TargetSource.choices)
+    importance = models.CharField(max_length=20, choices=Importance.choices)
+    weight = models.PositiveSmallIntegerField()
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    gap = models.PositiveSmallIntegerField(null=True, blank=True)
+    weighted_gap = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "competence"], name="gap_fact_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "competence"], name="gap_fact_unit_idx"),
+            models.Index(fields=["municipality", "competence"], name="gap_fact_muni_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id}/{self.competence_id} gap={self.gap}"
+
+
+class GapAggregate(models.Model):
+    """Totals over a unit's whole subtree for one competence. `people`: with a target; `known`: of
+    those, with a current level; `below`: of those, below target; sums over the known."""
+
+    municipality = models.ForeignKey("organisation.Municipality", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("organisation.OrgUnit", on_delete=models.CASCADE, related_name="gap_aggregates")
+    competence = models.ForeignKey("competences.Competence", on_delete=models.CASCADE, related_name="+")
+    people = models.IntegerField(default=0)
+    known = models.IntegerField(default=0)
+    below = models.IntegerField(default=0)
+    gap_sum = models.IntegerField(default=0)
+    weighted_gap_sum = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "competence"], name="gap_aggregate_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.competence_id}"
