@@ -255,24 +255,25 @@ def test_reminders_go_once_to_non_submitters_and_managers(world, aw, settings):
     assert len(mail.outbox) == count
 
 
-def test_listener_receives_every_rating_write(world, aw):
+def test_every_rating_write_updates_the_gap_aggregates(world, aw, monkeypatch):
+    """The rating service hands the changed (person, competence) pairs to the gap upkeep, in the same
+    transaction (the gap tests check what the upkeep then does with them)."""
+    from kapabel.gaps import upkeep
+
     seen = []
-
-    def listener(ratings, pairs):
-        seen.append((len(ratings), len(pairs)))
-
-    services.register_rating_listener(listener)
-    try:
-        services.assessment_save_self(
-            assessment=aw.assessment,
-            version=0,
-            answers=answers_for(aw.campaign_a),
-            submit=True,
-            actor=world.user("employee"),
-        )
-    finally:
-        services.unregister_rating_listener(listener)
-    assert seen == [(6, 6)]
+    original = upkeep.current_levels_changed
+    monkeypatch.setattr(
+        upkeep, "current_levels_changed", lambda pairs: (seen.append(set(pairs)), original(pairs))
+    )
+    services.assessment_save_self(
+        assessment=aw.assessment,
+        version=0,
+        answers=answers_for(aw.campaign_a),
+        submit=True,
+        actor=world.user("employee"),
+    )
+    assert len(seen) == 1 and len(seen[0]) == 6
+    assert {employee for employee, _competence in seen[0]} == {world.employee.pk}
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

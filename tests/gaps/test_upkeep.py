@@ -60,12 +60,8 @@ def test_individual_target_beats_role_profile(world, gaps):
 
 def test_ratings_on_an_earlier_version_follow_the_mapping(world, gaps):
     v2, copies = add_second_version(gaps)
-    draft = writers.new_profile_version(profile=gaps.role_profile)
-    draft.framework_version = v2
-    draft.save()
-    for target in draft.targets.all():
-        target.competence = copies[gaps.competences.index(target.competence)]
-        target.save()
+    draft = writers.new_profile_version(profile=gaps.role_profile, framework_version=v2)
+    assert {t.competence_id for t in draft.targets.all()} <= {c.pk for c in copies}
     writers.publish_profile(profile=draft)
     fact = GapFact.objects.get(employee=world.employee, competence=copies[0])
     old = GapFact.objects.filter(employee=world.employee, competence=gaps.competences[0])
@@ -178,26 +174,24 @@ class GapMachine(RuleBasedStateMachine):
         new_version=st.booleans(),
     )
     def change_profile(self, pr, c, level, importance, new_version):
+        # Published profiles are frozen: a change is a new version, edited, then published.
         profile = Profile.objects.get(pk=self.profiles[pr].pk)
-        if new_version:
-            draft = writers.new_profile_version(profile=profile)
-            draft.targets.filter(competence=self.competences[c]).delete()
+        draft = writers.new_profile_version(profile=profile)
+        if new_version:  # also drop a target, as a reworked ideal would
             writers.set_profile_target(
-                profile=draft, competence=self.competences[(c + 1) % 4], level=level, importance=importance
+                profile=draft, competence=self.competences[c], level=None, importance=importance
             )
-            writers.publish_profile(profile=draft)
-            self.profiles[pr] = draft
-        else:
-            writers.set_profile_target(
-                profile=profile, competence=self.competences[c], level=level, importance=importance
-            )
+        writers.set_profile_target(
+            profile=draft, competence=self.competences[(c + 1) % 4], level=level, importance=importance
+        )
+        writers.publish_profile(profile=draft)
+        self.profiles[pr] = draft
 
     @rule(pr=st.integers(0, 1))
     def retire_profile(self, pr):
         profile = Profile.objects.get(pk=self.profiles[pr].pk)
-        profile.status = Status.RETIRED
-        profile.save(update_fields=["status"])
-        upkeep.profile_targets_changed([profile.pk])
+        if profile.status == Status.PUBLISHED:
+            writers.retire_profile(profile=profile)
 
     @rule(p=st.integers(0, 4), c=st.integers(0, 3), level=st.one_of(st.none(), st.integers(1, 4)))
     def individual_target(self, p, c, level):

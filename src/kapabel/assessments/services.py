@@ -40,6 +40,7 @@ from kapabel.assessments.models import (
 from kapabel.competences.models import Competence, FrameworkVersion, Importance, Profile, ScaleLevel
 from kapabel.competences.models import Status as ContentStatus
 from kapabel.core import audit
+from kapabel.gaps import upkeep as gap_upkeep
 from kapabel.organisation.models import Employee, JobRole, Municipality, OrgUnit, subtree_q
 
 UNKNOWN = "unknown"  # the "ved ikke" answer in drafts and forms
@@ -56,24 +57,6 @@ class StaleVersion(Exception):
             )
         )
         self.current_version = current_version
-
-
-# --- Rating listeners -----------------------------------------------------------------------------
-
-RatingListener = Callable[[list[Rating], set[tuple[int, int]]], None]
-_LISTENERS: list[RatingListener] = []
-
-
-def register_rating_listener(listener: RatingListener) -> None:
-    """Call `listener(new_ratings, changed_pairs)` inside the transaction of every rating write;
-    `changed_pairs` are the (employee id, competence id) whose `CurrentLevel` may have changed."""
-    if listener not in _LISTENERS:
-        _LISTENERS.append(listener)
-
-
-def unregister_rating_listener(listener: RatingListener) -> None:
-    if listener in _LISTENERS:
-        _LISTENERS.remove(listener)
 
 
 # --- Ratings --------------------------------------------------------------------------------------
@@ -194,8 +177,7 @@ def ratings_record(
         Rating.objects.filter(pk=supersedes.pk, superseded_by__isnull=True).update(superseded_by=rows[0])
         supersedes.superseded_by = rows[0]
     refresh_current_levels(pairs)  # type: ignore[arg-type]
-    for listener in list(_LISTENERS):
-        listener(rows, pairs)  # type: ignore[arg-type]
+    gap_upkeep.current_levels_changed(pairs)  # the gap aggregates follow in the same transaction
     if audit_event:
         audit.record(
             "assessments.ratings.recorded",
@@ -354,8 +336,7 @@ def assessment_settings_update(
             CurrentLevel.objects.filter(municipality=municipality).values_list("employee_id", "competence_id")
         )
         refresh_current_levels(pairs)
-        for listener in list(_LISTENERS):
-            listener([], pairs)
+        gap_upkeep.rebuild(municipality)
     if changes:
         audit.record(
             "assessments.settings.updated",

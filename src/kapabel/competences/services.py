@@ -30,6 +30,7 @@ from kapabel.competences.models import (
     Status,
 )
 from kapabel.core import audit
+from kapabel.gaps import upkeep as gap_upkeep
 from kapabel.organisation.models import Employee, JobRole, Municipality, OrgUnit
 
 FRAMEWORK_FIELDS = ("name", "description", "language", "identifier", "uri")
@@ -752,14 +753,30 @@ def profile_publish(*, profile: Profile, actor: Any) -> Profile:
         raise ValidationError(_("Publish the framework version before the profiles built on it."))
     if not profile.targets.exists():
         raise ValidationError(_("Set at least one target before publishing."))
-    Profile.objects.filter(lineage=profile.lineage, status=Status.PUBLISHED).exclude(pk=profile.pk).update(
-        status=Status.RETIRED
-    )
+    previous = Profile.objects.filter(lineage=profile.lineage, status=Status.PUBLISHED).exclude(pk=profile.pk)
+    previous_ids = list(previous.values_list("pk", flat=True))
+    previous.update(status=Status.RETIRED)
     profile.status = Status.PUBLISHED
     profile.published_at = timezone.now()
     profile.save(update_fields=["status", "published_at"])
+    # Only published profiles set targets: the people under the new and the retired version change.
+    gap_upkeep.profile_targets_changed([profile.pk, *previous_ids])
     audit.record(
         "competences.profile.published", actor=actor, obj=profile, changes={"status": ["draft", "published"]}
+    )
+    return profile
+
+
+@transaction.atomic
+def profile_retire(*, profile: Profile, actor: Any) -> Profile:
+    """Take a published profile out of use: its targets stop counting for anyone."""
+    if profile.status != Status.PUBLISHED:
+        raise ValidationError(_("Only a published profile can be retired."))
+    profile.status = Status.RETIRED
+    profile.save(update_fields=["status"])
+    gap_upkeep.profile_targets_changed([profile.pk])
+    audit.record(
+        "competences.profile.retired", actor=actor, obj=profile, changes={"status": ["published", "retired"]}
     )
     return profile
 
@@ -888,6 +905,7 @@ def individual_target_set(
     target.set_by = actor if getattr(actor, "pk", None) else None
     target.full_clean()
     target.save()
+    gap_upkeep.individual_targets_changed([employee.pk])
     audit.record(
         "competences.individual_target.set",
         actor=actor,
@@ -907,7 +925,9 @@ def individual_target_remove(*, target: IndividualTarget, actor: Any) -> None:
         municipality_id=target.employee.municipality_id,
         changes={"target": [[target.target_level, target.importance], None]},
     )
+    employee_id = target.employee_id
     target.delete()
+    gap_upkeep.individual_targets_changed([employee_id])
 
 
 # --- Co-creation ---------------------------------------------------------------------------------
