@@ -214,3 +214,27 @@ def test_aggregates_equal_recomputation_after_random_changes(world):
             max_examples=25, stateful_step_count=15, deadline=None, suppress_health_check=list(HealthCheck)
         ),
     )
+
+
+def test_suspended_upkeep_defers_to_one_rebuild(world, gaps):
+    with upkeep.suspended():
+        services.employee_update(employee=world.outsider, unit=world.team1, actor="t")
+        assert upkeep.verify(world.a) != []  # nothing was kept up to date inside the block
+    upkeep.rebuild(world.a)
+    assert upkeep.verify(world.a) == []
+
+
+def test_an_hr_import_keeps_the_gap_aggregates_current(world, gaps):
+    """The HR import writes in bulk past the per-person services; its one rebuild must leave the
+    aggregates equal to a recomputation (here: a person moved and one deactivated by the sheet)."""
+    from tests.organisation.hr_import_helpers import run
+
+    sheet = (
+        "Medarbejdernummer;Navn;E-mail;Enhed;Stilling;Timer pr. uge;Ansat fra;Ansat til;Leder\n"
+        "E4;Oskar Outsider;e4@example.dk;A111;;37;01.01.2020;;nej\n"
+        "E2;Carl Colleague;e2@example.dk;A112;;37;01.01.2020;01.01.2026;nej\n"
+    ).encode()
+    hr_import = run(world.a, {"ark.csv": sheet}, format="kapabel")
+    assert hr_import.status == "succeeded", hr_import.problems
+    assert Employee.objects.get(pk=world.outsider.pk).unit_id == world.team1.pk
+    assert upkeep.verify(world.a) == []

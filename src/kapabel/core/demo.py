@@ -3,6 +3,7 @@ runs them in order, every step through the product's own services, and prints wh
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ class DemoContext:
     data: dict[str, Any] = field(default_factory=dict)
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # (role label, username, password)
     report: list[str] = field(default_factory=list)
+    # Closed after the last step: a step can keep a context (e.g. suspended upkeep) open for the rest.
+    stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
 
 DemoStep = Callable[[DemoContext], None]

@@ -10,8 +10,9 @@ class GapsConfig(AppConfig):
     def ready(self) -> None:
         from kapabel.core import demo
         from kapabel.core.navigation import NavItem, register
-        from kapabel.gaps.demo import build_gaps
+        from kapabel.gaps.demo import build_gaps, suspend_upkeep
 
+        demo.register(0, "gaps: upkeep suspended", suspend_upkeep)
         demo.register(40, "gaps", build_gaps)
         register(NavItem("gaps:heatmap", _("Gap analysis"), lambda s: s.reads_people, order=50))
         register(NavItem("gaps:priorities", _("Priorities"), lambda s: s.reads_people, order=51))

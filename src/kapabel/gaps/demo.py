@@ -8,6 +8,11 @@ from kapabel.gaps import upkeep
 from kapabel.organisation.models import Municipality
 
 
+def suspend_upkeep(ctx: DemoContext) -> None:
+    """Step 0: the demo writes people, profiles and ratings in bulk; `build_gaps` rebuilds once."""
+    ctx.stack.enter_context(upkeep.suspended())
+
+
 def build_gaps(ctx: DemoContext) -> None:
     facts = 0
     for municipality_id in Municipality.objects.values_list("id", flat=True):

@@ -25,8 +25,10 @@ subtree's totals from the old ancestors to the new ones without touching people.
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import transaction
@@ -111,6 +113,21 @@ def aggregate(facts: Iterable[Fact], unit_paths: dict[int, str]) -> dict[tuple[i
 
 def _unit_paths(municipality_id: int) -> dict[int, str]:
     return dict(OrgUnit.objects.filter(municipality_id=municipality_id).values_list("id", "path"))
+
+
+_suspended: ContextVar[bool] = ContextVar("gap_upkeep_suspended", default=False)
+
+
+@contextlib.contextmanager
+def suspended() -> Iterator[None]:
+    """For bulk writers that call `rebuild` when they are done (the demo, the HR import): inside
+    the block the entry points below do nothing, so thousands of small refreshes are not paid for
+    and then thrown away. The caller must rebuild every municipality it touched."""
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
 
 
 @transaction.atomic
@@ -204,6 +221,8 @@ def _add(
 
 def _refresh(employee_ids: Iterable[int]) -> None:
     """Recompute these employees' facts, write the difference, move the aggregates by it."""
+    if _suspended.get():
+        return
     employee_ids = sorted(set(employee_ids))
     for start in range(0, len(employee_ids), CHUNK):
         _refresh_chunk(employee_ids[start : start + CHUNK])
@@ -282,6 +301,8 @@ def individual_targets_changed(employee_ids: Iterable[int]) -> None:
 def profile_targets_changed(profile_ids: Iterable[int]) -> None:
     """Targets of these profiles changed, or a version was published or retired. Refreshes the
     people the profile's job role or unit (with its subtree) covers."""
+    if _suspended.get():
+        return
     from kapabel.competences.models import Profile
 
     employee_ids: set[int] = set()
@@ -300,6 +321,8 @@ def unit_moved(unit: OrgUnit, old_path: str) -> None:
     """`unit` (already saved with its new path) moved from `old_path`. Shifts the subtree totals
     from the old ancestors to the new; when unit profiles exist, people below may get new targets
     (nearest unit profile), so they are refreshed as well."""
+    if _suspended.get():
+        return
     from kapabel.competences.models import Profile, Status
 
     old_ancestors = set(_path_ids(old_path)) - {unit.pk}

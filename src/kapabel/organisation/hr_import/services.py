@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from kapabel.core import audit
 from kapabel.core.models import User
+from kapabel.gaps import upkeep as gap_upkeep
 from kapabel.organisation.hr_import import engine
 from kapabel.organisation.hr_import.formats import Dataset, parse
 from kapabel.organisation.hr_import.reading import Problem
@@ -172,7 +173,11 @@ def hrimport_apply(
     _set_status(hr_import, HRImport.Status.APPLYING, "write")
     with transaction.atomic():
         if plan.changes:
-            engine.apply(plan, existing, progress=write_progress)
+            # The engine writes in bulk, past the services' per-person upkeep; the gap aggregates
+            # are rebuilt once, in the same transaction.
+            with gap_upkeep.suspended():
+                engine.apply(plan, existing, progress=write_progress)
+            gap_upkeep.rebuild(hr_import.municipality_id)
             # One event summarises the import; an import that changes nothing writes none.
             audit.record(
                 "organisation.hr_import.applied",

@@ -31,10 +31,11 @@ class Command(BaseCommand):
             raise CommandError(_("The demo needs at least 50 employees."))
         started = time.perf_counter()
         ctx = demo.DemoContext(seed=seed, employees=employees, rng=random.Random(seed))
-        for _order, name, step in demo.steps():
-            step_start = time.perf_counter()
-            step(ctx)
-            self.stdout.write(f"  {name}: {time.perf_counter() - step_start:.1f} s")
+        with ctx.stack:
+            for _order, name, step in demo.steps():
+                step_start = time.perf_counter()
+                step(ctx)
+                self.stdout.write(f"  {name}: {time.perf_counter() - step_start:.1f} s")
         for line in ctx.report:
             self.stdout.write(line)
         self.stdout.write(_("Demo built in %(seconds).1f s.") % {"seconds": time.perf_counter() - started})
