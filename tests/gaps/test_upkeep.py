@@ -230,11 +230,27 @@ def test_an_hr_import_keeps_the_gap_aggregates_current(world, gaps):
     from tests.organisation.hr_import_helpers import run
 
     sheet = (
-        "Medarbejdernummer;Navn;E-mail;Enhed;Stilling;Timer pr. uge;Ansat fra;Ansat til;Leder\n"
-        "E4;Oskar Outsider;e4@example.dk;A111;;37;01.01.2020;;nej\n"
-        "E2;Carl Colleague;e2@example.dk;A112;;37;01.01.2020;01.01.2026;nej\n"
-    ).encode()
+        b"Medarbejdernummer;Navn;E-mail;Enhed;Stilling;Timer pr. uge;Ansat fra;Ansat til;Leder\n"
+        b"E4;Oskar Outsider;e4@example.dk;A111;;37;01.01.2020;;nej\n"
+        b"E2;Carl Colleague;e2@example.dk;A112;;37;01.01.2020;01.01.2026;nej\n"
+    )
     hr_import = run(world.a, {"ark.csv": sheet}, format="kapabel")
     assert hr_import.status == "succeeded", hr_import.problems
     assert Employee.objects.get(pk=world.outsider.pk).unit_id == world.team1.pk
     assert upkeep.verify(world.a) == []
+
+
+def test_new_weights_rebuild_the_weighted_gaps(world, gaps):
+    from django.core.management import call_command
+
+    from kapabel.core.models import AuditEvent
+    from kapabel.gaps.models import GapFact
+
+    fact = GapFact.objects.filter(employee__municipality=world.a, gap__gt=0).first()
+    assert fact is not None
+    call_command("gap-settings", "--municipality", "101", "--weights", "10,5,1", "--min-group-size", "3")
+    fact = GapFact.objects.get(employee_id=fact.employee_id, competence_id=fact.competence_id)  # rebuilt
+    weights = {"essential": 10, "important": 5, "nice_to_have": 1}
+    assert fact.weighted_gap == fact.gap * weights[fact.importance]
+    assert upkeep.verify(world.a) == []
+    assert AuditEvent.objects.filter(action="gaps.settings.updated").exists()

@@ -1,0 +1,43 @@
+"""Writes of the gap analysis' own settings. (Gap facts and aggregates are written only by
+`kapabel.gaps.upkeep`.)"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from kapabel.core import audit
+from kapabel.gaps import upkeep
+from kapabel.gaps.models import GapSettings
+from kapabel.organisation.models import Municipality
+
+SETTING_FIELDS = ("min_group_size", "weight_essential", "weight_important", "weight_nice_to_have")
+
+
+@transaction.atomic
+def gap_settings_update(*, municipality: Municipality, actor: Any, **values: int) -> GapSettings:
+    """Change the minimum group size or the importance weights. New weights change every weighted
+    gap, so the municipality's aggregates are rebuilt in the same transaction."""
+    unknown = set(values) - set(SETTING_FIELDS)
+    if unknown:
+        raise TypeError(f"gap_settings_update got unknown fields {sorted(unknown)}")
+    settings, _created = GapSettings.objects.get_or_create(municipality=municipality)
+    before = audit.snapshot(settings, SETTING_FIELDS)
+    for key, value in values.items():
+        setattr(settings, key, value)
+    settings.full_clean()
+    settings.save()
+    changes = audit.diff(before, audit.snapshot(settings, SETTING_FIELDS))
+    if changes:
+        audit.record(
+            "gaps.settings.updated",
+            actor=actor,
+            obj=settings,
+            municipality_id=municipality.pk,
+            object_repr=str(municipality),
+            changes=changes,
+        )
+    if any(key.startswith("weight_") for key in changes):
+        upkeep.rebuild(municipality)
+    return settings
