@@ -118,17 +118,9 @@ def default_levels() -> list[dict[str, Any]]:
 
 @transaction.atomic
 def framework_update(*, framework: Framework, actor: Any, **values: Any) -> Framework:
-    unknown = set(values) - set(FRAMEWORK_FIELDS)
-    if unknown:
-        raise TypeError(f"framework_update got unknown fields {sorted(unknown)}")
-    before = audit.snapshot(framework, FRAMEWORK_FIELDS)
-    for key, value in values.items():
-        setattr(framework, key, value)
-    framework.full_clean()
-    framework.save()
-    changes = audit.diff(before, audit.snapshot(framework, FRAMEWORK_FIELDS))
-    if changes:
-        audit.record("competences.framework.updated", actor=actor, obj=framework, changes=changes)
+    audit.update_audited(
+        framework, fields=FRAMEWORK_FIELDS, values=values, action="competences.framework.updated", actor=actor
+    )
     return framework
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import models
@@ -43,6 +43,36 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
         for key in sorted(set(before) | set(after))
         if before.get(key) != after.get(key)
     }
+
+
+def update_audited(
+    obj: models.Model,
+    *,
+    fields: Iterable[str],
+    values: dict[str, Any],
+    action: str,
+    actor: Any,
+    check: Callable[[Any], None] | None = None,
+    **record_kwargs: Any,
+) -> dict[str, list[Any]]:
+    """The shape of every simple update service: set `values` (only names in `fields`), run the
+    service's own `check` and `full_clean`, save, and record before → after if anything changed.
+    Returns the changes. Call inside the service's transaction."""
+    fields = tuple(fields)
+    unknown = set(values) - set(fields)
+    if unknown:
+        raise TypeError(f"{action}: unknown fields {sorted(unknown)}")
+    before = snapshot(obj, fields)
+    for key, value in values.items():
+        setattr(obj, key, value)
+    if check is not None:
+        check(obj)
+    obj.full_clean()
+    obj.save()
+    changes = diff(before, snapshot(obj, fields))
+    if changes:
+        record(action, actor=actor, obj=obj, changes=changes, **record_kwargs)
+    return changes
 
 
 def record(

@@ -19,25 +19,16 @@ SETTING_FIELDS = ("min_group_size", "weight_essential", "weight_important", "wei
 def gap_settings_update(*, municipality: Municipality, actor: Any, **values: int) -> GapSettings:
     """Change the minimum group size or the importance weights. New weights change every weighted
     gap, so the municipality's aggregates are rebuilt in the same transaction."""
-    unknown = set(values) - set(SETTING_FIELDS)
-    if unknown:
-        raise TypeError(f"gap_settings_update got unknown fields {sorted(unknown)}")
     settings, _created = GapSettings.objects.get_or_create(municipality=municipality)
-    before = audit.snapshot(settings, SETTING_FIELDS)
-    for key, value in values.items():
-        setattr(settings, key, value)
-    settings.full_clean()
-    settings.save()
-    changes = audit.diff(before, audit.snapshot(settings, SETTING_FIELDS))
-    if changes:
-        audit.record(
-            "gaps.settings.updated",
-            actor=actor,
-            obj=settings,
-            municipality_id=municipality.pk,
-            object_repr=str(municipality),
-            changes=changes,
-        )
+    changes = audit.update_audited(
+        settings,
+        fields=SETTING_FIELDS,
+        values=values,
+        action="gaps.settings.updated",
+        actor=actor,
+        municipality_id=municipality.pk,
+        object_repr=str(municipality),
+    )
     if any(key.startswith("weight_") for key in changes):
         upkeep.rebuild(municipality)
     return settings

@@ -230,17 +230,9 @@ def jobrole_create(
 
 @transaction.atomic
 def jobrole_update(*, job_role: JobRole, actor: Any, **values: Any) -> JobRole:
-    unknown = set(values) - set(JOB_ROLE_FIELDS)
-    if unknown:
-        raise TypeError(f"jobrole_update got unknown fields {sorted(unknown)}")
-    before = audit.snapshot(job_role, JOB_ROLE_FIELDS)
-    for key, value in values.items():
-        setattr(job_role, key, value)
-    job_role.full_clean()
-    job_role.save()
-    changes = audit.diff(before, audit.snapshot(job_role, JOB_ROLE_FIELDS))
-    if changes:
-        audit.record("organisation.job_role.updated", actor=actor, obj=job_role, changes=changes)
+    audit.update_audited(
+        job_role, fields=JOB_ROLE_FIELDS, values=values, action="organisation.job_role.updated", actor=actor
+    )
     return job_role
 
 
@@ -309,19 +301,15 @@ def employee_create(
 def employee_update(*, employee: Employee, actor: Any, **values: Any) -> Employee:
     """Change an employee. A move to another unit keeps all their history: it hangs off the
     employee, not the unit."""
-    unknown = set(values) - set(EMPLOYEE_FIELDS)
-    if unknown:
-        raise TypeError(f"employee_update got unknown fields {sorted(unknown)}")
-    before = audit.snapshot(employee, EMPLOYEE_FIELDS)
-    for key, value in values.items():
-        setattr(employee, key, value)
-    _check_employee_refs(employee)
-    employee.full_clean()
-    employee.save()
+    audit.update_audited(
+        employee,
+        fields=EMPLOYEE_FIELDS,
+        values=values,
+        action="organisation.employee.updated",
+        actor=actor,
+        check=_check_employee_refs,
+    )
     gap_upkeep.employees_changed([employee.pk])
-    changes = audit.diff(before, audit.snapshot(employee, EMPLOYEE_FIELDS))
-    if changes:
-        audit.record("organisation.employee.updated", actor=actor, obj=employee, changes=changes)
     return employee
 
 
