@@ -227,16 +227,20 @@ def test_suspended_upkeep_defers_to_one_rebuild(world, gaps):
 def test_an_hr_import_keeps_the_gap_aggregates_current(world, gaps):
     """The HR import writes in bulk past the per-person services; its one rebuild must leave the
     aggregates equal to a recomputation (here: a person moved and one deactivated by the sheet)."""
+    from kapabel.gaps.models import GapFact
     from tests.organisation.hr_import_helpers import run
 
     sheet = (
         b"Medarbejdernummer;Navn;E-mail;Enhed;Stilling;Timer pr. uge;Ansat fra;Ansat til;Leder\n"
         b"E4;Oskar Outsider;e4@example.dk;A111;;37;01.01.2020;;nej\n"
         b"E2;Carl Colleague;e2@example.dk;A112;;37;01.01.2020;01.01.2026;nej\n"
+        b"E9;Nina Ny;e9@example.dk;A111;Sagsbehandler Aby;37;01.01.2026;;nej\n"
     )
     hr_import = run(world.a, {"ark.csv": sheet}, format="kapabel")
     assert hr_import.status == "succeeded", hr_import.problems
     assert Employee.objects.get(pk=world.outsider.pk).unit_id == world.team1.pk
+    newcomer = Employee.objects.get(municipality=world.a, external_id="E9")
+    assert GapFact.objects.filter(employee=newcomer).exists()  # her role profile's targets apply
     assert upkeep.verify(world.a) == []
 
 

@@ -24,7 +24,7 @@ from kapabel.gaps import upkeep as gap_upkeep
 from kapabel.organisation.hr_import import engine
 from kapabel.organisation.hr_import.formats import Dataset, parse
 from kapabel.organisation.hr_import.reading import Problem
-from kapabel.organisation.models import HRImport, Municipality
+from kapabel.organisation.models import Employee, HRImport, Municipality
 
 logger = logging.getLogger("kapabel.hr_import")
 MAX_PROBLEMS = 500
@@ -173,11 +173,9 @@ def hrimport_apply(
     _set_status(hr_import, HRImport.Status.APPLYING, "write")
     with transaction.atomic():
         if plan.changes:
-            # The engine writes in bulk, past the services' per-person upkeep; the gap aggregates
-            # are rebuilt once, in the same transaction.
             with gap_upkeep.suspended():
                 engine.apply(plan, existing, progress=write_progress)
-            gap_upkeep.rebuild(hr_import.municipality_id)
+            _keep_gaps_current(plan, hr_import.municipality_id)
             # One event summarises the import; an import that changes nothing writes none.
             audit.record(
                 "organisation.hr_import.applied",
@@ -191,6 +189,33 @@ def hrimport_apply(
             )
         _finish(hr_import, HRImport.Status.SUCCEEDED, problems)
     return hr_import
+
+
+# Past this many changed people a full rebuild of the gap aggregates is cheaper than refreshing them.
+GAP_REBUILD_THRESHOLD = 5000
+
+
+def _keep_gaps_current(plan: engine.Plan, municipality_id: int) -> None:
+    """The engine writes in bulk, past the services' per-person gap upkeep, so the import does it
+    once here, in the same transaction. Moved or deactivated units shift whole subtrees (and the
+    nearest unit profile of everyone below): rebuild. Otherwise refresh only the people touched,
+    unless there are so many that a rebuild is cheaper (a first import)."""
+    touched = {pk for pk, _changes in plan.employee_updates} | {pk for pk, _end in plan.deactivate}
+    if (
+        plan.counts["units_moved"]
+        or plan.counts["units_deactivated"]
+        or (len(touched) + len(plan.new_employees) > GAP_REBUILD_THRESHOLD)
+    ):
+        gap_upkeep.rebuild(municipality_id)
+        return
+    if plan.new_employees:
+        new_ids = [values["external_id"] for values in plan.new_employees]
+        touched |= set(
+            Employee.objects.filter(municipality_id=municipality_id, external_id__in=new_ids).values_list(
+                "pk", flat=True
+            )
+        )
+    gap_upkeep.employees_changed(touched)
 
 
 def _silent(stage: str, done: int, total: int) -> None:
