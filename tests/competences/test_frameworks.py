@@ -279,3 +279,49 @@ def test_demo_step_gives_the_demo_municipality_its_frameworks(world):
     assert (
         Profile.objects.filter(municipality=world.a, job_role=world.role_a, status="published").count() == 1
     )
+
+
+def test_post_actions_publish_version_and_profile_through_the_pages(world, client):
+    """The POST-only action views: a refusal comes back as a message, success redirects onward."""
+    from django.contrib.messages import get_messages
+
+    from kapabel.competences import services as competence_services
+    from kapabel.competences.models import Profile, Status
+    from tests.competences.factories import make_framework
+
+    client.force_login(world.user("admin"))
+    framework, version, _area, items = make_framework(world.a, name="Handlingsramme")
+    profile = competence_services.profile_create(
+        municipality=world.a,
+        framework_version=version,
+        name="Handlingsprofil",
+        kind=Profile.Kind.JOB_ROLE,
+        job_role=world.role_a,
+        actor="tests",
+    )
+    # Refused: a profile on a draft framework version cannot be published; nothing changes.
+    response = client.post(f"/frameworks/profiles/{profile.pk}/publish/")
+    assert response.status_code == 302 and response["Location"].endswith(f"/profiles/{profile.pk}/")
+    assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["error"]
+    assert Profile.objects.get(pk=profile.pk).status == Status.DRAFT
+    # Publish the version, then the profile (with a target).
+    response = client.post(f"/frameworks/versions/{version.pk}/publish/")
+    assert response.status_code == 302
+    version.refresh_from_db()
+    assert version.status == Status.PUBLISHED
+    competence_services.profile_set_targets(
+        profile=profile, targets=[(items[0], 3, "important")], actor="tests"
+    )
+    client.post(f"/frameworks/profiles/{profile.pk}/publish/")
+    assert Profile.objects.get(pk=profile.pk).status == Status.PUBLISHED
+    # A new draft version goes to the new profile's page.
+    response = client.post(f"/frameworks/profiles/{profile.pk}/new-version/")
+    draft = Profile.objects.get(lineage=profile.lineage, status=Status.DRAFT)
+    assert response["Location"].endswith(f"/profiles/{draft.pk}/")
+    # A new framework version, then deleting a competence in that draft.
+    response = client.post(f"/frameworks/{framework.pk}/new-version/")
+    new_version = framework.versions.get(status=Status.DRAFT)
+    assert response.status_code == 302 and str(new_version.pk) in response["Location"]
+    doomed = new_version.competences.exclude(parent=None).first()
+    client.post(f"/frameworks/competences/{doomed.pk}/delete/")
+    assert not new_version.competences.filter(pk=doomed.pk).exists()

@@ -5,6 +5,7 @@ a move."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -40,6 +41,25 @@ def _form_errors_from(exc: ValidationError, form: Any) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def _post_action(
+    request: HttpRequest,
+    action: Callable[[], Any],
+    *,
+    success: str | Callable[[Any], str],
+    done_url: str | Callable[[Any], str],
+    failed_url: str,
+) -> HttpResponse:
+    """The shape of every POST-only action: call the service; a refusal becomes an error message,
+    success a confirmation; then redirect (to where the result lives, or back)."""
+    try:
+        result = action()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(failed_url)
+    messages.success(request, success(result) if callable(success) else success)
+    return redirect(done_url(result) if callable(done_url) else done_url)
 
 
 def _editable_municipalities(request: HttpRequest) -> Any:
@@ -148,13 +168,13 @@ def framework_new_version(request: HttpRequest, framework_pk: int) -> HttpRespon
     if request.method != "POST":  # after the access check, so a stranger gets 404, not 405
         return HttpResponseNotAllowed(["POST"])
     permissions.require(permissions.can_edit_framework(request.user, framework))
-    try:
-        version = services.version_create_draft(framework=framework, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(framework_url(framework))
-    messages.success(request, _("Version %(number)d was created as a draft.") % {"number": version.number})
-    return redirect(framework_url(framework, version))
+    return _post_action(
+        request,
+        lambda: services.version_create_draft(framework=framework, actor=request.user),
+        success=lambda version: _("Version %(number)d was created as a draft.") % {"number": version.number},
+        done_url=lambda version: framework_url(framework, version),
+        failed_url=framework_url(framework),
+    )
 
 
 @login_required
@@ -163,13 +183,14 @@ def version_publish(request: HttpRequest, version_pk: int) -> HttpResponse:
     if request.method != "POST":  # after the access check, so a stranger gets 404, not 405
         return HttpResponseNotAllowed(["POST"])
     permissions.require(permissions.can_edit_framework(request.user, version.framework))
-    try:
-        services.version_publish(version=version, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Version %(number)d was published.") % {"number": version.number})
-    return redirect(framework_url(version.framework, version))
+    back = framework_url(version.framework, version)
+    return _post_action(
+        request,
+        lambda: services.version_publish(version=version, actor=request.user),
+        success=_("Version %(number)d was published.") % {"number": version.number},
+        done_url=back,
+        failed_url=back,
+    )
 
 
 @login_required
@@ -272,13 +293,14 @@ def competence_delete(request: HttpRequest, competence_pk: int) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     version = competence.version
     permissions.require(permissions.can_edit_framework(request.user, version.framework))
-    try:
-        services.competence_delete(competence=competence, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The competence was removed."))
-    return redirect(framework_url(version.framework, version))
+    back = framework_url(version.framework, version)
+    return _post_action(
+        request,
+        lambda: services.competence_delete(competence=competence, actor=request.user),
+        success=_("The competence was removed."),
+        done_url=back,
+        failed_url=back,
+    )
 
 
 @login_required
@@ -438,13 +460,14 @@ def profile_publish(request: HttpRequest, profile_pk: int) -> HttpResponse:
     if request.method != "POST":  # after the access check, so a stranger gets 404, not 405
         return HttpResponseNotAllowed(["POST"])
     permissions.require(permissions.can_edit_profile(request.user, profile))
-    try:
-        services.profile_publish(profile=profile, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The profile was published."))
-    return redirect("competences:profile_detail", profile_pk=profile.pk)
+    back = reverse("competences:profile_detail", kwargs={"profile_pk": profile.pk})
+    return _post_action(
+        request,
+        lambda: services.profile_publish(profile=profile, actor=request.user),
+        success=_("The profile was published."),
+        done_url=back,
+        failed_url=back,
+    )
 
 
 @login_required
@@ -454,13 +477,15 @@ def profile_new_version(request: HttpRequest, profile_pk: int) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     permissions.require(permissions.can_edit_profile(request.user, profile))
     newest = selectors.published_version(profile.framework_version.framework) or profile.framework_version
-    try:
-        new = services.profile_create_version(profile=profile, framework_version=newest, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("competences:profile_detail", profile_pk=profile.pk)
-    messages.success(request, _("A new draft version of the profile was created."))
-    return redirect("competences:profile_detail", profile_pk=new.pk)
+    return _post_action(
+        request,
+        lambda: services.profile_create_version(
+            profile=profile, framework_version=newest, actor=request.user
+        ),
+        success=_("A new draft version of the profile was created."),
+        done_url=lambda new: reverse("competences:profile_detail", kwargs={"profile_pk": new.pk}),
+        failed_url=reverse("competences:profile_detail", kwargs={"profile_pk": profile.pk}),
+    )
 
 
 # --- Consultations ---------------------------------------------------------------------------------
@@ -567,18 +592,19 @@ def comment_decide(request: HttpRequest, comment_pk: int) -> HttpResponse:
     if request.method != "POST":  # after the access check, so a stranger gets 404, not 405
         return HttpResponseNotAllowed(["POST"])
     permissions.require(permissions.can_edit_consultation_subject(request.user, comment.consultation))
-    try:
-        services.comment_decide(
+    back = reverse("competences:consultation_detail", kwargs={"consultation_pk": comment.consultation_id})
+    return _post_action(
+        request,
+        lambda: services.comment_decide(
             comment=comment,
             accept=request.POST.get("decision") == "accept",
             note=request.POST.get("note", "")[:500],
             actor=request.user,
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The decision was recorded."))
-    return redirect("competences:consultation_detail", consultation_pk=comment.consultation_id)
+        ),
+        success=_("The decision was recorded."),
+        done_url=back,
+        failed_url=back,
+    )
 
 
 @login_required
