@@ -47,6 +47,7 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src/kapabel
+	$(BIN)/lint-imports
 
 fmt: install
 	$(BIN)/ruff format src tests bench

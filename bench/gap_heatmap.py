@@ -53,10 +53,10 @@ def build(employees: int, competences: int, seed: int) -> dict:
         ScaleLevel,
         Status,
     )
-    from kapabel.core.models import Role, RoleAssignment
+    from kapabel.core.models import Role
     from kapabel.gaps import upkeep
     from kapabel.organisation import services
-    from kapabel.organisation.models import Employee, OrgUnit
+    from kapabel.organisation.models import Employee, OrgUnit, RoleAssignment
 
     rng = random.Random(seed)
     actor = "bench"

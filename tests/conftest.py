@@ -22,9 +22,9 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 
-from kapabel.core.models import Role, RoleAssignment
+from kapabel.core.models import Municipality, Role
 from kapabel.organisation import services
-from kapabel.organisation.models import Employee, JobRole, Municipality, OrgUnit
+from kapabel.organisation.models import Employee, JobRole, OrgUnit, RoleAssignment
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by fixtures there
 # are still synchronous, so Django's async-safety guard would be a false alarm.

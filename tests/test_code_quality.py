@@ -28,3 +28,9 @@ def test_mypy():
 def test_no_missing_migrations():
     result = run(sys.executable, "-P", "-m", "kapabel", "makemigrations", "--check", "--dry-run")
     assert result.returncode == 0, result.stdout
+
+
+def test_apps_depend_one_way():
+    """The layers contract in pyproject.toml: no app imports one above it."""
+    result = run(str(BIN / "lint-imports"), "--no-cache")
+    assert result.returncode == 0, result.stdout[-3000:]

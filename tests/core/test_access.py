@@ -33,7 +33,7 @@ def test_roles_follow_from_grants_and_organisation(world):
 
 
 def test_a_person_can_hold_several_roles(world):
-    from kapabel.core.services import role_grant
+    from kapabel.organisation.services import role_grant
 
     manager = world.user("manager")
     role_grant(user=manager, role=Role.HR, municipality=world.a, unit=world.forvaltning2, actor="t")

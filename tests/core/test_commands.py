@@ -6,8 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from kapabel.core.access import scope_for
-from kapabel.core.models import AuditEvent, PersonalAccessToken, Role
-from kapabel.organisation.models import Employee, Municipality, OrgUnit
+from kapabel.core.models import AuditEvent, Municipality, PersonalAccessToken, Role
+from kapabel.organisation.models import Employee, OrgUnit
 
 
 def test_demo_builds_a_municipality_with_every_role(db, capsys):

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from kapabel.core import tokens
-from kapabel.core.models import Role, RoleAssignment
-from kapabel.organisation.models import Employee, HRImport
+from kapabel.core.models import Role
+from kapabel.organisation.models import Employee, HRImport, RoleAssignment
 from tests.organisation.hr_import_helpers import P2L, SHEET, TASKS_IMMEDIATE, p2l_files, replace, zipped
 
 pytestmark = pytest.mark.django_db

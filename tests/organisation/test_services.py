@@ -1,9 +1,10 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from kapabel.core.access import subtree_q
 from kapabel.core.models import AuditEvent
 from kapabel.organisation import services
-from kapabel.organisation.models import Employee, OrgUnit, subtree_q
+from kapabel.organisation.models import Employee, OrgUnit
 
 
 def test_unit_paths_follow_the_tree(world):

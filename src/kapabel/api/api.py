@@ -12,7 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from kapabel.api.auth import SessionAuth, TokenAuth
+from kapabel.core.api_auth import SessionAuth, TokenAuth
 
 logger = logging.getLogger("kapabel.api")
 

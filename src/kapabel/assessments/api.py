@@ -14,10 +14,10 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
-from kapabel.api.auth import require_write_scope
 from kapabel.assessments import permissions, selectors, services
 from kapabel.assessments.models import Campaign
 from kapabel.core.access import scope_for
+from kapabel.core.api_auth import require_write_scope
 from kapabel.organisation import permissions as org_permissions
 
 router = Router(tags=["assessments"])

@@ -61,7 +61,7 @@ class AssessmentSettings(models.Model):
     """Per-municipality settings for clarification campaigns."""
 
     municipality = models.OneToOneField(
-        "organisation.Municipality", on_delete=models.CASCADE, related_name="assessment_settings"
+        "core.Municipality", on_delete=models.CASCADE, related_name="assessment_settings"
     )
     current_level_order = models.CharField(
         _("order of sources for the current level"),
@@ -100,9 +100,7 @@ class Campaign(models.Model):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
-    municipality = models.ForeignKey(
-        "organisation.Municipality", on_delete=models.PROTECT, related_name="campaigns"
-    )
+    municipality = models.ForeignKey("core.Municipality", on_delete=models.PROTECT, related_name="campaigns")
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.INDIVIDUAL)
     description = models.TextField(_("description"), blank=True)
@@ -256,7 +254,7 @@ class Assessment(models.Model):
 class Rating(models.Model):
     """One rating, append-only. See the module docstring for the rules."""
 
-    municipality = models.ForeignKey("organisation.Municipality", on_delete=models.PROTECT, related_name="+")
+    municipality = models.ForeignKey("core.Municipality", on_delete=models.PROTECT, related_name="+")
     employee = models.ForeignKey(
         "organisation.Employee", on_delete=models.PROTECT, null=True, blank=True, related_name="ratings"
     )
@@ -324,7 +322,7 @@ class CurrentLevel(models.Model):
     resulting current level (`level`, `source`; NULL level = unknown). Written only by the rating
     service (and recomputed when a municipality changes its source order)."""
 
-    municipality = models.ForeignKey("organisation.Municipality", on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey("core.Municipality", on_delete=models.CASCADE, related_name="+")
     employee = models.ForeignKey(
         "organisation.Employee", on_delete=models.CASCADE, related_name="current_levels"
     )

@@ -251,7 +251,7 @@ def assessments_for_user(user: Any) -> QuerySet[Assessment]:
 
 def managed_q(user: Any, prefix: str = "employee__") -> Q:
     """People the user assesses as their manager: in a subtree they lead, not themselves."""
-    from kapabel.organisation.models import subtree_q
+    from kapabel.core.access import subtree_q
 
     scope = scope_for(user)
     q = Q(pk__in=[])

@@ -39,9 +39,10 @@ from kapabel.assessments.models import (
 )
 from kapabel.competences.models import Competence, FrameworkVersion, Importance, Profile, ScaleLevel
 from kapabel.competences.models import Status as ContentStatus
-from kapabel.core import audit
-from kapabel.gaps import upkeep as gap_upkeep
-from kapabel.organisation.models import Employee, JobRole, Municipality, OrgUnit, subtree_q
+from kapabel.core import announce, audit
+from kapabel.core.access import subtree_q
+from kapabel.core.models import Municipality
+from kapabel.organisation.models import Employee, JobRole, OrgUnit
 
 UNKNOWN = "unknown"  # the "ved ikke" answer in drafts and forms
 
@@ -177,7 +178,7 @@ def ratings_record(
         Rating.objects.filter(pk=supersedes.pk, superseded_by__isnull=True).update(superseded_by=rows[0])
         supersedes.superseded_by = rows[0]
     refresh_current_levels(pairs)  # type: ignore[arg-type]
-    gap_upkeep.current_levels_changed(pairs)  # the gap aggregates follow in the same transaction
+    announce.current_levels_changed(pairs)  # the gap aggregates follow in the same transaction
     if audit_event:
         audit.record(
             "assessments.ratings.recorded",
@@ -336,7 +337,7 @@ def assessment_settings_update(
             CurrentLevel.objects.filter(municipality=municipality).values_list("employee_id", "competence_id")
         )
         refresh_current_levels(pairs)
-        gap_upkeep.rebuild(municipality)
+        announce.municipality_changed(municipality)
     if changes:
         audit.record(
             "assessments.settings.updated",

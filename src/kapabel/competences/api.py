@@ -10,10 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from kapabel.api.auth import require_write_scope
 from kapabel.competences import permissions, selectors, services
 from kapabel.competences.exchange import export_version, parse
 from kapabel.competences.models import Importance, IndividualTarget, Profile
+from kapabel.core.api_auth import require_write_scope
 from kapabel.organisation import permissions as org_permissions
 
 router = Router(tags=["competences"])

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kapabel.competences.models import Competence, Framework, Importance, Language, Profile
 from kapabel.core.forms import DesignSystemFormMixin
-from kapabel.organisation.models import Employee, JobRole, Municipality, OrgUnit
+from kapabel.core.models import Municipality
+from kapabel.organisation.models import Employee, JobRole, OrgUnit
 
 
 def _revalidate(form: Any) -> None:

@@ -72,7 +72,7 @@ class Framework(models.Model):
     """A competence framework's identity across its versions."""
 
     municipality = models.ForeignKey(
-        "organisation.Municipality",
+        "core.Municipality",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -81,7 +81,7 @@ class Framework(models.Model):
         help_text=_("Empty for a national framework that every municipality may use."),
     )
     shared_with = models.ManyToManyField(
-        "organisation.Municipality",
+        "core.Municipality",
         blank=True,
         related_name="shared_competence_frameworks",
         verbose_name=_("shared with"),
@@ -298,7 +298,7 @@ class Profile(models.Model):
         NAMED = "named", _("Named ideal")
 
     municipality = models.ForeignKey(
-        "organisation.Municipality", on_delete=models.PROTECT, related_name="competence_profiles"
+        "core.Municipality", on_delete=models.PROTECT, related_name="competence_profiles"
     )
     framework_version = models.ForeignKey(
         FrameworkVersion,
@@ -416,7 +416,7 @@ class Consultation(models.Model):
     profile = models.ForeignKey(
         Profile, on_delete=models.CASCADE, null=True, blank=True, related_name="consultations"
     )
-    municipality = models.ForeignKey("organisation.Municipality", on_delete=models.PROTECT, related_name="+")
+    municipality = models.ForeignKey("core.Municipality", on_delete=models.PROTECT, related_name="+")
     participants = models.ManyToManyField(
         "organisation.Employee",
         blank=True,

@@ -29,9 +29,9 @@ from kapabel.competences.models import (
     ScaleLevel,
     Status,
 )
-from kapabel.core import audit
-from kapabel.gaps import upkeep as gap_upkeep
-from kapabel.organisation.models import Employee, JobRole, Municipality, OrgUnit
+from kapabel.core import announce, audit
+from kapabel.core.models import Municipality
+from kapabel.organisation.models import Employee, JobRole, OrgUnit
 
 FRAMEWORK_FIELDS = ("name", "description", "language", "identifier", "uri")
 COMPETENCE_FIELDS = (
@@ -752,7 +752,7 @@ def profile_publish(*, profile: Profile, actor: Any) -> Profile:
     profile.published_at = timezone.now()
     profile.save(update_fields=["status", "published_at"])
     # Only published profiles set targets: the people under the new and the retired version change.
-    gap_upkeep.profile_targets_changed([profile.pk, *previous_ids])
+    announce.profile_targets_changed([profile.pk, *previous_ids])
     audit.record(
         "competences.profile.published", actor=actor, obj=profile, changes={"status": ["draft", "published"]}
     )
@@ -766,7 +766,7 @@ def profile_retire(*, profile: Profile, actor: Any) -> Profile:
         raise ValidationError(_("Only a published profile can be retired."))
     profile.status = Status.RETIRED
     profile.save(update_fields=["status"])
-    gap_upkeep.profile_targets_changed([profile.pk])
+    announce.profile_targets_changed([profile.pk])
     audit.record(
         "competences.profile.retired", actor=actor, obj=profile, changes={"status": ["published", "retired"]}
     )
@@ -897,7 +897,7 @@ def individual_target_set(
     target.set_by = actor if getattr(actor, "pk", None) else None
     target.full_clean()
     target.save()
-    gap_upkeep.individual_targets_changed([employee.pk])
+    announce.individual_targets_changed([employee.pk])
     audit.record(
         "competences.individual_target.set",
         actor=actor,
@@ -919,7 +919,7 @@ def individual_target_remove(*, target: IndividualTarget, actor: Any) -> None:
     )
     employee_id = target.employee_id
     target.delete()
-    gap_upkeep.individual_targets_changed([employee_id])
+    announce.individual_targets_changed([employee_id])
 
 
 # --- Co-creation ---------------------------------------------------------------------------------

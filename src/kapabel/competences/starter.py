@@ -11,7 +11,8 @@ from django.db import transaction
 from kapabel.competences import services
 from kapabel.competences.exchange import CompetenceData, FrameworkData, ScaleData
 from kapabel.competences.models import Framework, Profile
-from kapabel.organisation.models import JobRole, Municipality
+from kapabel.core.models import Municipality
+from kapabel.organisation.models import JobRole
 
 DATA_DIR = Path(__file__).parent / "data"
 STARTERS = ["fremtidens_administrative_medarbejder", "jobcenter"]

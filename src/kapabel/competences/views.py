@@ -28,7 +28,8 @@ from kapabel.competences.forms import (
     ProfileForm,
 )
 from kapabel.competences.models import Comment, Competence, Framework, Importance, Status
-from kapabel.organisation.models import Employee, Municipality
+from kapabel.core.models import Municipality
+from kapabel.organisation.models import Employee
 
 
 def _is_htmx(request: HttpRequest) -> bool:

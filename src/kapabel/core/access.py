@@ -2,21 +2,43 @@
 
 Every selector and permission helper in the apps builds on `scope_for(user)`. A scope is resolved
 once per request (three small queries) and cached on the user object, so list pages pay for it once.
+
+The scope is plain data (roles over municipalities and unit paths). Core does not know units or
+people: `organisation` registers the function that reads a user's employee record, the units they
+lead and their role grants (`register_resolver`, from its `AppConfig.ready()`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 
-from kapabel.core.models import Role, RoleAssignment
+from kapabel.core.models import Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from kapabel.core.models import User
+
+
+# Every character in a unit path ("/1/14/203/") is "/" or a digit, and both sort before "~", so
+# `prefix <= path < prefix + "~"` is exactly "path starts with prefix" — and, unlike LIKE,
+# a range uses the index on both SQLite (case-insensitive LIKE defeats it) and PostgreSQL.
+PATH_UPPER_BOUND = "~"
+
+
+def subtree_q(path: str, field: str = "path") -> Q:
+    """Q for rows whose unit path lies in the subtree rooted at `path` (inclusive)."""
+    return Q(**{f"{field}__gte": path, f"{field}__lt": path + PATH_UPPER_BOUND})
+
+
+def path_in_subtree(path: str, root: str) -> bool:
+    """The same test as `subtree_q`, on a path already in memory."""
+    return root <= path < root + PATH_UPPER_BOUND
 
 
 @dataclass(frozen=True)
@@ -77,8 +99,6 @@ class AccessScope:
 
     # --- visibility as Q objects -------------------------------------------------------------
     def _grant_q(self, grants: list[Grant], prefix: str, path_field: str) -> Q:
-        from kapabel.organisation.models import subtree_q
-
         q = Q(pk__in=[])
         for grant in grants:
             if grant.path is None:
@@ -143,35 +163,19 @@ def forget_scope(user: User) -> None:
         del user._kapabel_scope
 
 
-def _resolve_scope(user: User) -> AccessScope:
-    from kapabel.organisation.models import Employee, OrgUnit
+Resolver = Callable[["User"], AccessScope]
+_resolver: Resolver | None = None
 
-    employee = (
-        Employee.objects.filter(user=user, active=True)
-        .select_related("unit")
-        .only("id", "municipality_id", "unit__path")
-        .first()
-    )
-    grants: list[Grant] = []
-    platform_admin = user.is_superuser
-    for assignment in RoleAssignment.objects.filter(user=user).select_related("unit"):
-        if assignment.role == Role.PLATFORM_ADMIN:
-            platform_admin = True
-        elif assignment.municipality_id is not None:
-            path = assignment.unit.path if assignment.unit is not None else None
-            if assignment.role == Role.MUNICIPALITY_ADMIN:
-                path = None  # an administrator always covers the whole municipality
-            grants.append(Grant(Role(assignment.role), assignment.municipality_id, path))
-    if employee is not None:
-        for unit_path, municipality_id in OrgUnit.objects.filter(managers=employee, active=True).values_list(
-            "path", "municipality_id"
-        ):
-            grants.append(Grant(Role.MANAGER, municipality_id, unit_path))
-    return AccessScope(
-        user_id=user.pk,
-        is_platform_admin=platform_admin,
-        employee_id=employee.pk if employee else None,
-        employee_municipality_id=employee.municipality_id if employee else None,
-        employee_unit_path=employee.unit.path if employee else None,
-        grants=tuple(grants),
-    )
+
+def register_resolver(resolver: Resolver) -> None:
+    """Called once by the app that knows people and units (organisation)."""
+    global _resolver
+    _resolver = resolver
+
+
+def _resolve_scope(user: User) -> AccessScope:
+    if _resolver is None:
+        raise ImproperlyConfigured(
+            "No access scope resolver is registered (is kapabel.organisation installed?)."
+        )
+    return _resolver(user)

@@ -12,7 +12,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"shell_municipality": None, "shell_menu": [], "shell_section": None}
     scope = scope_for(user)
-    from kapabel.organisation.models import Municipality
+    from kapabel.core.models import Municipality
 
     municipality = None
     ids = sorted(scope.municipality_ids)

@@ -1,9 +1,41 @@
-"""Accounts, roles, audit log and API tokens: the pieces every other app leans on."""
+"""The ground floor every other app leans on: the tenant root (`Municipality`), accounts, roles,
+audit log and API tokens. Nothing here knows about units or people; those live in `organisation`."""
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class Municipality(models.Model):
+    """A tenant: one Danish municipality. Every tenant-owned row reaches one of these.
+
+    It lives in core, the ground floor, because every app's rows point at it (and the audit log and
+    role grants do too); the table keeps its original name from when it lived in `organisation`."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kommunekode = models.CharField(
+        _("municipality code"),
+        max_length=3,
+        unique=True,
+        validators=[RegexValidator(r"^\d{3}$", _("The municipality code has three digits, e.g. 751."))],
+    )
+    cvr = models.CharField(
+        _("CVR number"),
+        max_length=8,
+        blank=True,
+        validators=[RegexValidator(r"^\d{8}$", _("A CVR number has eight digits."))],
+    )
+
+    class Meta:
+        db_table = "organisation_municipality"
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class User(AbstractUser):
@@ -16,7 +48,7 @@ class User(AbstractUser):
 
 class Role(models.TextChoices):
     """Roles a person can hold. Employee and manager follow from the organisation (a linked
-    employee, a unit they lead); the others are granted as `RoleAssignment` rows."""
+    employee, a unit they lead); the others are granted as `organisation.RoleAssignment` rows."""
 
     EMPLOYEE = "employee", _("Employee")
     MANAGER = "manager", _("Manager")
@@ -34,43 +66,12 @@ GRANTED_ROLES = [
 ]
 
 
-class RoleAssignment(models.Model):
-    """A granted role. `unit` empty means the whole municipality; with a unit the role covers
-    that unit's subtree. Platform administrators have no municipality."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
-    )
-    role = models.CharField(_("role"), max_length=32, choices=GRANTED_ROLES)
-    municipality = models.ForeignKey(
-        "organisation.Municipality", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    unit = models.ForeignKey(
-        "organisation.OrgUnit", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("role assignment")
-        verbose_name_plural = _("role assignments")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(role="platform_admin", municipality__isnull=True, unit__isnull=True)
-                | (~models.Q(role="platform_admin") & models.Q(municipality__isnull=False)),
-                name="role_assignment_scope_matches_role",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} {self.role}"
-
-
 class AuditEvent(models.Model):
     """Who changed what, when, from what to what. Written only through `kapabel.core.audit.record`."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     municipality = models.ForeignKey(
-        "organisation.Municipality", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -12,25 +12,19 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from kapabel.core import navigation, selectors
+from kapabel.core import home as home_sections
+from kapabel.core import selectors
 from kapabel.core.access import scope_for
-from kapabel.core.models import Role
-from kapabel.organisation import selectors as org_selectors
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """One start page with a section for each role the user holds: "Mine opgaver" for an
-    employee, the team overview for a manager, the municipality overview for HR and administrators."""
+    """One start page with a section for each role the user holds; the apps register the sections
+    (`kapabel.core.home`): "My tasks" for an employee, the team overview for a manager, the
+    municipality overview for HR and administrators."""
     scope = scope_for(request.user)
-    context = {"scope": scope, "roles": scope.roles}
-    if scope.employee_id:
-        context["me"] = org_selectors.employees_for_user(request.user, active=None).get(pk=scope.employee_id)
-        context["my_tasks"] = navigation.tasks_for(request.user)  # providers registered by the apps
-    if scope.has_role(Role.MANAGER):
-        context["team"] = org_selectors.team_overview(request.user)
-    if scope.is_platform_admin or scope.grants_for(Role.HR, Role.COORDINATOR, Role.MUNICIPALITY_ADMIN):
-        context["overview"] = org_selectors.municipality_overview(request.user)
+    templates, context = home_sections.sections_for(request, scope)
+    context.update({"scope": scope, "roles": scope.roles, "sections": templates})
     return render(request, "core/home.html", context)
 
 

@@ -8,7 +8,11 @@ class GapsConfig(AppConfig):
     verbose_name = _("Gap analysis")
 
     def ready(self) -> None:
-        from kapabel.core import demo
+        from kapabel.core import announce, demo
+        from kapabel.gaps import upkeep
+
+        # The lower apps announce changes through core; the gap aggregates follow them.
+        announce.register(upkeep)
         from kapabel.core.navigation import NavItem, register
         from kapabel.gaps.demo import build_gaps, suspend_upkeep
 

@@ -4,8 +4,8 @@ steps (organisation 10, frameworks 20, campaigns 30) created. Harmless when ther
 from __future__ import annotations
 
 from kapabel.core.demo import DemoContext
+from kapabel.core.models import Municipality
 from kapabel.gaps import upkeep
-from kapabel.organisation.models import Municipality
 
 
 def suspend_upkeep(ctx: DemoContext) -> None:

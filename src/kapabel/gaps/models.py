@@ -20,7 +20,7 @@ class GapSettings(models.Model):
     """Per-municipality settings of the gap analysis (rows with defaults, not constants)."""
 
     municipality = models.OneToOneField(
-        "organisation.Municipality", on_delete=models.CASCADE, related_name="gap_settings"
+        "core.Municipality", on_delete=models.CASCADE, related_name="gap_settings"
     )
     min_group_size = models.PositiveSmallIntegerField(
         _("smallest group shown in aggregated views"), default=5, validators=[MinValueValidator(2)]
@@ -61,7 +61,7 @@ class TargetSource(models.TextChoices):
 class GapFact(models.Model):
     """One active employee × target competence: target, current level and gap."""
 
-    municipality = models.ForeignKey("organisation.Municipality", on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey("core.Municipality", on_delete=models.CASCADE, related_name="+")
     employee = models.ForeignKey("organisation.Employee", on_delete=models.CASCADE, related_name="gap_facts")
     unit = models.ForeignKey("organisation.OrgUnit", on_delete=models.CASCADE, related_name="+")
     job_role = models.ForeignKey(
@@ -93,7 +93,7 @@ class GapAggregate(models.Model):
     """Totals over a unit's whole subtree for one competence. `people`: with a target; `known`: of
     those, with a current level; `below`: of those, below target; sums over the known."""
 
-    municipality = models.ForeignKey("organisation.Municipality", on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey("core.Municipality", on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey("organisation.OrgUnit", on_delete=models.CASCADE, related_name="gap_aggregates")
     competence = models.ForeignKey("competences.Competence", on_delete=models.CASCADE, related_name="+")
     people = models.IntegerField(default=0)

@@ -8,9 +8,9 @@ from typing import Any
 from django.db import transaction
 
 from kapabel.core import audit
+from kapabel.core.models import Municipality
 from kapabel.gaps import upkeep
 from kapabel.gaps.models import GapSettings
-from kapabel.organisation.models import Municipality
 
 SETTING_FIELDS = ("min_group_size", "weight_essential", "weight_important", "weight_nice_to_have")
 

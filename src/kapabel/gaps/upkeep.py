@@ -34,9 +34,11 @@ from typing import Any
 from django.db import transaction
 
 from kapabel.assessments.models import CurrentLevel
+from kapabel.core.access import subtree_q
+from kapabel.core.models import Municipality
 from kapabel.gaps.definition import FACT_FIELDS, Fact, TargetContext, person_gaps
 from kapabel.gaps.models import GapAggregate, GapFact
-from kapabel.organisation.models import Employee, Municipality, OrgUnit, subtree_q
+from kapabel.organisation.models import Employee, OrgUnit
 
 CHUNK = 1000  # employees per refresh batch (keeps IN lists well below SQLite's limit)
 REBUILD_CHUNK = 5000

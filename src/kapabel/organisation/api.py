@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from kapabel.api.auth import require_write_scope
+from kapabel.core.api_auth import require_write_scope
 from kapabel.organisation import permissions, selectors, services
 from kapabel.organisation.models import OrgUnit
 

@@ -8,9 +8,14 @@ class OrganisationConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
-        from kapabel.core import demo
+        from kapabel.core import access, demo
         from kapabel.core.navigation import NavItem, register
+        from kapabel.organisation.access import resolve_scope
         from kapabel.organisation.demo import build_organisation
+        from kapabel.organisation.home import register_sections
+
+        access.register_resolver(resolve_scope)
+        register_sections()
 
         demo.register(10, "organisation", build_organisation)
 

@@ -13,9 +13,9 @@ from faker import Faker
 
 from kapabel.core.demo import DemoContext
 from kapabel.core.models import Role
-from kapabel.core.services import role_grant
 from kapabel.organisation import services
 from kapabel.organisation.models import Employee, OrgUnit
+from kapabel.organisation.services import role_grant
 
 DEMO_KOMMUNEKODE = "999"
 NEIGHBOUR_KOMMUNEKODE = "998"

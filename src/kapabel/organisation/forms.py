@@ -6,7 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kapabel.core.forms import DesignSystemFormMixin
-from kapabel.organisation.models import Employee, JobRole, Municipality, OrgUnit
+from kapabel.core.models import Municipality
+from kapabel.organisation.models import Employee, JobRole, OrgUnit
 
 
 class EmployeeFilterForm(DesignSystemFormMixin, forms.Form):

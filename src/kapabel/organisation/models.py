@@ -1,4 +1,5 @@
-"""Municipalities (tenants), their unit tree, job roles and employees.
+"""The unit tree, job roles, employees, HR imports and role grants of a municipality (the tenant
+root, `Municipality`, lives in `kapabel.core.models`).
 
 The unit tree is stored as a materialised path: each unit's `path` is its ancestors' primary keys
 and its own, e.g. "/1/14/203/". A subtree is then one indexed range scan (see `subtree_q`) instead of
@@ -8,46 +9,12 @@ prefix, and the depth and ancestors come for free. We chose it over a closure ta
 """
 
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-# Every character in a path is "/" or a digit, and both sort before "~", so
-# `prefix <= path < prefix + "~"` is exactly "path starts with prefix" — and, unlike LIKE,
-# a range uses the index on both SQLite (case-insensitive LIKE defeats it) and PostgreSQL.
-PATH_UPPER_BOUND = "~"
-
-
-def subtree_q(path: str, field: str = "path") -> Q:
-    """Q for rows whose unit path lies in the subtree rooted at `path` (inclusive)."""
-    return Q(**{f"{field}__gte": path, f"{field}__lt": path + PATH_UPPER_BOUND})
-
-
-class Municipality(models.Model):
-    """A tenant: one Danish municipality. Every tenant-owned row reaches one of these."""
-
-    name = models.CharField(_("name"), max_length=100)
-    kommunekode = models.CharField(
-        _("municipality code"),
-        max_length=3,
-        unique=True,
-        validators=[RegexValidator(r"^\d{3}$", _("The municipality code has three digits, e.g. 751."))],
-    )
-    cvr = models.CharField(
-        _("CVR number"),
-        max_length=8,
-        blank=True,
-        validators=[RegexValidator(r"^\d{8}$", _("A CVR number has eight digits."))],
-    )
-
-    class Meta:
-        verbose_name = _("municipality")
-        verbose_name_plural = _("municipalities")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
+from kapabel.core.access import subtree_q
+from kapabel.core.models import GRANTED_ROLES, Municipality
 
 
 class OrgUnit(models.Model):
@@ -227,3 +194,33 @@ class HRImport(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.APPLYING)
+
+
+class RoleAssignment(models.Model):
+    """A granted role. `unit` empty means the whole municipality; with a unit the role covers
+    that unit's subtree. Platform administrators have no municipality."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=GRANTED_ROLES)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "core_roleassignment"  # the table kept its name when the model moved from core
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role="platform_admin", municipality__isnull=True, unit__isnull=True)
+                | (~models.Q(role="platform_admin") & models.Q(municipality__isnull=False)),
+                name="role_assignment_scope_matches_role",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role}"

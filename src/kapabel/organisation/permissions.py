@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from kapabel.core.access import AccessScope, scope_for
-from kapabel.core.models import Role
+from kapabel.core.models import Municipality, Role
 from kapabel.organisation import selectors
-from kapabel.organisation.models import Employee, HRImport, JobRole, Municipality, OrgUnit
+from kapabel.organisation.models import Employee, HRImport, JobRole, OrgUnit
 
 
 def get_employee_for_user(user: Any, pk: int) -> Employee:

@@ -7,7 +7,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from kapabel.core.access import scope_for
-from kapabel.organisation.models import Employee, HRImport, JobRole, Municipality, OrgUnit
+from kapabel.core.models import Municipality
+from kapabel.organisation.models import Employee, HRImport, JobRole, OrgUnit
 
 
 def municipalities_for_user(user: Any) -> QuerySet[Municipality]:

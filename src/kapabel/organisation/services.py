@@ -14,9 +14,10 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
-from kapabel.core import audit
-from kapabel.gaps import upkeep as gap_upkeep
-from kapabel.organisation.models import Employee, JobRole, Municipality, OrgUnit, subtree_q
+from kapabel.core import announce, audit
+from kapabel.core.access import forget_scope, subtree_q
+from kapabel.core.models import Municipality, Role
+from kapabel.organisation.models import Employee, JobRole, OrgUnit, RoleAssignment
 
 UNIT_FIELDS = ("name", "kind", "external_id", "parent", "active")
 JOB_ROLE_FIELDS = ("title", "code", "job_family", "external_id", "active")
@@ -179,7 +180,7 @@ def orgunit_update(
     unit.full_clean(exclude=["path", "depth"])
     unit.save()
     if moved_from is not None:
-        gap_upkeep.unit_moved(unit, moved_from)
+        announce.unit_moved(unit, moved_from)
     changes = audit.diff(before, audit.snapshot(unit, UNIT_FIELDS))
     if changes:
         audit.record("organisation.unit.updated", actor=actor, obj=unit, changes=changes)
@@ -287,7 +288,7 @@ def employee_create(
     _check_employee_refs(employee)
     employee.full_clean()
     employee.save()
-    gap_upkeep.employees_changed([employee.pk])
+    announce.employees_changed([employee.pk])
     audit.record(
         "organisation.employee.created",
         actor=actor,
@@ -309,7 +310,7 @@ def employee_update(*, employee: Employee, actor: Any, **values: Any) -> Employe
         actor=actor,
         check=_check_employee_refs,
     )
-    gap_upkeep.employees_changed([employee.pk])
+    announce.employees_changed([employee.pk])
     return employee
 
 
@@ -328,7 +329,7 @@ def employees_bulk_create(
             validate_constraints=False,
         )
     Employee.objects.bulk_create(employees, batch_size=batch_size)
-    gap_upkeep.employees_changed([employee.pk for employee in employees])
+    announce.employees_changed([employee.pk for employee in employees])
     audit.record(
         "organisation.employee.bulk_created",
         actor=actor,
@@ -352,3 +353,51 @@ def employee_link_user(*, employee: Employee, user: Any, actor: Any) -> Employee
         changes={"user": [before, user.pk if user else None]},
     )
     return employee
+
+
+# --- Granted roles ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def role_grant(
+    *, user: Any, role: str, municipality: Any = None, unit: Any = None, actor: Any
+) -> RoleAssignment:
+    """Give `user` a granted role (HR, coordinator, municipality or platform administrator)."""
+    if role in (Role.EMPLOYEE, Role.MANAGER):
+        raise ValidationError(
+            {"role": _("Employee and manager roles follow from the organisation and cannot be granted.")}
+        )
+    if role == Role.PLATFORM_ADMIN:
+        municipality, unit = None, None
+    elif municipality is None:
+        raise ValidationError({"municipality": _("Choose the municipality the role applies to.")})
+    if unit is not None and unit.municipality_id != municipality.pk:
+        raise ValidationError({"unit": _("The unit belongs to another municipality.")})
+    assignment, created = RoleAssignment.objects.get_or_create(
+        user=user, role=role, municipality=municipality, unit=unit
+    )
+    if created:
+        audit.record(
+            "core.role.granted",
+            actor=actor,
+            obj=assignment,
+            municipality_id=municipality.pk if municipality else None,
+            object_repr=f"{user.get_username()}: {role}",
+            changes={"role": [None, role], "unit": [None, unit.pk if unit else None]},
+        )
+    forget_scope(user)
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, assignment: RoleAssignment, actor: Any) -> None:
+    audit.record(
+        "core.role.revoked",
+        actor=actor,
+        obj=assignment,
+        municipality_id=assignment.municipality_id,
+        object_repr=f"{assignment.user.get_username()}: {assignment.role}",
+        changes={"role": [assignment.role, None]},
+    )
+    assignment.delete()
+    forget_scope(assignment.user)

@@ -12,7 +12,7 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
-from kapabel.api.auth import require_write_scope
+from kapabel.core.api_auth import require_write_scope
 from kapabel.organisation import permissions, selectors
 from kapabel.organisation.hr_import import services
 from kapabel.organisation.hr_import.formats import files_from_upload

@@ -14,9 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from kapabel.core.models import Municipality
 from kapabel.organisation.hr_import.formats import PLAN2LEARN, Dataset, PersonIn, UnitIn
 from kapabel.organisation.hr_import.reading import Problem, mask_cpr
-from kapabel.organisation.models import Employee, JobRole, Municipality, OrgUnit
+from kapabel.organisation.models import Employee, JobRole, OrgUnit
 
 Progress = Callable[[str, int, int], None]
 BATCH = 1000

@@ -18,13 +18,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from kapabel.core import audit
-from kapabel.core.models import User
-from kapabel.gaps import upkeep as gap_upkeep
+from kapabel.core import announce, audit
+from kapabel.core.models import Municipality, User
 from kapabel.organisation.hr_import import engine
 from kapabel.organisation.hr_import.formats import Dataset, parse
 from kapabel.organisation.hr_import.reading import Problem
-from kapabel.organisation.models import Employee, HRImport, Municipality
+from kapabel.organisation.models import Employee, HRImport
 
 logger = logging.getLogger("kapabel.hr_import")
 MAX_PROBLEMS = 500
@@ -173,7 +172,7 @@ def hrimport_apply(
     _set_status(hr_import, HRImport.Status.APPLYING, "write")
     with transaction.atomic():
         if plan.changes:
-            with gap_upkeep.suspended():
+            with announce.suspended():
                 engine.apply(plan, existing, progress=write_progress)
             _keep_gaps_current(plan, hr_import.municipality_id)
             # One event summarises the import; an import that changes nothing writes none.
@@ -206,7 +205,7 @@ def _keep_gaps_current(plan: engine.Plan, municipality_id: int) -> None:
         or plan.counts["units_deactivated"]
         or (len(touched) + len(plan.new_employees) > GAP_REBUILD_THRESHOLD)
     ):
-        gap_upkeep.rebuild(municipality_id)
+        announce.municipality_changed(municipality_id)
         return
     if plan.new_employees:
         new_ids = [values["external_id"] for values in plan.new_employees]
@@ -215,7 +214,7 @@ def _keep_gaps_current(plan: engine.Plan, municipality_id: int) -> None:
                 "pk", flat=True
             )
         )
-    gap_upkeep.employees_changed(touched)
+    announce.employees_changed(touched)
 
 
 def _silent(stage: str, done: int, total: int) -> None:

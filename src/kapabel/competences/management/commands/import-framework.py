@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kapabel.competences import services
 from kapabel.competences.exchange import FORMATS, parse
-from kapabel.organisation.models import Municipality
+from kapabel.core.models import Municipality
 
 
 class Command(BaseCommand):

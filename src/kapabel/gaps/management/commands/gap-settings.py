@@ -1,9 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from kapabel.core.models import Municipality
 from kapabel.gaps.models import GapSettings
 from kapabel.gaps.services import gap_settings_update
-from kapabel.organisation.models import Municipality
 
 
 class Command(BaseCommand):

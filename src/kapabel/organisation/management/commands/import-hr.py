@@ -15,11 +15,12 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from kapabel.core.models import Municipality
 from kapabel.organisation.hr_import import services as hr
 from kapabel.organisation.hr_import.formats import FORMATS, files_from_path
 from kapabel.organisation.hr_import.labels import count_labels
 from kapabel.organisation.hr_import.reading import Problem
-from kapabel.organisation.models import HRImport, Municipality
+from kapabel.organisation.models import HRImport
 
 STAGES = {"check": "checking", "plan": "comparing", "write": "writing"}
 

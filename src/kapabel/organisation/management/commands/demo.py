@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from kapabel.core import demo
+from kapabel.core.models import Municipality
 from kapabel.organisation.demo import DEMO_KOMMUNEKODE, DEMO_LOGINS
-from kapabel.organisation.models import Municipality
 
 
 class Command(BaseCommand):

@@ -2,9 +2,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from kapabel.core.models import GRANTED_ROLES
-from kapabel.core.services import role_grant
-from kapabel.organisation.models import Municipality, OrgUnit
+from kapabel.core.models import GRANTED_ROLES, Municipality
+from kapabel.organisation.models import OrgUnit
+from kapabel.organisation.services import role_grant
 
 
 class Command(BaseCommand):

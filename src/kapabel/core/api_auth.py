@@ -1,4 +1,5 @@
-"""API authentication: personal access tokens (Bearer) or the browser session (with CSRF)."""
+"""API authentication: personal access tokens (Bearer) or the browser session (with CSRF). In core so
+that every app's router can require a write scope without importing the API package above it."""
 
 from __future__ import annotations
 
