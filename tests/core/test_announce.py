@@ -15,9 +15,8 @@ def test_a_change_announced_with_no_listener_is_an_error(monkeypatch):
     monkeypatch.setattr(announce, "_listeners", [])
     with pytest.raises(announce.NoListener):
         announce.employees_changed([1])
-    with pytest.raises(announce.NoListener):
-        with announce.suspended():
-            pass
+    with pytest.raises(announce.NoListener), announce.suspended():
+        pass
 
 
 def test_announcements_reach_every_listener_in_order(monkeypatch):
