@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "kapabel.core.web.MethodNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "kapabel.urls"

@@ -45,6 +45,31 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     }
 
 
+def create_audited(
+    obj: models.Model,
+    *,
+    fields: Iterable[str],
+    action: str,
+    actor: Any,
+    exclude: Iterable[str] | None = None,
+    **record_kwargs: Any,
+) -> models.Model:
+    """The shape of every simple create service: validate, save, record the new values of `fields`.
+    Call inside the service's transaction."""
+    obj.full_clean(exclude=list(exclude) if exclude else None)
+    obj.save()
+    record(action, actor=actor, obj=obj, changes=diff({}, snapshot(obj, fields)), **record_kwargs)
+    return obj
+
+
+def actor_label(actor: Any) -> str:
+    """How an actor is named in the audit log and on records it started: a user's username, or the
+    label of a system actor (an import, the demo, the command line)."""
+    from kapabel.core.models import User
+
+    return (actor.get_username() if isinstance(actor, User) else str(actor or SYSTEM_ACTOR))[:200]
+
+
 def update_audited(
     obj: models.Model,
     *,
@@ -90,7 +115,7 @@ def record(
     from kapabel.core.models import User
 
     user = actor if isinstance(actor, User) else None
-    label = (user.get_username() if user else str(actor or SYSTEM_ACTOR))[:200]
+    label = actor_label(actor)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)

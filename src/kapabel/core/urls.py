@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("tilgaengelighed/", views.accessibility_statement, name="accessibility"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("municipality/", views.switch_municipality, name="switch_municipality"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path(

@@ -8,13 +8,16 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from kapabel.core import home as home_sections
-from kapabel.core import selectors
+from kapabel.core import selectors, tenancy
 from kapabel.core.access import scope_for
+from kapabel.core.web import post_only
 
 
 @login_required
@@ -26,6 +29,22 @@ def home(request: HttpRequest) -> HttpResponse:
     templates, context = home_sections.sections_for(request, scope)
     context.update({"scope": scope, "roles": scope.roles, "sections": templates})
     return render(request, "core/home.html", context)
+
+
+@login_required
+@post_only
+def switch_municipality(request: HttpRequest) -> HttpResponse:
+    """The header's municipality switcher: remember the choice, go back to the page."""
+    try:
+        chosen = int(request.POST.get("municipality", ""))
+    except ValueError:
+        chosen = -1
+    if not tenancy.choose_municipality(request, chosen):
+        raise PermissionDenied
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("home")
+    return redirect(target)
 
 
 def accessibility_statement(request: HttpRequest) -> HttpResponse:
