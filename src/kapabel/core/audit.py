@@ -6,13 +6,17 @@ from __future__ import annotations
 import datetime
 import decimal
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeAlias
 
 from django.db import models
 
-from kapabel.core.models import AuditEvent
+from kapabel.core.models import AuditEvent, User
 
 SYSTEM_ACTOR = "system"
+
+# Who does something: a logged-in user, or a system actor named by a label ("cli", "demo", an
+# import's label); None means the system itself. Every service's `actor` parameter has this type.
+Actor: TypeAlias = User | str | None
 
 
 def _plain(value: Any) -> Any:
@@ -62,11 +66,9 @@ def create_audited(
     return obj
 
 
-def actor_label(actor: Any) -> str:
+def actor_label(actor: Actor) -> str:
     """How an actor is named in the audit log and on records it started: a user's username, or the
     label of a system actor (an import, the demo, the command line)."""
-    from kapabel.core.models import User
-
     return (actor.get_username() if isinstance(actor, User) else str(actor or SYSTEM_ACTOR))[:200]
 
 
