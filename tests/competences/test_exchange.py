@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from kapabel.competences import services, starter
-from kapabel.competences.exchange import case, moodle, parse, version_to_data
+from kapabel.competences.exchange import case, moodle, parse
 from kapabel.competences.exchange.common import TEXT_FIELDS
 from kapabel.competences.models import Competence, Framework
+from kapabel.competences.selectors import version_to_data
 
 FIXTURES = Path(__file__).resolve().parents[2].parent.parent / "shared" / "fixtures"
 if not FIXTURES.exists():

@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from kapabel.competences import permissions, selectors, services
-from kapabel.competences.exchange import export_version, parse
-from kapabel.competences.models import Importance, IndividualTarget, Profile
+from kapabel.competences.exchange import parse
+from kapabel.competences.models import FrameworkVersion, Importance, Profile
+from kapabel.competences.views.common import AuthenticatedHttpRequest
 from kapabel.core.api_auth import require_write_scope
 from kapabel.organisation import permissions as org_permissions
 
@@ -153,7 +154,7 @@ class IndividualTargetOut(Schema):
     note: str
 
 
-def _version_out(version: Any) -> dict[str, Any]:
+def _version_out(version: FrameworkVersion) -> dict[str, Any]:
     return {
         "id": version.id,
         "framework_id": version.framework_id,
@@ -173,17 +174,17 @@ def _version_out(version: Any) -> dict[str, Any]:
 
 
 @router.get("/frameworks", response=list[FrameworkOut], summary="Frameworks you may use")
-def list_frameworks(request: HttpRequest) -> Any:
+def list_frameworks(request: AuthenticatedHttpRequest) -> Any:
     return selectors.frameworks_for_user(request.user).prefetch_related("versions")
 
 
 @router.get("/frameworks/{framework_id}", response=FrameworkOut)
-def get_framework(request: HttpRequest, framework_id: int) -> Any:
+def get_framework(request: AuthenticatedHttpRequest, framework_id: int) -> Any:
     return permissions.get_framework_for_user(request.user, framework_id)
 
 
 @router.post("/frameworks", response={201: FrameworkOut}, summary="Create a framework (HR, administrators)")
-def create_framework(request: HttpRequest, payload: FrameworkIn) -> Any:
+def create_framework(request: AuthenticatedHttpRequest, payload: FrameworkIn) -> Any:
     require_write_scope(request)
     municipality = org_permissions.get_municipality_for_user(request.user, payload.municipality_id)
     permissions.require(permissions.can_edit_in_municipality(request.user, municipality.pk))
@@ -192,12 +193,12 @@ def create_framework(request: HttpRequest, payload: FrameworkIn) -> Any:
 
 
 @router.get("/framework-imports", summary="The formats an import accepts")
-def import_formats(request: HttpRequest) -> dict[str, Any]:
+def import_formats(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     return {"formats": ["moodle-csv", "case-json"]}
 
 
 @router.post("/framework-imports", response={201: FrameworkOut}, summary="Import Moodle CSV or CASE JSON")
-def import_framework(request: HttpRequest, payload: ImportIn) -> Any:
+def import_framework(request: AuthenticatedHttpRequest, payload: ImportIn) -> Any:
     require_write_scope(request)
     municipality = org_permissions.get_municipality_for_user(request.user, payload.municipality_id)
     permissions.require(permissions.can_edit_in_municipality(request.user, municipality.pk))
@@ -208,7 +209,7 @@ def import_framework(request: HttpRequest, payload: ImportIn) -> Any:
 
 
 @router.post("/frameworks/{framework_id}/versions", response={201: VersionOut}, summary="New draft version")
-def create_version(request: HttpRequest, framework_id: int) -> Any:
+def create_version(request: AuthenticatedHttpRequest, framework_id: int) -> Any:
     require_write_scope(request)
     framework = permissions.get_framework_for_user(request.user, framework_id)
     permissions.require(permissions.can_edit_framework(request.user, framework))
@@ -216,14 +217,14 @@ def create_version(request: HttpRequest, framework_id: int) -> Any:
 
 
 @router.get("/framework-versions/{version_id}", response=VersionOut, summary="A version with scales and tree")
-def get_version(request: HttpRequest, version_id: int) -> Any:
+def get_version(request: AuthenticatedHttpRequest, version_id: int) -> Any:
     return _version_out(permissions.get_version_for_user(request.user, version_id))
 
 
 @router.get("/framework-versions/{version_id}/export", summary="Export as Moodle CSV or CASE JSON")
-def export(request: HttpRequest, version_id: int, format: Format = "case-json") -> HttpResponse:
+def export(request: AuthenticatedHttpRequest, version_id: int, format: Format = "case-json") -> HttpResponse:
     version = permissions.get_version_for_user(request.user, version_id)
-    content, content_type, extension = export_version(version, format)
+    content, content_type, extension = selectors.version_export(version, format)
     response = HttpResponse(content, content_type=content_type)
     name = f"framework-{version.framework_id}-v{version.number}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -237,7 +238,7 @@ class StatusIn(Schema):
 @router.get(
     "/frameworks/{framework_id}/versions", response=list[dict[str, Any]], summary="Versions you may read"
 )
-def list_versions(request: HttpRequest, framework_id: int) -> Any:
+def list_versions(request: AuthenticatedHttpRequest, framework_id: int) -> Any:
     framework = permissions.get_framework_for_user(request.user, framework_id)
     return [
         {"id": v.id, "number": v.number, "status": v.status, "published_at": v.published_at}
@@ -246,13 +247,13 @@ def list_versions(request: HttpRequest, framework_id: int) -> Any:
 
 
 @router.get("/framework-versions/{version_id}/competences", response=list[CompetenceOut])
-def list_competences(request: HttpRequest, version_id: int) -> Any:
+def list_competences(request: AuthenticatedHttpRequest, version_id: int) -> Any:
     version = permissions.get_version_for_user(request.user, version_id)
     return [c for _depth, c in selectors.flat_tree(version)]
 
 
 @router.patch("/framework-versions/{version_id}", response=VersionOut, summary="Publish or retire a version")
-def change_version_status(request: HttpRequest, version_id: int, payload: StatusIn) -> Any:
+def change_version_status(request: AuthenticatedHttpRequest, version_id: int, payload: StatusIn) -> Any:
     require_write_scope(request)
     version = permissions.get_version_for_user(request.user, version_id)
     permissions.require(permissions.can_edit_framework(request.user, version.framework))
@@ -262,7 +263,7 @@ def change_version_status(request: HttpRequest, version_id: int, payload: Status
 
 
 @router.post("/framework-versions/{version_id}/competences", response={201: CompetenceOut})
-def create_competence(request: HttpRequest, version_id: int, payload: CompetenceIn) -> Any:
+def create_competence(request: AuthenticatedHttpRequest, version_id: int, payload: CompetenceIn) -> Any:
     require_write_scope(request)
     version = permissions.get_version_for_user(request.user, version_id)
     permissions.require(permissions.can_edit_framework(request.user, version.framework))
@@ -273,18 +274,18 @@ def create_competence(request: HttpRequest, version_id: int, payload: Competence
 
 
 @router.get("/profiles", response=list[ProfileOut], summary="Profiles you may see")
-def list_profiles(request: HttpRequest, version_id: int | None = None) -> Any:
+def list_profiles(request: AuthenticatedHttpRequest, version_id: int | None = None) -> Any:
     version = permissions.get_version_for_user(request.user, version_id) if version_id else None
     return selectors.profiles_for_user(request.user, framework_version=version).prefetch_related("targets")
 
 
 @router.get("/profiles/{profile_id}", response=ProfileOut)
-def get_profile(request: HttpRequest, profile_id: int) -> Any:
+def get_profile(request: AuthenticatedHttpRequest, profile_id: int) -> Any:
     return permissions.get_profile_for_user(request.user, profile_id)
 
 
 @router.post("/profiles", response={201: ProfileOut})
-def create_profile(request: HttpRequest, payload: ProfileIn) -> Any:
+def create_profile(request: AuthenticatedHttpRequest, payload: ProfileIn) -> Any:
     require_write_scope(request)
     municipality = org_permissions.get_municipality_for_user(request.user, payload.municipality_id)
     permissions.require(permissions.can_edit_in_municipality(request.user, municipality.pk))
@@ -310,7 +311,7 @@ def create_profile(request: HttpRequest, payload: ProfileIn) -> Any:
 @router.put(
     "/profiles/{profile_id}/targets", response=ProfileOut, summary="Set targets (a null level removes)"
 )
-def set_targets(request: HttpRequest, profile_id: int, payload: TargetsIn) -> Any:
+def set_targets(request: AuthenticatedHttpRequest, profile_id: int, payload: TargetsIn) -> Any:
     require_write_scope(request)
     profile = permissions.get_profile_for_user(request.user, profile_id)
     permissions.require(permissions.can_edit_profile(request.user, profile))
@@ -329,7 +330,7 @@ def set_targets(request: HttpRequest, profile_id: int, payload: TargetsIn) -> An
 
 
 @router.get("/profiles/{profile_id}/targets", response=list[TargetIn])
-def list_targets(request: HttpRequest, profile_id: int) -> Any:
+def list_targets(request: AuthenticatedHttpRequest, profile_id: int) -> Any:
     profile = permissions.get_profile_for_user(request.user, profile_id)
     return list(profile.targets.all())
 
@@ -339,7 +340,7 @@ class ProfileStatusIn(Schema):
 
 
 @router.patch("/profiles/{profile_id}", response=ProfileOut, summary="Publish a draft profile")
-def publish_profile(request: HttpRequest, profile_id: int, payload: ProfileStatusIn) -> Any:
+def publish_profile(request: AuthenticatedHttpRequest, profile_id: int, payload: ProfileStatusIn) -> Any:
     require_write_scope(request)
     profile = permissions.get_profile_for_user(request.user, profile_id)
     permissions.require(permissions.can_edit_profile(request.user, profile))
@@ -349,25 +350,19 @@ def publish_profile(request: HttpRequest, profile_id: int, payload: ProfileStatu
 
 
 @router.get("/individual-targets", response=list[IndividualTargetOut])
-def list_individual_targets(request: HttpRequest, employee_id: int | None = None) -> Any:
-    from kapabel.organisation.selectors import employees_for_user
-
-    if employee_id is not None:
-        employee = org_permissions.get_employee_for_user(request.user, employee_id)
-        return IndividualTarget.objects.filter(employee=employee)
-    return IndividualTarget.objects.filter(employee__in=employees_for_user(request.user, active=None))
+def list_individual_targets(request: AuthenticatedHttpRequest, employee_id: int | None = None) -> Any:
+    employee = (
+        org_permissions.get_employee_for_user(request.user, employee_id) if employee_id is not None else None
+    )
+    return selectors.individual_targets_for_user(request.user, employee=employee)
 
 
 @router.post("/individual-targets", response={201: IndividualTargetOut}, summary="Set a person's own target")
-def set_individual_target(request: HttpRequest, payload: IndividualTargetIn) -> Any:
+def set_individual_target(request: AuthenticatedHttpRequest, payload: IndividualTargetIn) -> Any:
     require_write_scope(request)
     employee = org_permissions.get_employee_for_user(request.user, payload.employee_id)
     competence = permissions.get_competence_for_user(request.user, payload.competence_id)
-    # Managers of the person and HR/administrators in the municipality set individual targets.
-    from kapabel.core.access import scope_for
-
-    scope = scope_for(request.user)
-    permissions.require(scope.reads_people and employee.pk != scope.employee_id or scope.is_platform_admin)
+    permissions.require(permissions.can_set_individual_target(request.user, employee))
     target = services.individual_target_set(
         employee=employee,
         competence=competence,

@@ -3,15 +3,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kapabel.competences.models import Competence, Framework, Importance, Language, Profile
+from kapabel.competences.content import COMPETENCE_TEXT_FIELDS
+from kapabel.competences.models import Competence, Framework, FrameworkVersion, Importance, Language, Profile
 from kapabel.core.forms import DesignSystemFormMixin
 from kapabel.core.models import Municipality
 from kapabel.organisation.models import Employee, JobRole, OrgUnit
 
 
-def _revalidate(form: Any) -> None:
+def _revalidate(form: forms.BaseForm) -> None:
     """DesignSystemFormMixin validates a bound form while linking error texts, before our querysets
     and choices are set; drop that result and link the error texts again against the real fields."""
     form._errors = None
@@ -42,18 +44,7 @@ class FrameworkForm(DesignSystemFormMixin, forms.ModelForm):
 class CompetenceForm(DesignSystemFormMixin, forms.ModelForm):
     class Meta:
         model = Competence
-        fields = [
-            "parent",
-            "code",
-            "name_da",
-            "name_en",
-            "description_da",
-            "description_en",
-            "indicators_da",
-            "indicators_en",
-            "esco_uri",
-            "scale",
-        ]
+        fields = ["parent", *COMPETENCE_TEXT_FIELDS, "scale"]
         widgets = {
             "description_da": forms.Textarea(attrs={"rows": 3}),
             "description_en": forms.Textarea(attrs={"rows": 3}),
@@ -61,7 +52,7 @@ class CompetenceForm(DesignSystemFormMixin, forms.ModelForm):
             "indicators_en": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, version: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, version: FrameworkVersion, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = Competence.objects.filter(version=version).order_by(
             "depth", "position"
@@ -85,7 +76,9 @@ class ImportForm(DesignSystemFormMixin, forms.Form):
     )
     municipality = forms.ModelChoiceField(label=_("Owner"), queryset=Municipality.objects.none())
 
-    def __init__(self, *args: Any, municipalities: Any, file_required: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, municipalities: QuerySet[Municipality], file_required: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = municipalities
         self.fields["file"].required = file_required
@@ -125,7 +118,7 @@ class ConsultationForm(DesignSystemFormMixin, forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def __init__(self, *args: Any, employees: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, employees: QuerySet[Employee], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["participants"].queryset = employees
         _revalidate(self)
@@ -147,7 +140,12 @@ class CommentForm(DesignSystemFormMixin, forms.Form):
     )
 
     def __init__(
-        self, *args: Any, competences: Any, levels: list[tuple[int, str]], proposals: bool, **kwargs: Any
+        self,
+        *args: Any,
+        competences: QuerySet[Competence],
+        levels: list[tuple[int, str]],
+        proposals: bool,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["competence"].queryset = competences

@@ -450,6 +450,14 @@ class Consultation(models.Model):
     def is_open(self) -> bool:
         return self.closed_at is None
 
+    @property
+    def subject_version(self) -> FrameworkVersion:
+        """The framework version under discussion: the draft itself, or the one the profile uses."""
+        if self.framework_version is not None:
+            return self.framework_version
+        assert self.profile is not None  # the check constraint: exactly one subject
+        return self.profile.framework_version
+
 
 class Comment(models.Model):
     """A comment on a competence (or the whole subject) in a consultation, optionally proposing a

@@ -1,4 +1,6 @@
-"""Permission-checked fetches and rules for frameworks and profiles.
+"""Who may see and do what with frameworks, profiles and consultations: the one place for these rules,
+built on the access scope of `kapabel.core.access`. The selectors filter with the `*_q` rules here;
+the `get_*_for_user` fetches answer 404 for what a user may not see.
 
 Who may do what:
 - read a framework and its published or retired versions: everyone in the owning municipality,
@@ -6,18 +8,18 @@ Who may do what:
 - read a draft version or draft profile: its editors and the participants of an open consultation;
 - edit frameworks and profiles, open consultations, decide on proposals: HR and municipality
   administrators of the owning municipality (platform administrators for national frameworks);
-- comment: the participants an editor chose, while the consultation is open.
+- comment: the participants an editor chose, while the consultation is open;
+- set a person's own target: those who read other people's data (managers, HR, administrators),
+  not for themselves.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from kapabel.competences import selectors
 from kapabel.competences.models import (
     Comment,
     Competence,
@@ -25,39 +27,15 @@ from kapabel.competences.models import (
     Framework,
     FrameworkVersion,
     Profile,
+    Status,
 )
-from kapabel.core.access import scope_for
-from kapabel.core.models import Role
+from kapabel.core.access import AccessScope, scope_for
+from kapabel.core.models import Municipality, Role, User
+from kapabel.organisation.models import Employee
 
-
-def can_edit_in_municipality(user: Any, municipality_id: int | None) -> bool:
-    scope = scope_for(user)
-    if scope.is_platform_admin:
-        return True
-    if municipality_id is None:
-        return False
-    return scope.is_municipality_admin(municipality_id) or any(
-        grant.municipality_id == municipality_id for grant in scope.grants_for(Role.HR)
-    )
-
-
-def can_edit_framework(user: Any, framework: Framework) -> bool:
-    return can_edit_in_municipality(user, framework.municipality_id)
-
-
-def can_edit_profile(user: Any, profile: Profile) -> bool:
-    return can_edit_in_municipality(user, profile.municipality_id)
-
-
-def can_author_anything(user: Any) -> bool:
-    """Holds a role that creates frameworks or profiles somewhere."""
-    scope = scope_for(user)
-    return scope.is_platform_admin or bool(scope.grants_for(Role.HR, Role.MUNICIPALITY_ADMIN))
-
-
-def editable_municipality_ids(user: Any) -> list[int]:
-    scope = scope_for(user)
-    return sorted({g.municipality_id for g in scope.grants_for(Role.HR, Role.MUNICIPALITY_ADMIN)})
+# The roles that author frameworks and profiles in their municipality.
+EDITOR_ROLES = (Role.HR, Role.MUNICIPALITY_ADMIN)
+NOTHING = Q(pk__in=[])
 
 
 def require(allowed: bool) -> None:
@@ -65,23 +43,159 @@ def require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def get_framework_for_user(user: Any, pk: int) -> Framework:
-    return get_object_or_404(selectors.frameworks_for_user(user), pk=pk)
+# --- Editing ------------------------------------------------------------------------------------
 
 
-def get_version_for_user(user: Any, pk: int) -> FrameworkVersion:
+def _editor_municipality_ids(scope: AccessScope) -> set[int]:
+    return {grant.municipality_id for grant in scope.grants_for(*EDITOR_ROLES)}
+
+
+def editable_municipality_ids(user: User) -> list[int]:
+    """The municipalities where the user holds an editing role (not "all" for platform admins)."""
+    return sorted(_editor_municipality_ids(scope_for(user)))
+
+
+def can_edit_in_municipality(user: User, municipality_id: int | None) -> bool:
+    scope = scope_for(user)
+    if scope.is_platform_admin:
+        return True
+    if municipality_id is None:
+        return False
+    return municipality_id in _editor_municipality_ids(scope)
+
+
+def require_edit_in_municipality(user: User, municipality: Municipality | None) -> Municipality:
+    """The municipality a page creates something in (the user's current one), if the user may edit
+    there; PermissionDenied otherwise (also when there is none)."""
+    if municipality is None or not can_edit_in_municipality(user, municipality.pk):
+        raise PermissionDenied
+    return municipality
+
+
+def can_edit_framework(user: User, framework: Framework) -> bool:
+    return can_edit_in_municipality(user, framework.municipality_id)
+
+
+def can_edit_profile(user: User, profile: Profile) -> bool:
+    return can_edit_in_municipality(user, profile.municipality_id)
+
+
+def can_author_anything(user: User) -> bool:
+    """Holds a role that creates frameworks or profiles somewhere."""
+    scope = scope_for(user)
+    return scope.is_platform_admin or bool(scope.grants_for(*EDITOR_ROLES))
+
+
+def can_edit_consultation_subject(user: User, consultation: Consultation) -> bool:
+    return can_edit_in_municipality(user, consultation.municipality_id)
+
+
+def can_comment(user: User, consultation: Consultation) -> bool:
+    if not consultation.is_open:
+        return False
+    if can_edit_consultation_subject(user, consultation):
+        return True
+    employee_id = scope_for(user).employee_id
+    if employee_id is None:
+        return False
+    return consultation.participants.filter(pk=employee_id).exists()
+
+
+def can_set_individual_target(user: User, employee: Employee) -> bool:
+    """For someone whose data the user may read (`employee` comes from a scoped fetch), not oneself."""
+    scope = scope_for(user)
+    return scope.is_platform_admin or (scope.reads_people and employee.pk != scope.employee_id)
+
+
+# --- Reading: the filters the selectors apply ----------------------------------------------------
+
+
+def _participant_q(scope: AccessScope, field: str) -> Q:
+    """Rows that are the subject (`field` of a consultation) of an open consultation the user was
+    invited to."""
+    if not scope.employee_id:
+        return NOTHING
+    return Q(
+        pk__in=Consultation.objects.filter(participants=scope.employee_id, closed_at__isnull=True).values(
+            field
+        )
+    )
+
+
+def frameworks_q(user: User) -> Q:
+    """Frameworks owned by, or shared with, one of the user's municipalities, and national ones."""
+    scope = scope_for(user)
+    if scope.is_platform_admin:
+        return Q()
+    if scope.user_id is None:
+        return NOTHING
+    ids = sorted(scope.municipality_ids)
+    shared = Framework.objects.filter(shared_with__in=ids).values("pk")
+    return Q(municipality__isnull=True) | Q(municipality_id__in=ids) | Q(pk__in=shared)
+
+
+def may_read_version(user: User, version: FrameworkVersion) -> bool:
+    """Of a framework the user may see: published and retired versions, and drafts for their editors
+    and invited participants."""
+    if version.status != Status.DRAFT:
+        return True
+    scope = scope_for(user)
+    owner = version.framework.municipality_id
+    if scope.is_platform_admin or (owner is not None and owner in _editor_municipality_ids(scope)):
+        return True
+    return FrameworkVersion.objects.filter(
+        _participant_q(scope, "framework_version_id"), pk=version.pk
+    ).exists()
+
+
+def profiles_q(user: User) -> Q:
+    """Profiles of the user's municipalities; drafts only for editors and consultation participants."""
+    scope = scope_for(user)
+    if scope.is_platform_admin:
+        return Q()
+    editors = sorted(_editor_municipality_ids(scope))
+    return Q(municipality_id__in=sorted(scope.municipality_ids)) & (
+        ~Q(status=Status.DRAFT) | Q(municipality_id__in=editors) | _participant_q(scope, "profile_id")
+    )
+
+
+def consultations_q(user: User) -> Q:
+    """Consultations the user takes part in, or whose subject they edit."""
+    scope = scope_for(user)
+    if scope.is_platform_admin:
+        return Q()
+    q = Q(municipality_id__in=sorted(_editor_municipality_ids(scope)))
+    if scope.employee_id:
+        q |= Q(
+            pk__in=Consultation.participants.through.objects.filter(employee_id=scope.employee_id).values(
+                "consultation_id"
+            )
+        )
+    return q
+
+
+# --- Permission-checked fetches (404 for what the user may not see) -------------------------------
+
+
+def get_framework_for_user(user: User, pk: int) -> Framework:
+    return get_object_or_404(
+        Framework.objects.select_related("municipality").filter(frameworks_q(user)), pk=pk
+    )
+
+
+def get_version_for_user(user: User, pk: int) -> FrameworkVersion:
     version = get_object_or_404(
         FrameworkVersion.objects.select_related("framework", "scale").filter(
-            framework__in=selectors.frameworks_for_user(user)
+            framework__in=Framework.objects.filter(frameworks_q(user))
         ),
         pk=pk,
     )
-    if not selectors.may_read_version(user, version):
+    if not may_read_version(user, version):
         raise Http404
     return version
 
 
-def get_competence_for_user(user: Any, pk: int) -> Competence:
+def get_competence_for_user(user: User, pk: int) -> Competence:
     competence = get_object_or_404(
         Competence.objects.select_related("version__framework", "parent", "scale"), pk=pk
     )
@@ -89,30 +203,25 @@ def get_competence_for_user(user: Any, pk: int) -> Competence:
     return competence
 
 
-def get_profile_for_user(user: Any, pk: int) -> Profile:
-    return get_object_or_404(selectors.profiles_for_user(user), pk=pk)
+def get_profile_for_user(user: User, pk: int) -> Profile:
+    return get_object_or_404(
+        Profile.objects.select_related(
+            "municipality", "framework_version__framework", "job_role", "unit"
+        ).filter(profiles_q(user)),
+        pk=pk,
+    )
 
 
-def get_consultation_for_user(user: Any, pk: int) -> Consultation:
-    return get_object_or_404(selectors.consultations_for_user(user), pk=pk)
+def get_consultation_for_user(user: User, pk: int) -> Consultation:
+    return get_object_or_404(
+        Consultation.objects.select_related(
+            "framework_version__framework", "profile__framework_version__framework", "municipality"
+        ).filter(consultations_q(user)),
+        pk=pk,
+    )
 
 
-def get_comment_for_user(user: Any, pk: int) -> Comment:
+def get_comment_for_user(user: User, pk: int) -> Comment:
     comment = get_object_or_404(Comment.objects.select_related("consultation"), pk=pk)
     get_consultation_for_user(user, comment.consultation_id)
     return comment
-
-
-def can_edit_consultation_subject(user: Any, consultation: Consultation) -> bool:
-    return can_edit_in_municipality(user, consultation.municipality_id)
-
-
-def can_comment(user: Any, consultation: Consultation) -> bool:
-    if not consultation.is_open:
-        return False
-    scope = scope_for(user)
-    if can_edit_consultation_subject(user, consultation):
-        return True
-    if scope.employee_id is None:
-        return False
-    return consultation.participants.filter(pk=scope.employee_id).exists()

@@ -1,77 +1,54 @@
-"""Reads of frameworks and profiles, scoped to what the acting user may see."""
+"""Reads of frameworks, profiles and consultations. Those that take the acting user return only what
+that user may see, filtered by the rules in `permissions`; the others read an object the caller has
+already fetched through a permission check."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
+from kapabel.competences import permissions
+from kapabel.competences.exchange import CompetenceData, FrameworkData, ScaleData, write
+from kapabel.competences.exchange.common import TEXT_FIELDS
 from kapabel.competences.models import (
     Comment,
     Competence,
     Consultation,
     Framework,
     FrameworkVersion,
+    IndividualTarget,
     Profile,
     ProfileTarget,
     Scale,
     ScaleLevel,
     Status,
 )
-from kapabel.core.access import scope_for
-from kapabel.core.models import Role
+from kapabel.core.models import Municipality, User
+from kapabel.organisation.models import Employee
+from kapabel.organisation.selectors import employees_for_user
 
 
-def _editor_municipality_ids(user: Any) -> set[int]:
-    scope = scope_for(user)
-    return {g.municipality_id for g in scope.grants_for(Role.HR, Role.MUNICIPALITY_ADMIN)}
-
-
-def frameworks_for_user(user: Any) -> QuerySet[Framework]:
+def frameworks_for_user(user: User) -> QuerySet[Framework]:
     """Frameworks owned by, or shared with, one of the user's municipalities, and national ones."""
-    scope = scope_for(user)
-    queryset = Framework.objects.select_related("municipality")
-    if scope.is_platform_admin:
-        return queryset
-    if scope.user_id is None:
-        return queryset.none()
-    ids = sorted(scope.municipality_ids)
-    visible = Q(municipality__isnull=True) | Q(municipality_id__in=ids)
-    shared = Framework.objects.filter(shared_with__in=ids).values("pk")
-    return queryset.filter(visible | Q(pk__in=shared))
+    return Framework.objects.select_related("municipality").filter(permissions.frameworks_q(user))
 
 
-def _participant_q(user: Any, prefix: str) -> Q:
-    scope = scope_for(user)
-    if not scope.employee_id:
-        return Q(pk__in=[])
-    return Q(
-        pk__in=Consultation.objects.filter(participants=scope.employee_id, closed_at__isnull=True).values(
-            f"{prefix}_id"
-        )
-    )
-
-
-def may_read_version(user: Any, version: FrameworkVersion) -> bool:
-    if version.status != Status.DRAFT:
-        return True
-    scope = scope_for(user)
-    owner = version.framework.municipality_id
-    if scope.is_platform_admin or (owner is not None and owner in _editor_municipality_ids(user)):
-        return True
-    return FrameworkVersion.objects.filter(_participant_q(user, "framework_version"), pk=version.pk).exists()
-
-
-def versions_for_user(user: Any, framework: Framework) -> list[FrameworkVersion]:
+def versions_for_user(user: User, framework: Framework) -> list[FrameworkVersion]:
     versions = list(framework.versions.select_related("scale").order_by("-number"))
-    return [v for v in versions if may_read_version(user, v)]
+    return [v for v in versions if permissions.may_read_version(user, v)]
 
 
-def current_version(user: Any, framework: Framework) -> FrameworkVersion | None:
+def current_version(user: User, framework: Framework) -> FrameworkVersion | None:
     """The newest version the user may read: the draft for editors, else the published one."""
     versions = versions_for_user(user, framework)
     return versions[0] if versions else None
+
+
+def editable_municipalities(user: User) -> QuerySet[Municipality]:
+    """Where the user may author frameworks and profiles (an import form's choice of owner)."""
+    return Municipality.objects.filter(pk__in=permissions.editable_municipality_ids(user))
 
 
 def published_version(framework: Framework) -> FrameworkVersion | None:
@@ -119,43 +96,148 @@ def flat_tree(version: FrameworkVersion) -> list[tuple[int, Competence]]:
     return result
 
 
+def competences_of_version(version: FrameworkVersion) -> QuerySet[Competence]:
+    """A version's competences, parents before children (choices in forms)."""
+    return Competence.objects.filter(version=version).order_by("depth", "position")
+
+
+def competence_of_version(version: FrameworkVersion, pk: int | None) -> Competence | None:
+    """One competence of `version`, or None (a parent named in a link may be stale)."""
+    return Competence.objects.filter(version=version, pk=pk).first() if pk else None
+
+
+def scale_levels(version: FrameworkVersion) -> list[tuple[int, str]]:
+    """(value, name) of the levels of the version's scale, lowest first."""
+    return [(level.value, level.name) for level in version.scale.levels.all()] if version.scale else []
+
+
 def scales_with_levels(version: FrameworkVersion) -> QuerySet[Scale]:
     return version.scales.prefetch_related(Prefetch("levels", queryset=ScaleLevel.objects.order_by("value")))
 
 
-def profiles_for_user(user: Any, *, framework_version: FrameworkVersion | None = None) -> QuerySet[Profile]:
+def profiles_for_user(user: User, *, framework_version: FrameworkVersion | None = None) -> QuerySet[Profile]:
     """Profiles of the user's municipalities; drafts only for editors and consultation participants."""
-    scope = scope_for(user)
     queryset = Profile.objects.select_related(
         "municipality", "framework_version__framework", "job_role", "unit"
-    )
+    ).filter(permissions.profiles_q(user))
     if framework_version is not None:
         queryset = queryset.filter(framework_version=framework_version)
-    if scope.is_platform_admin:
-        return queryset
-    editors = sorted(_editor_municipality_ids(user))
-    return queryset.filter(municipality_id__in=sorted(scope.municipality_ids)).filter(
-        ~Q(status=Status.DRAFT) | Q(municipality_id__in=editors) | _participant_q(user, "profile")
-    )
+    return queryset
+
+
+@dataclass
+class MatrixRow:
+    depth: int
+    competence: Competence
+    cells: list[dict[str, Any]]
+
+
+def profile_matrix(
+    version: FrameworkVersion, profiles: list[Profile], editable: list[Profile]
+) -> list[MatrixRow]:
+    """Competences × profiles: each cell the profile's target (or None) and whether it can change.
+    `profiles` come from `profiles_for_user` with their targets prefetched."""
+    target_of = {(t.profile_id, t.competence_id): t for p in profiles for t in p.targets.all()}
+    return [
+        MatrixRow(
+            depth,
+            competence,
+            [
+                {"profile": p, "target": target_of.get((p.pk, competence.pk)), "editable": p in editable}
+                for p in profiles
+            ],
+        )
+        for depth, competence in flat_tree(version)
+    ]
 
 
 def profile_targets(profile: Profile) -> dict[int, ProfileTarget]:
     return {t.competence_id: t for t in profile.targets.all()}
 
 
-def consultations_for_user(user: Any) -> QuerySet[Consultation]:
+def consultations_for_user(user: User) -> QuerySet[Consultation]:
     """Consultations the user takes part in, or whose subject they edit."""
-    scope = scope_for(user)
-    queryset = Consultation.objects.select_related(
+    return Consultation.objects.select_related(
         "framework_version__framework", "profile__framework_version__framework", "municipality"
-    )
-    if scope.is_platform_admin:
-        return queryset
-    q = Q(municipality_id__in=sorted(_editor_municipality_ids(user)))
-    if scope.employee_id:
-        q |= Q(participants=scope.employee_id)
-    return queryset.filter(q).distinct()
+    ).filter(permissions.consultations_q(user))
+
+
+def participant_candidates(municipality_id: int) -> QuerySet[Employee]:
+    """Who an editor may invite to comment: the active employees of the owning municipality."""
+    return Employee.objects.filter(municipality_id=municipality_id, active=True).order_by("name")
 
 
 def consultation_comments(consultation: Consultation) -> QuerySet[Comment]:
     return consultation.comments.select_related("competence", "author", "decided_by")
+
+
+def individual_targets_for_user(
+    user: User, *, employee: Employee | None = None
+) -> QuerySet[IndividualTarget]:
+    """Individual targets of the people whose data the user may read (or of one of them, already
+    fetched through a permission check)."""
+    if employee is not None:
+        return IndividualTarget.objects.filter(employee=employee)
+    return IndividualTarget.objects.filter(employee__in=employees_for_user(user, active=None))
+
+
+# --- Export ----------------------------------------------------------------------------------------
+
+
+def version_to_data(version: FrameworkVersion) -> FrameworkData:
+    """Everything Kapabel knows about a version, in the format-neutral shape of `exchange`."""
+    framework = version.framework
+    scales = []
+    for scale in version.scales.prefetch_related("levels").order_by("id"):
+        levels = [
+            {
+                "value": level.value,
+                "name_da": level.name_da,
+                "name_en": level.name_en,
+                "descriptor_da": level.descriptor_da,
+                "descriptor_en": level.descriptor_en,
+                "proficient": level.proficient,
+                "is_default": level.is_default,
+            }
+            for level in scale.levels.order_by("value")
+        ]
+        scales.append(
+            ScaleData(key=str(scale.pk), name=scale.name, levels=levels, external_id=scale.external_id)
+        )
+    related: dict[int, list[str]] = {}
+    through = Competence.related.through
+    for a, b in through.objects.filter(from_competence__version=version).values_list(
+        "from_competence_id", "to_competence__identifier"
+    ):
+        related.setdefault(a, []).append(b)
+    rows = flat_tree(version)
+    identifiers = {competence.pk: competence.identifier for _depth, competence in rows}
+    items = []
+    for _depth, competence in rows:
+        items.append(
+            CompetenceData(
+                identifier=competence.identifier,
+                parent=identifiers[competence.parent_id] if competence.parent_id else None,
+                fields={name: getattr(competence, name) for name in TEXT_FIELDS},
+                scale=str(competence.scale_id) if competence.scale_id else None,
+                related=sorted(related.get(competence.pk, [])),
+                extra=dict(competence.extra),
+            )
+        )
+    return FrameworkData(
+        name=framework.name,
+        description=framework.description,
+        language=framework.language,
+        identifier=framework.identifier,
+        uri=framework.uri,
+        taxonomies=list(version.taxonomies),
+        extra=dict(version.extra),
+        scales=scales,
+        default_scale=str(version.scale_id) if version.scale_id else None,
+        competences=items,
+    )
+
+
+def version_export(version: FrameworkVersion, fmt: str) -> tuple[str, str, str]:
+    """(content, content type, file extension) of a version in one of `exchange.FORMATS`."""
+    return write(version_to_data(version), fmt, version=version)

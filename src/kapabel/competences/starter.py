@@ -11,6 +11,7 @@ from django.db import transaction
 from kapabel.competences import services
 from kapabel.competences.exchange import CompetenceData, FrameworkData, ScaleData
 from kapabel.competences.models import Framework, Profile
+from kapabel.core.audit import Actor
 from kapabel.core.models import Municipality
 from kapabel.organisation.models import JobRole
 
@@ -52,7 +53,7 @@ def to_data(spec: dict[str, Any]) -> FrameworkData:
 
 @transaction.atomic
 def install(
-    *, municipality: Municipality, actor: Any, job_roles: dict[str, JobRole] | None = None
+    *, municipality: Municipality, actor: Actor, job_roles: dict[str, JobRole] | None = None
 ) -> list[Framework]:
     """Both starter frameworks for a municipality, published, with published profiles for the
     job roles they name (looked up by title when `job_roles` is not given)."""

@@ -21,10 +21,10 @@ from kapabel.competences.exchange.common import (
     CompetenceData,
     FrameworkData,
     ScaleData,
+    VersionStamp,
     check_levels,
     check_tree,
 )
-from kapabel.competences.models import FrameworkVersion
 
 ESCO_PREFIX = "http://data.europa.eu/esco/"
 ITEM_KNOWN = {
@@ -238,7 +238,7 @@ def _node(title: str, identifier: str, uri: str) -> dict[str, str]:
     return {"title": title[:100], "identifier": identifier, "uri": uri}
 
 
-def write(data: FrameworkData, *, version: FrameworkVersion | None = None) -> str:
+def write(data: FrameworkData, *, version: VersionStamp | None = None) -> str:
     language = data.language if data.language in ("da", "en") else "da"
     other = "en" if language == "da" else "da"
     base = "urn:kapabel:"

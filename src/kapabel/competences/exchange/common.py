@@ -1,28 +1,32 @@
-"""The format-neutral shape of a framework, its validation, and reading a version back out."""
+"""The format-neutral shape of a framework and its validation. Pure: no database, no format; the
+formats (`case`, `moodle`) build on this module and `formats` dispatches between them."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from kapabel.competences.models import Competence, FrameworkVersion
+from kapabel.competences.content import COMPETENCE_CARRIED_FIELDS, validate_levels
 
-FORMATS = ("moodle-csv", "case-json")
-TEXT_FIELDS = (
-    "code",
-    "uri",
-    "name_da",
-    "name_en",
-    "description_da",
-    "description_en",
-    "indicators_da",
-    "indicators_en",
-    "esco_uri",
-    "item_type",
-)
+# The competence fields a file carries (`CompetenceData.fields`).
+TEXT_FIELDS = COMPETENCE_CARRIED_FIELDS
+
+
+class VersionStamp(Protocol):
+    """What a writer may say about the version it writes out (a `FrameworkVersion` is one)."""
+
+    @property
+    def number(self) -> int: ...
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def published_at(self) -> datetime.datetime | None: ...
 
 
 @dataclass
@@ -121,94 +125,8 @@ def check_tree(data: FrameworkData, problems: list[str]) -> None:
 
 
 def check_levels(where: str, levels: list[dict[str, Any]], problems: list[str]) -> None:
-    from kapabel.competences.services import validate_levels
-
+    """The scale rules of the editor (`content.validate_levels`), as problems at `where`."""
     try:
         validate_levels(levels)
     except ValidationError as exc:
         problems.extend(f"{where}: {message}" for message in exc.messages)
-
-
-def version_to_data(version: FrameworkVersion) -> FrameworkData:
-    """Everything Kapabel knows about a version, in the format-neutral shape."""
-    from kapabel.competences.selectors import flat_tree
-
-    framework = version.framework
-    scales = []
-    for scale in version.scales.prefetch_related("levels").order_by("id"):
-        levels = [
-            {
-                "value": level.value,
-                "name_da": level.name_da,
-                "name_en": level.name_en,
-                "descriptor_da": level.descriptor_da,
-                "descriptor_en": level.descriptor_en,
-                "proficient": level.proficient,
-                "is_default": level.is_default,
-            }
-            for level in scale.levels.order_by("value")
-        ]
-        scales.append(
-            ScaleData(key=str(scale.pk), name=scale.name, levels=levels, external_id=scale.external_id)
-        )
-    related: dict[int, list[str]] = {}
-    through = Competence.related.through
-    for a, b in through.objects.filter(from_competence__version=version).values_list(
-        "from_competence_id", "to_competence__identifier"
-    ):
-        related.setdefault(a, []).append(b)
-    items = []
-    for _depth, competence in flat_tree(version):
-        items.append(
-            CompetenceData(
-                identifier=competence.identifier,
-                parent=competence.parent.identifier if competence.parent is not None else None,
-                fields={name: getattr(competence, name) for name in TEXT_FIELDS},
-                scale=str(competence.scale_id) if competence.scale_id else None,
-                related=sorted(related.get(competence.pk, [])),
-                extra=dict(competence.extra),
-            )
-        )
-    return FrameworkData(
-        name=framework.name,
-        description=framework.description,
-        language=framework.language,
-        identifier=framework.identifier,
-        uri=framework.uri,
-        taxonomies=list(version.taxonomies),
-        extra=dict(version.extra),
-        scales=scales,
-        default_scale=str(version.scale_id) if version.scale_id else None,
-        competences=items,
-    )
-
-
-def parse(content: bytes | str, fmt: str, *, language: str = "da") -> FrameworkData:
-    """Read a file in one of `FORMATS`. Raises ValidationError listing every problem found."""
-    from kapabel.competences.exchange import case, moodle
-
-    if isinstance(content, bytes):
-        try:
-            content = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ValidationError(
-                _("The file is not UTF-8 text (byte %(position)d). Save it as UTF-8 and try again.")
-                % {"position": exc.start}
-            ) from exc
-    if fmt == "moodle-csv":
-        return moodle.read(content, language=language)
-    if fmt == "case-json":
-        return case.read(content)
-    raise ValidationError(_("Unknown format %(format)s.") % {"format": fmt})
-
-
-def export_version(version: FrameworkVersion, fmt: str) -> tuple[str, str, str]:
-    """(content, content type, file extension) of a version in one of `FORMATS`."""
-    from kapabel.competences.exchange import case, moodle
-
-    data = version_to_data(version)
-    if fmt == "moodle-csv":
-        return moodle.write(data), "text/csv; charset=utf-8", "csv"
-    if fmt == "case-json":
-        return case.write(data, version=version), "application/json", "json"
-    raise ValidationError(_("Unknown format %(format)s.") % {"format": fmt})

@@ -4,8 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kapabel.competences.exchange import FORMATS, export_version
+from kapabel.competences.exchange import FORMATS
 from kapabel.competences.models import Framework
+from kapabel.competences.selectors import version_export
 
 
 class Command(BaseCommand):
@@ -25,6 +26,6 @@ class Command(BaseCommand):
         version = versions.filter(number=number).first() if number else versions.first()
         if version is None:
             raise CommandError(f"The framework has no version {number}.")
-        content, _type, _ext = export_version(version, format)
+        content, _type, _ext = version_export(version, format)
         Path(output).write_text(content, encoding="utf-8")
         self.stdout.write(f"{output}")
