@@ -363,11 +363,7 @@ def set_individual_target(request: HttpRequest, payload: IndividualTargetIn) -> 
     require_write_scope(request)
     employee = org_permissions.get_employee_for_user(request.user, payload.employee_id)
     competence = permissions.get_competence_for_user(request.user, payload.competence_id)
-    # Managers of the person and HR/administrators in the municipality set individual targets.
-    from kapabel.core.access import scope_for
-
-    scope = scope_for(request.user)
-    permissions.require(scope.reads_people and employee.pk != scope.employee_id or scope.is_platform_admin)
+    permissions.require(permissions.can_set_individual_target(request.user, employee))
     target = services.individual_target_set(
         employee=employee,
         competence=competence,

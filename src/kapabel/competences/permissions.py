@@ -6,7 +6,10 @@ Who may do what:
 - read a draft version or draft profile: its editors and the participants of an open consultation;
 - edit frameworks and profiles, open consultations, decide on proposals: HR and municipality
   administrators of the owning municipality (platform administrators for national frameworks);
-- comment: the participants an editor chose, while the consultation is open.
+- comment: the participants an editor chose, while the consultation is open;
+- set a person's individual target: their managers, HR whose grant covers the person's unit and
+  municipality administrators (platform administrators everywhere) — not coordinators, who read
+  people data but do not decide on a person's goals, and nobody for themselves.
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ from kapabel.competences.models import (
     FrameworkVersion,
     Profile,
 )
-from kapabel.core.access import scope_for
+from kapabel.core.access import path_in_subtree, scope_for
 from kapabel.core.models import Role
+from kapabel.organisation.models import Employee
 
 
 def can_edit_in_municipality(user: Any, municipality_id: int | None) -> bool:
@@ -116,3 +120,20 @@ def can_comment(user: Any, consultation: Consultation) -> bool:
     if scope.employee_id is None:
         return False
     return consultation.participants.filter(pk=scope.employee_id).exists()
+
+
+def can_set_individual_target(user: Any, employee: Employee) -> bool:
+    """Whether `user` may set or remove `employee`'s individual target (the rule in the module
+    docstring). The one rule the HTML pages and the API both ask."""
+    scope = scope_for(user)
+    if scope.is_platform_admin:
+        return True
+    if employee.pk == scope.employee_id:
+        return False
+    if scope.is_municipality_admin(employee.municipality_id):
+        return True
+    return any(
+        grant.municipality_id == employee.municipality_id
+        and (grant.path is None or path_in_subtree(employee.unit.path, grant.path))
+        for grant in scope.grants_for(Role.MANAGER, Role.HR)
+    )
