@@ -9,8 +9,9 @@ Who may do what:
 - edit frameworks and profiles, open consultations, decide on proposals: HR and municipality
   administrators of the owning municipality (platform administrators for national frameworks);
 - comment: the participants an editor chose, while the consultation is open;
-- set a person's own target: those who read other people's data (managers, HR, administrators),
-  not for themselves.
+- set a person's individual target: their managers, HR whose grant covers the person's unit and
+  municipality administrators (platform administrators everywhere) — not coordinators, who read
+  people data but do not decide on a person's goals, and nobody for themselves.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from kapabel.competences.models import (
     Profile,
     Status,
 )
-from kapabel.core.access import AccessScope, scope_for
+from kapabel.core.access import AccessScope, path_in_subtree, scope_for
 from kapabel.core.models import Municipality, Role, User
 from kapabel.organisation.models import Employee
 
@@ -102,9 +103,20 @@ def can_comment(user: User, consultation: Consultation) -> bool:
 
 
 def can_set_individual_target(user: User, employee: Employee) -> bool:
-    """For someone whose data the user may read (`employee` comes from a scoped fetch), not oneself."""
+    """Whether `user` may set or remove `employee`'s individual target (the rule in the module
+    docstring). The one rule the HTML pages and the API both ask."""
     scope = scope_for(user)
-    return scope.is_platform_admin or (scope.reads_people and employee.pk != scope.employee_id)
+    if scope.is_platform_admin:
+        return True
+    if employee.pk == scope.employee_id:
+        return False
+    if scope.is_municipality_admin(employee.municipality_id):
+        return True
+    return any(
+        grant.municipality_id == employee.municipality_id
+        and (grant.path is None or path_in_subtree(employee.unit.path, grant.path))
+        for grant in scope.grants_for(Role.MANAGER, Role.HR)
+    )
 
 
 # --- Reading: the filters the selectors apply ----------------------------------------------------

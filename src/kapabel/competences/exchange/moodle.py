@@ -25,6 +25,7 @@ from kapabel.competences.exchange.common import (
     check_levels,
     check_tree,
 )
+from kapabel.core import exports
 
 COLUMNS = [
     "Parent ID number",
@@ -240,12 +241,10 @@ def write(data: FrameworkData) -> str:
     language = data.language if data.language in ("da", "en") else "da"
     other = "en" if language == "da" else "da"
     scales = {scale.key: scale for scale in data.scales}
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    rows: list[list[Any]] = [COLUMNS]
     default = scales.get(data.default_scale or "")
     values, config = _scale_columns(default, language) if default else ("", "")
-    writer.writerow(
+    rows.append(
         [
             "",
             data.identifier,
@@ -282,7 +281,7 @@ def write(data: FrameworkData) -> str:
                 counter += 1
             exported = str(counter)
         rule_config = item.extra.get("rule_config")
-        writer.writerow(
+        rows.append(
             [
                 id_of.get(item.parent, item.parent) if item.parent else "",
                 id_of[item.identifier],
@@ -300,4 +299,7 @@ def write(data: FrameworkData) -> str:
                 "",
             ]
         )
-    return out.getvalue()
+    # Moodle stores every cell as it stands, so a formula guard's `'` would become part of the
+    # competence's name or description there (and on the way back into Kapabel): the text is
+    # written exactly. The file is for Moodle, not for a spreadsheet.
+    return exports.csv_text(rows, lineterminator="\n", neutralise_formulas=False)

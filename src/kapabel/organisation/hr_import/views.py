@@ -3,8 +3,6 @@ background) with live progress. Thin: permission-checked fetches, the services, 
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django import forms
@@ -19,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kapabel.core import exports
 from kapabel.core.access import scope_for
 from kapabel.organisation import permissions, selectors
 from kapabel.organisation.hr_import import services
@@ -238,25 +237,13 @@ def hr_import_template(request: HttpRequest, extension: str) -> HttpResponse:
     """An empty Kapabel sheet with the headers and one example row."""
     example = ["1001", "Anne Jensen", "anne.jensen@kommune.dk", "Børn og Unge/Fællesadministration/Løn",
                "Lønkonsulent", "37", "01-02-2020", "", "nej"]  # fmt: skip
+    sheet = exports.Sheet(
+        title="Medarbejdere", columns=[exports.Column(header) for header in SHEET_COLUMNS], rows=[example]
+    )
     if extension == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "Medarbejdere"
-        sheet.append(SHEET_COLUMNS)
-        sheet.append(example)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        response = HttpResponse(buffer.getvalue(), content_type=content_type)
-    else:
-        buffer_text = io.StringIO()
-        writer = csv.writer(buffer_text, delimiter=";")
-        writer.writerow(SHEET_COLUMNS)
-        writer.writerow(example)
-        response = HttpResponse(
-            ("\ufeff" + buffer_text.getvalue()).encode(), content_type="text/csv; charset=utf-8"
-        )
-    response["Content-Disposition"] = f'attachment; filename="kapabel-medarbejdere.{extension}"'
-    return response
+        content, content_type = exports.xlsx_bytes([sheet]), exports.XLSX_CONTENT_TYPE
+    else:  # the sheet's headers are Danish, so its CSV is Danish too: `;` whatever the language
+        content, content_type = exports.csv_bytes(sheet, delimiter=";"), exports.CSV_CONTENT_TYPE
+    return exports.file_response(
+        content, content_type=content_type, filename=f"kapabel-medarbejdere.{extension}"
+    )
