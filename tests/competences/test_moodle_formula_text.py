@@ -5,7 +5,8 @@ file is written without it (see kapabel.competences.exchange.moodle.write)."""
 from __future__ import annotations
 
 from kapabel.competences import services
-from kapabel.competences.exchange import moodle, parse, version_to_data
+from kapabel.competences.exchange import moodle, parse
+from kapabel.competences.selectors import version_to_data
 from kapabel.core import exports
 from tests.competences.factories import SYSTEM
 
