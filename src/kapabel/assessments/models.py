@@ -53,10 +53,9 @@ PERSON_SOURCES = (Source.AGREED, Source.MANAGER, Source.SELF)
 
 
 class Part(enum.StrEnum):
-    """What someone saves in a campaign: the participant's own answers (`self` in an individual
-    clarification, `survey` in a leader or needs survey), or in an individual clarification the
-    manager assessment and, after the conversation, the agreed level. The manager and agreed values
-    equal the rating sources they record."""
+    """What someone saves in a campaign: the participant's own answers (`self`, or `survey` in a
+    survey), or in an individual clarification the manager assessment and the agreed level (the same
+    values as the rating sources they record)."""
 
     SELF = "self"
     SURVEY = "survey"
@@ -178,9 +177,8 @@ class Campaign(models.Model):
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
 
-    # --- The one rule for "is this campaign open for this part" ----------------------------------
-    # `closed_reason` is the rule; `is_open_for` asks it, `open_q` is the same rule as a query, and
-    # the services refuse a save with its reason. Views, the API and the selectors use these.
+    # The one rule for "is this campaign open for this part": `closed_reason`. `is_open_for` asks it,
+    # `open_q` is the same rule as a query; views, API, selectors and services use these.
 
     @property
     def participant_part(self) -> Part:
@@ -220,13 +218,8 @@ class Campaign(models.Model):
         """`is_open_for` as a query: campaigns (or, with `prefix` "campaign__", rows of a campaign)
         open for `part` on `today`."""
         kinds = sorted(kind for kind, parts in PARTS_BY_KIND.items() if part in parts)
-        q = Q(
-            **{
-                f"{prefix}kind__in": kinds,
-                f"{prefix}status": Campaign.Status.OPEN,
-                f"{prefix}opens_on__lte": today,
-            }
-        )
+        q = Q(**{f"{prefix}kind__in": kinds, f"{prefix}status": Campaign.Status.OPEN})
+        q &= Q(**{f"{prefix}opens_on__lte": today})
         if part in PARTICIPANT_PARTS:
             q &= Q(**{f"{prefix}closes_on__gte": today})
         return q
