@@ -15,8 +15,8 @@ from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
 from kapabel.assessments import permissions, selectors, services
-from kapabel.assessments.models import Campaign
-from kapabel.core.access import scope_for
+from kapabel.assessments.models import Campaign, Part
+from kapabel.assessments.permissions import request_user
 from kapabel.core.api_auth import require_write_scope
 from kapabel.organisation import permissions as org_permissions
 
@@ -129,7 +129,8 @@ def _answers(items: list[AnswerIn]) -> dict[int, dict[str, Any]]:
 @router.get("/campaigns", response=list[CampaignOut], summary="Campaigns you may see")
 @paginate(**PAGINATION)
 def list_campaigns(request: HttpRequest, status: str = "", kind: str = "") -> Any:
-    campaigns = selectors.campaigns_for_user(request.user)
+    user = request_user(request)
+    campaigns = selectors.campaigns_for_user(user)
     if status:
         campaigns = campaigns.filter(status=status)
     if kind:
@@ -139,14 +140,16 @@ def list_campaigns(request: HttpRequest, status: str = "", kind: str = "") -> An
 
 @router.get("/campaigns/{campaign_id}", response=CampaignOut)
 def get_campaign(request: HttpRequest, campaign_id: int) -> Any:
-    return permissions.get_campaign_for_user(request.user, campaign_id)
+    user = request_user(request)
+    return permissions.get_campaign_for_user(user, campaign_id)
 
 
 @router.post("/campaigns", response={201: CampaignOut}, summary="Create a campaign (HR, administrators)")
 def create_campaign(request: HttpRequest, payload: CampaignIn) -> Any:
     require_write_scope(request)
-    municipality = org_permissions.get_municipality_for_user(request.user, payload.municipality_id)
-    permissions.require_manage_campaigns(request.user, municipality.pk)
+    user = request_user(request)
+    municipality = org_permissions.get_municipality_for_user(user, payload.municipality_id)
+    permissions.require_manage_campaigns(user, municipality.pk)
     version = (
         selectors.framework_versions_for_municipality(municipality.pk)
         .filter(pk=payload.framework_version_id)
@@ -161,10 +164,8 @@ def create_campaign(request: HttpRequest, payload: CampaignIn) -> Any:
             raise HttpError(404, "Profile not found.")
     if payload.closes_on is None:
         raise ValidationError({"closes_on": _("Give the close date.")})
-    units = [org_permissions.get_unit_for_user(request.user, pk) for pk in payload.unit_ids]
-    units_only = [
-        org_permissions.get_unit_for_user(request.user, pk) for pk in payload.unit_ids_without_subtree
-    ]
+    units = [org_permissions.get_unit_for_user(user, pk) for pk in payload.unit_ids]
+    units_only = [org_permissions.get_unit_for_user(user, pk) for pk in payload.unit_ids_without_subtree]
     campaign = services.campaign_create(
         municipality=municipality,
         name=payload.name,
@@ -177,14 +178,10 @@ def create_campaign(request: HttpRequest, payload: CampaignIn) -> Any:
         questions=payload.questions,
         scope=services.Scope(
             units=[(u, True) for u in units] + [(u, False) for u in units_only],
-            job_roles=[
-                org_permissions.get_job_role_for_user(request.user, pk) for pk in payload.job_role_ids
-            ],
-            employees=[
-                org_permissions.get_employee_for_user(request.user, pk) for pk in payload.employee_ids
-            ],
+            job_roles=[org_permissions.get_job_role_for_user(user, pk) for pk in payload.job_role_ids],
+            employees=[org_permissions.get_employee_for_user(user, pk) for pk in payload.employee_ids],
         ),
-        actor=request.user,
+        actor=user,
     )
     return 201, campaign
 
@@ -196,27 +193,28 @@ class CampaignPatch(Schema):
 @router.patch("/campaigns/{campaign_id}", response=CampaignOut, summary="Close a campaign")
 def close_campaign(request: HttpRequest, campaign_id: int, payload: CampaignPatch) -> Any:
     require_write_scope(request)
-    campaign = permissions.get_campaign_for_user(request.user, campaign_id)
-    permissions.require_manage_campaigns(request.user, campaign.municipality_id)
+    user = request_user(request)
+    campaign = permissions.get_campaign_for_user(user, campaign_id)
+    permissions.require_manage_campaigns(user, campaign.municipality_id)
     if payload.status != "closed":
         raise ValidationError({"status": _("A campaign can only be closed.")})
-    return services.campaign_close(campaign=campaign, actor=request.user)
+    return services.campaign_close(campaign=campaign, actor=user)
 
 
 @router.get("/campaigns/{campaign_id}/progress", summary="Share submitted and agreed, per unit")
 def campaign_progress(request: HttpRequest, campaign_id: int) -> Any:
-    campaign = permissions.get_campaign_for_user(request.user, campaign_id)
-    if not scope_for(request.user).reads_people:
+    user = request_user(request)
+    campaign = permissions.get_campaign_for_user(user, campaign_id)
+    if not permissions.can_follow_campaigns(user):
         raise HttpError(403, "Only managers, HR and administrators see progress.")
-    return selectors.campaign_progress(campaign, request.user)
+    return selectors.campaign_progress(campaign, user)
 
 
 @router.get("/assessments", response=list[AssessmentOut], summary="Assessments you may see")
 @paginate(**PAGINATION)
 def list_assessments(request: HttpRequest, campaign_id: int | None = None, mine: bool = False) -> Any:
-    assessments = (
-        selectors.my_assessments(request.user) if mine else selectors.assessments_for_user(request.user)
-    )
+    user = request_user(request)
+    assessments = selectors.my_assessments(user) if mine else selectors.assessments_for_user(user)
     if campaign_id is not None:
         assessments = assessments.filter(campaign_id=campaign_id)
     return assessments.order_by("pk")
@@ -224,7 +222,8 @@ def list_assessments(request: HttpRequest, campaign_id: int | None = None, mine:
 
 @router.get("/assessments/{assessment_id}", response=AssessmentOut)
 def get_assessment(request: HttpRequest, assessment_id: int) -> Any:
-    return permissions.get_assessment_for_user(request.user, assessment_id)
+    user = request_user(request)
+    return permissions.get_assessment_for_user(user, assessment_id)
 
 
 @router.put(
@@ -234,27 +233,29 @@ def get_assessment(request: HttpRequest, assessment_id: int) -> Any:
 )
 def save_assessment(request: HttpRequest, assessment_id: int, payload: AssessmentIn) -> Any:
     require_write_scope(request)
-    assessment = permissions.get_assessment_for_user(request.user, assessment_id)
+    user = request_user(request)
+    assessment = permissions.get_assessment_for_user(user, assessment_id)
+    # "self" is the participant's own part, a self-assessment or the answers to a survey.
+    part = assessment.campaign.participant_part if payload.part == "self" else Part(payload.part)
+    permissions.require_part(user, assessment, part)
     try:
-        if payload.part == "self":
-            permissions.require_participant(request.user, assessment)
-            return services.assessment_save_self(
+        if part in (Part.MANAGER, Part.AGREED):
+            return services.assessment_save_manager(
                 assessment=assessment,
                 version=payload.version,
-                actor=request.user,
-                submit=payload.submit,
+                actor=user,
                 answers=_answers(payload.answers),
-                needs_answers=payload.needs_answers,
-                wishes=payload.wishes,
+                step=part,
+                submit=payload.submit,
             )
-        permissions.require_manager_of(request.user, assessment)
-        return services.assessment_save_manager(
+        return services.assessment_save_self(
             assessment=assessment,
             version=payload.version,
-            actor=request.user,
-            answers=_answers(payload.answers),
-            step=payload.part,
+            actor=user,
             submit=payload.submit,
+            answers=_answers(payload.answers),
+            needs_answers=payload.needs_answers,
+            wishes=payload.wishes,
         )
     except services.StaleVersion as exc:
         raise HttpError(409, f"{exc} (current version: {exc.current_version})") from exc
@@ -270,7 +271,8 @@ def list_ratings(
     source: str = "",
     current_only: bool = False,
 ) -> Any:
-    ratings = selectors.ratings_for_user(request.user).order_by("-rated_at", "-id")
+    user = request_user(request)
+    ratings = selectors.ratings_for_user(user).order_by("-rated_at", "-id")
     if employee_id is not None:
         ratings = ratings.filter(employee_id=employee_id)
     if competence_id is not None:
@@ -288,10 +290,11 @@ def list_ratings(
     "/ratings/{rating_id}/corrections", response=list[RatingOut], summary="A rating and its corrections"
 )
 def rating_corrections(request: HttpRequest, rating_id: int) -> Any:
-    rating = permissions.get_rating_for_user(request.user, rating_id)
+    user = request_user(request)
+    rating = permissions.get_rating_for_user(user, rating_id)
     chain = [rating]
     while chain[-1].superseded_by_id:
-        chain.append(permissions.get_rating_for_user(request.user, chain[-1].superseded_by_id))
+        chain.append(permissions.get_rating_for_user(user, chain[-1].superseded_by_id))
     return chain
 
 
@@ -302,15 +305,17 @@ def rating_corrections(request: HttpRequest, rating_id: int) -> Any:
 )
 def correct_rating(request: HttpRequest, rating_id: int, payload: CorrectionIn) -> Any:
     require_write_scope(request)
-    rating = permissions.get_rating_for_user(request.user, rating_id)
-    if not permissions.can_correct_rating(request.user, rating):
+    user = request_user(request)
+    rating = permissions.get_rating_for_user(user, rating_id)
+    if not permissions.can_correct_rating(user, rating):
         raise HttpError(403, "You may not correct this rating.")
     return 201, services.rating_correct(
-        rating=rating, level=payload.level, comment=payload.comment, actor=request.user
+        rating=rating, level=payload.level, comment=payload.comment, actor=user
     )
 
 
 @router.get("/employees/{employee_id}/current-levels", response=list[CurrentLevelOut])
 def employee_current_levels(request: HttpRequest, employee_id: int) -> Any:
-    employee = org_permissions.get_employee_for_user(request.user, employee_id)
+    user = request_user(request)
+    employee = org_permissions.get_employee_for_user(user, employee_id)
     return selectors.current_levels(employee_ids=[employee.pk]).order_by("competence_id")

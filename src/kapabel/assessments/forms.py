@@ -3,12 +3,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kapabel.assessments.models import AssessmentSettings, Campaign
+from kapabel.competences.models import FrameworkVersion, Profile
 from kapabel.core.forms import DesignSystemFormMixin
+from kapabel.organisation.models import Employee, JobRole, OrgUnit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -16,34 +19,29 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class CampaignForm(DesignSystemFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Type"), choices=Campaign.Kind.choices)
-    framework_version = forms.ModelChoiceField(label=_("Framework version"), queryset=None)  # type: ignore[arg-type]
+    # The querysets are the user's choices, set per request in __init__; none until then.
+    framework_version = forms.ModelChoiceField(
+        label=_("Framework version"), queryset=FrameworkVersion.objects.none()
+    )
     profile = forms.ModelChoiceField(
         label=_("Profile"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=Profile.objects.none(),
         required=False,
         help_text=_("Limits the campaign to the profile's competences. Leave empty to use all of them."),
     )
     opens_on = forms.DateField(label=_("Opens on"), widget=DATE)
     closes_on = forms.DateField(label=_("Closes on"), widget=DATE)
     units = forms.ModelMultipleChoiceField(
-        label=_("Units with the units below them"),
-        queryset=None,
-        required=False,  # type: ignore[arg-type]
+        label=_("Units with the units below them"), queryset=OrgUnit.objects.none(), required=False
     )
     units_only = forms.ModelMultipleChoiceField(
-        label=_("Units without the units below them"),
-        queryset=None,
-        required=False,  # type: ignore[arg-type]
+        label=_("Units without the units below them"), queryset=OrgUnit.objects.none(), required=False
     )
     job_roles = forms.ModelMultipleChoiceField(
-        label=_("Job roles"),
-        queryset=None,
-        required=False,  # type: ignore[arg-type]
+        label=_("Job roles"), queryset=JobRole.objects.none(), required=False
     )
     employees = forms.ModelMultipleChoiceField(
-        label=_("Named people"),
-        queryset=None,
-        required=False,  # type: ignore[arg-type]
+        label=_("Named people"), queryset=Employee.objects.none(), required=False
     )
     questions = forms.CharField(
         label=_("Questions (needs survey)"),
@@ -58,11 +56,11 @@ class CampaignForm(DesignSystemFormMixin, forms.Form):
     def __init__(
         self,
         *args: Any,
-        versions: Any,
-        profiles: Any,
-        units: Any,
-        job_roles: Any,
-        employees: Any,
+        versions: QuerySet[FrameworkVersion],
+        profiles: QuerySet[Profile],
+        units: QuerySet[OrgUnit],
+        job_roles: QuerySet[JobRole],
+        employees: QuerySet[Employee],
         **kwargs: Any,
     ) -> None:
         self._querysets = {
@@ -80,7 +78,7 @@ class CampaignForm(DesignSystemFormMixin, forms.Form):
 
     def _apply_querysets(self) -> None:
         for name, queryset in self._querysets.items():
-            self.fields[name].queryset = queryset  # type: ignore[attr-defined]
+            self.fields[name].queryset = queryset
 
     def full_clean(self) -> None:
         # The design-system mixin validates during __init__, before __init__ could set the querysets.

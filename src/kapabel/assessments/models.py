@@ -24,12 +24,17 @@ current level of a person.
 
 from __future__ import annotations
 
+import datetime
+import enum
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kapabel.competences.models import Importance
@@ -45,6 +50,22 @@ class Source(models.TextChoices):
 
 
 PERSON_SOURCES = (Source.AGREED, Source.MANAGER, Source.SELF)
+
+
+class Part(enum.StrEnum):
+    """What someone saves in a campaign: the participant's own answers (`self`, or `survey` in a
+    survey), or in an individual clarification the manager assessment and the agreed level (the same
+    values as the rating sources they record)."""
+
+    SELF = "self"
+    SURVEY = "survey"
+    MANAGER = "manager"
+    AGREED = "agreed"
+
+
+# The participant's parts close with the close date; the manager's stay open until the campaign is
+# closed, so a manager can finish the conversations that run past the close date.
+PARTICIPANT_PARTS = (Part.SELF, Part.SURVEY)
 DEFAULT_LEVEL_ORDER = "agreed,manager,self"
 
 
@@ -156,10 +177,59 @@ class Campaign(models.Model):
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
 
-    def accepts_submissions(self, today: object = None) -> bool:
-        """Participants may save and submit: open, and today within the dates."""
+    # The one rule for "is this campaign open for this part": `closed_reason`. `is_open_for` asks it,
+    # `open_q` is the same rule as a query; views, API, selectors and services use these.
+
+    @property
+    def participant_part(self) -> Part:
+        """The part the participant saves: a self-assessment, or the answers to a survey."""
+        return Part.SELF if self.kind == self.Kind.INDIVIDUAL else Part.SURVEY
+
+    def has_part(self, part: Part | str) -> bool:
+        return part in PARTS_BY_KIND.get(self.kind, ())
+
+    def closed_reason(self, part: Part | str, today: datetime.date | None = None) -> str | None:
+        """None when `part` may be saved `today` (default: today); otherwise why not, for the user.
+        Open means: the campaign has that part, is not closed, has opened, and — for the
+        participant's own answers — has not passed its close date."""
+        if not self.has_part(part):
+            if part in (Part.MANAGER, Part.AGREED):
+                return gettext("Only an individual clarification has manager assessments.")
+            return gettext("This type of campaign has no such part.")
+        if self.is_closed:
+            return gettext("The campaign is closed. Nothing more can be saved in it.")
         today = today or timezone.localdate()
-        return not self.is_closed and self.opens_on <= today <= self.closes_on  # type: ignore[operator]
+        if today < self.opens_on:
+            return gettext("The campaign opens on %(date)s.") % {
+                "date": date_format(self.opens_on, "SHORT_DATE_FORMAT")
+            }
+        if part in PARTICIPANT_PARTS and today > self.closes_on:
+            return gettext(
+                "The campaign closed for answers on %(date)s, so your answers can no longer be submitted. "
+                "Talk to your manager if you still want to give them."
+            ) % {"date": date_format(self.closes_on, "SHORT_DATE_FORMAT")}
+        return None
+
+    def is_open_for(self, part: Part | str, today: datetime.date | None = None) -> bool:
+        return self.closed_reason(part, today) is None
+
+    @staticmethod
+    def open_q(part: Part, today: datetime.date, prefix: str = "") -> Q:
+        """`is_open_for` as a query: campaigns (or, with `prefix` "campaign__", rows of a campaign)
+        open for `part` on `today`."""
+        kinds = sorted(kind for kind, parts in PARTS_BY_KIND.items() if part in parts)
+        q = Q(**{f"{prefix}kind__in": kinds, f"{prefix}status": Campaign.Status.OPEN})
+        q &= Q(**{f"{prefix}opens_on__lte": today})
+        if part in PARTICIPANT_PARTS:
+            q &= Q(**{f"{prefix}closes_on__gte": today})
+        return q
+
+
+PARTS_BY_KIND: dict[str, tuple[Part, ...]] = {
+    Campaign.Kind.INDIVIDUAL: (Part.SELF, Part.MANAGER, Part.AGREED),
+    Campaign.Kind.LEADER_SURVEY: (Part.SURVEY,),
+    Campaign.Kind.NEEDS_SURVEY: (Part.SURVEY,),
+}
 
 
 class CampaignScope(models.Model):
@@ -249,6 +319,16 @@ class Assessment(models.Model):
     @property
     def is_self_submitted(self) -> bool:
         return self.self_submitted_at is not None
+
+    @property
+    def next_manager_step(self) -> Part | None:
+        """Which manager step comes next in an individual clarification: the manager assessment, then
+        (after the conversation) the agreed level; None when both are recorded."""
+        if self.manager_submitted_at is None:
+            return Part.MANAGER
+        if self.agreed_at is None:
+            return Part.AGREED
+        return None
 
 
 class Rating(models.Model):

@@ -1,96 +1,213 @@
-"""Permission-checked fetches for campaigns, assessments and ratings: 404 when the user may not see
-the object, 403 when they may see it but not do what they asked."""
+"""Who may see and do what in clarification: the rules, on top of `kapabel.core.access`.
+
+Every access rule of the app lives here once: as a query (`*_q`, which the selectors filter by), as
+a yes/no question (`can_*`, `is_*`), and as a permission-checked fetch (`get_*_for_user`: 404 when
+the user may not see the object, so its existence is not revealed). `require_*` answers 403 when the
+user may see the object but not do what they asked. Whether a campaign is *open* for a part is not
+a permission: that is `Campaign.closed_reason`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from kapabel.assessments import selectors
-from kapabel.assessments.models import Assessment, Campaign, Rating
-from kapabel.core.access import scope_for
-from kapabel.core.models import Role
+from kapabel.assessments.models import Assessment, Campaign, Part, Rating, Source
+from kapabel.core.access import AccessScope, path_in_subtree, scope_for, subtree_q
+from kapabel.core.models import Role, User
+
+# Create and close campaigns in a municipality.
+CAMPAIGN_MANAGERS = (Role.HR, Role.MUNICIPALITY_ADMIN)
 
 
-def get_campaign_for_user(user: Any, pk: int) -> Campaign:
-    return get_object_or_404(selectors.campaigns_for_user(user), pk=pk)
+def request_user(request: HttpRequest) -> User:
+    """The signed-in user of a request. The views are behind `login_required` and the API behind its
+    authentication, so an anonymous user here is refused rather than silently given no scope."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
-def get_assessment_for_user(user: Any, pk: int) -> Assessment:
+# --- Visibility as queries (the selectors filter by these) --------------------------------------
+
+
+def campaigns_q(user: User) -> Q:
+    """Campaigns of the municipalities where the user reads people's data, and those they take part in."""
+    scope = scope_for(user)
+    if scope.is_platform_admin:
+        return Q()
+    municipalities = {g.municipality_id for g in scope.grants_for(*scope.PEOPLE_READERS)}
+    q = Q(municipality_id__in=sorted(municipalities))
+    if scope.employee_id:
+        q |= Q(Exists(Assessment.objects.filter(campaign=OuterRef("pk"), employee_id=scope.employee_id)))
+    return q
+
+
+def assessments_q(user: User) -> Q:
+    """Assessments of people the user may read (their own; as manager or HR their subtrees)."""
+    return scope_for(user).employees_q("employee__")
+
+
+def ratings_q(user: User) -> Q:
+    """Ratings of people the user may read, and leader ratings of units they may see."""
+    scope = scope_for(user)
+    q = Q(employee__isnull=False) & scope.employees_q("employee__")
+    if scope.reads_people:
+        q |= Q(unit__isnull=False) & scope.units_q("unit__")
+    return q
+
+
+def _manager_paths(scope: AccessScope, municipality_id: int | None = None) -> list[str]:
+    """The unit subtrees the user leads (optionally in one municipality)."""
+    return [
+        grant.path
+        for grant in scope.grants_for(Role.MANAGER)
+        if grant.path and (municipality_id is None or grant.municipality_id == municipality_id)
+    ]
+
+
+def managed_q(user: User, prefix: str = "employee__") -> Q:
+    """People the user assesses as their manager: in a subtree they lead, not themselves. `prefix`
+    reaches the person from the filtered model (default: an assessment's or rating's employee)."""
+    scope = scope_for(user)
+    q = Q(pk__in=[])
+    for path in _manager_paths(scope):
+        q |= subtree_q(path, f"{prefix}unit__path")
+    if scope.employee_id:
+        q &= ~Q(**{f"{prefix}pk": scope.employee_id})
+    return q
+
+
+def _manages(
+    scope: AccessScope, employee_id: int, unit_path: str, municipality_id: int | None = None
+) -> bool:
+    """`managed_q` for one person already in memory."""
+    return scope.employee_id != employee_id and any(
+        path_in_subtree(unit_path, root) for root in _manager_paths(scope, municipality_id)
+    )
+
+
+# --- Permission-checked fetches ---------------------------------------------------------------
+
+
+def get_campaign_for_user(user: User, pk: int) -> Campaign:
     return get_object_or_404(
-        selectors.assessments_for_user(user).select_related(
-            "campaign__framework_version", "campaign__profile", "employee__unit"
+        Campaign.objects.filter(campaigns_q(user)).select_related(
+            "municipality", "framework_version__framework", "profile"
         ),
         pk=pk,
     )
 
 
-def get_rating_for_user(user: Any, pk: int) -> Rating:
-    return get_object_or_404(selectors.ratings_for_user(user), pk=pk)
-
-
-def can_manage_campaigns(user: Any, municipality_id: int) -> bool:
-    """Create and close campaigns: HR and municipality administrators of the municipality."""
-    scope = scope_for(user)
-    return scope.is_platform_admin or any(
-        g.municipality_id == municipality_id for g in scope.grants_for(Role.HR, Role.MUNICIPALITY_ADMIN)
+def get_assessment_for_user(user: User, pk: int) -> Assessment:
+    return get_object_or_404(
+        Assessment.objects.filter(assessments_q(user)).select_related(
+            "campaign__framework_version", "campaign__profile", "employee__unit", "unit"
+        ),
+        pk=pk,
     )
 
 
-def require_manage_campaigns(user: Any, municipality_id: int) -> None:
+def get_rating_for_user(user: User, pk: int) -> Rating:
+    return get_object_or_404(
+        Rating.objects.filter(ratings_q(user)).select_related("competence", "campaign"), pk=pk
+    )
+
+
+# --- Campaigns ------------------------------------------------------------------------------------
+
+
+def campaign_municipality_ids(user: User) -> list[int]:
+    """Municipalities where the user creates and closes campaigns by a role grant."""
+    return sorted({g.municipality_id for g in scope_for(user).grants_for(*CAMPAIGN_MANAGERS)})
+
+
+def can_manage_campaigns(user: User, municipality_id: int) -> bool:
+    """Create and close campaigns: HR and municipality administrators of the municipality."""
+    return scope_for(user).is_platform_admin or municipality_id in campaign_municipality_ids(user)
+
+
+def require_manage_campaigns(user: User, municipality_id: int) -> None:
     if not can_manage_campaigns(user, municipality_id):
         raise PermissionDenied
 
 
-def can_manage_settings(user: Any, municipality_id: int) -> bool:
+def can_manage_settings(user: User, municipality_id: int) -> bool:
     return scope_for(user).is_municipality_admin(municipality_id)
 
 
-def is_participant(user: Any, assessment: Assessment) -> bool:
+def require_manage_settings(user: User, municipality_id: int) -> None:
+    if not can_manage_settings(user, municipality_id):
+        raise PermissionDenied
+
+
+def can_follow_campaigns(user: User) -> bool:
+    """See campaign lists, participants and progress: managers, HR, coordinators, administrators."""
+    return scope_for(user).reads_people
+
+
+def require_follow_campaigns(user: User) -> None:
+    if not can_follow_campaigns(user):
+        raise PermissionDenied
+
+
+def is_employee(user: User) -> bool:
+    """Has an employee record, so their own assessments and ratings."""
+    return scope_for(user).employee_id is not None
+
+
+# --- Assessments ----------------------------------------------------------------------------------
+
+
+def is_participant(user: User, assessment: Assessment) -> bool:
+    """The person whose assessment it is: they save the self-assessment or the survey answers."""
     return scope_for(user).employee_id == assessment.employee_id
 
 
-def require_participant(user: Any, assessment: Assessment) -> None:
+def require_participant(user: User, assessment: Assessment) -> None:
     if not is_participant(user, assessment):
         raise PermissionDenied
 
 
-def can_assess_as_manager(user: Any, assessment: Assessment) -> bool:
-    """The person's manager: leads a unit whose subtree holds the person, and is not the person."""
-    scope = scope_for(user)
-    if scope.employee_id == assessment.employee_id:
+def can_assess_as_manager(user: User, assessment: Assessment) -> bool:
+    """The person's manager in a campaign with manager assessments: leads a unit whose subtree holds
+    the person, in the campaign's municipality, and is not the person."""
+    campaign = assessment.campaign
+    if not campaign.has_part(Part.MANAGER):
         return False
-    path = assessment.employee.unit.path
-    return any(
-        grant.path
-        and path.startswith(grant.path)
-        and grant.municipality_id == assessment.campaign.municipality_id
-        for grant in scope.grants_for(Role.MANAGER)
+    return _manages(
+        scope_for(user), assessment.employee_id, assessment.employee.unit.path, campaign.municipality_id
     )
 
 
-def require_manager_of(user: Any, assessment: Assessment) -> None:
+def require_manager_of(user: User, assessment: Assessment) -> None:
     if not can_assess_as_manager(user, assessment):
         raise PermissionDenied
 
 
-def can_correct_rating(user: Any, rating: Rating) -> bool:
+def require_part(user: User, assessment: Assessment, part: Part | str) -> None:
+    """403 unless the user is the one who saves `part` of this assessment: the participant their own
+    answers, the manager the manager assessment and the agreed level."""
+    if part in (Part.MANAGER, Part.AGREED):
+        require_manager_of(user, assessment)
+    else:
+        require_participant(user, assessment)
+
+
+# --- Ratings --------------------------------------------------------------------------------------
+
+
+def can_correct_rating(user: User, rating: Rating) -> bool:
     """The author's side may correct: the person their own self rating, a manager the manager and
     agreed ratings of their people, HR and administrators of the municipality any person rating."""
     scope = scope_for(user)
-    if rating.source == "self":
+    if rating.source == Source.SELF:
         return scope.employee_id == rating.employee_id
-    if rating.source == "leader":
-        return rating.author_id == getattr(user, "pk", None) or can_manage_campaigns(
-            user, rating.municipality_id
-        )
+    if rating.source == Source.LEADER:
+        return rating.author_id == user.pk or can_manage_campaigns(user, rating.municipality_id)
     if can_manage_campaigns(user, rating.municipality_id):
         return True
     employee = rating.employee
-    return (
-        employee is not None
-        and scope.employee_id != employee.pk
-        and any(g.path and employee.unit.path.startswith(g.path) for g in scope.grants_for(Role.MANAGER))
-    )
+    return employee is not None and _manages(scope, employee.pk, employee.unit.path)

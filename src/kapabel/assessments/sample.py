@@ -3,8 +3,6 @@ ran before it), the benchmark and the tests. The competences app owns real frame
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils import timezone
 
 from kapabel.competences.models import (
@@ -17,6 +15,8 @@ from kapabel.competences.models import (
     ScaleLevel,
     Status,
 )
+from kapabel.core.models import Municipality
+from kapabel.organisation.models import JobRole
 
 LEVELS = [
     ("Begynder", "Beginner", "Kender til området og løser enkle opgaver med vejledning."),
@@ -51,11 +51,11 @@ COMPETENCES = [
 
 def build_framework(
     *,
-    municipality: Any,
+    municipality: Municipality,
     name: str = "Den administrative medarbejder",
     competences: int = 14,
     published: bool = True,
-    profile_job_role: Any = None,
+    profile_job_role: JobRole | None = None,
 ) -> FrameworkVersion:
     """A framework with one version, a four-level scale and `competences` leaves under five areas."""
     framework = Framework.objects.create(municipality=municipality, name=name)

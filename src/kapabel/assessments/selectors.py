@@ -1,5 +1,8 @@
 """Reads for clarification campaigns and ratings, scoped to the acting user.
 
+Who may see what is decided in `permissions` (its `*_q` queries); the selectors filter by those and
+never decide access themselves.
+
 `current_level` is the reference definition of a person's current level for a competence (the
 gap analysis and the maintained `CurrentLevel` table must agree with it); `current_levels` reads the
 maintained table for many people at once."""
@@ -12,9 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from kapabel.assessments import permissions
 from kapabel.assessments.models import (
     DEFAULT_LEVEL_ORDER,
     PERSON_SOURCES,
@@ -22,12 +26,13 @@ from kapabel.assessments.models import (
     AssessmentSettings,
     Campaign,
     CurrentLevel,
+    Part,
     Rating,
     Source,
 )
 from kapabel.competences.models import Competence, FrameworkVersion, Profile, ScaleLevel, Status
 from kapabel.core.access import scope_for
-from kapabel.core.models import Role
+from kapabel.core.models import Role, User
 from kapabel.organisation.models import Employee
 
 # --- Framework content (read-only use of the competences app) ---------------------------------
@@ -95,7 +100,7 @@ def campaign_competences(campaign: Campaign) -> list[CompetenceItem]:
     cached = getattr(campaign, "_competence_items", None)
     if cached is None:
         cached = version_competences(campaign.framework_version, campaign.profile)
-        campaign._competence_items = cached  # type: ignore[attr-defined]
+        campaign._competence_items = cached  # type: ignore[attr-defined]  # a per-object cache, not a field
     return cached
 
 
@@ -149,7 +154,10 @@ def pick_current(latest: dict[str, tuple[int | None, Any]], order: Iterable[str]
 
 
 def latest_person_ratings(
-    employee_ids: Iterable[int], competence_ids: Iterable[int] | None = None, *, as_of: Any = None
+    employee_ids: Iterable[int],
+    competence_ids: Iterable[int] | None = None,
+    *,
+    as_of: datetime.datetime | None = None,
 ) -> dict[tuple[int, int], dict[str, Rating]]:
     """{(employee, competence): {source: latest rating}} from the raw history (not superseded;
     with `as_of`, rated at or before it and ignoring corrections recorded later)."""
@@ -165,7 +173,8 @@ def latest_person_ratings(
         )
     result: dict[tuple[int, int], dict[str, Rating]] = defaultdict(dict)
     for rating in ratings.order_by("rated_at", "id"):
-        result[(rating.employee_id, rating.competence_id)][rating.source] = rating  # type: ignore[index]
+        if rating.employee_id is not None:  # always: person sources only
+            result[(rating.employee_id, rating.competence_id)][rating.source] = rating
     return result
 
 
@@ -174,7 +183,7 @@ def current_level(
     competence: Competence | int,
     *,
     order: list[str] | None = None,
-    as_of: Any = None,
+    as_of: datetime.datetime | None = None,
 ) -> tuple[int | None, str]:
     """The reference definition: (level, source) of a person's current level for a competence, from
     the raw history; (None, "") is unknown. `as_of` gives the level as it stood at that time."""
@@ -205,103 +214,71 @@ def current_levels(
 # --- Campaigns ----------------------------------------------------------------------------------
 
 
-def _campaign_readers_q(user: Any) -> Q:
-    scope = scope_for(user)
-    if scope.is_platform_admin:
-        return Q()
-    municipalities = {g.municipality_id for g in scope.grants_for(*scope.PEOPLE_READERS)}
-    q = Q(municipality_id__in=sorted(municipalities))
-    if scope.employee_id:
-        q |= Q(Exists(Assessment.objects.filter(campaign=OuterRef("pk"), employee_id=scope.employee_id)))
-    return q
-
-
-def campaigns_for_user(user: Any) -> QuerySet[Campaign]:
+def campaigns_for_user(user: User) -> QuerySet[Campaign]:
     """Campaigns of the municipalities where the user reads people's data, and those they take part in."""
     return (
-        Campaign.objects.filter(_campaign_readers_q(user))
+        Campaign.objects.filter(permissions.campaigns_q(user))
         .select_related("municipality", "framework_version__framework", "profile")
         .order_by("-opens_on", "-id")
     )
 
 
-def campaign_managers_q(user: Any) -> Q:
-    """Municipalities where the user creates and closes campaigns: HR and municipality administrators."""
-    scope = scope_for(user)
-    if scope.is_platform_admin:
-        return Q()
-    ids = sorted({g.municipality_id for g in scope.grants_for(Role.HR, Role.MUNICIPALITY_ADMIN)})
-    return Q(municipality_id__in=ids)
-
-
-def municipalities_managed_by(user: Any) -> list[int]:
-    scope = scope_for(user)
-    return sorted({g.municipality_id for g in scope.grants_for(Role.HR, Role.MUNICIPALITY_ADMIN)})
+def _open_for_participants_q(today: datetime.date, prefix: str = "") -> Q:
+    """Campaigns whose participants may answer today, whatever the kind."""
+    return Campaign.open_q(Part.SELF, today, prefix) | Campaign.open_q(Part.SURVEY, today, prefix)
 
 
 # --- Assessments --------------------------------------------------------------------------------
 
 
-def assessments_for_user(user: Any) -> QuerySet[Assessment]:
+def assessments_for_user(user: User) -> QuerySet[Assessment]:
     """Assessments of people the user may read (their own; as manager or HR their subtrees)."""
-    return Assessment.objects.filter(scope_for(user).employees_q("employee__")).select_related(
+    return Assessment.objects.filter(permissions.assessments_q(user)).select_related(
         "campaign", "employee", "unit"
     )
 
 
-def managed_q(user: Any, prefix: str = "employee__") -> Q:
-    """People the user assesses as their manager: in a subtree they lead, not themselves."""
-    from kapabel.core.access import subtree_q
-
-    scope = scope_for(user)
-    q = Q(pk__in=[])
-    for grant in scope.grants_for(Role.MANAGER):
-        if grant.path:
-            q |= subtree_q(grant.path, f"{prefix}unit__path")
-    if scope.employee_id:
-        q &= ~Q(**{f"{prefix}pk": scope.employee_id})
-    return q
-
-
-def my_open_assessments(user: Any) -> QuerySet[Assessment]:
+def my_open_assessments(user: User) -> QuerySet[Assessment]:
     """The user's own assessments in campaigns open today that they have not submitted."""
-    scope = scope_for(user)
-    if not scope.employee_id:
+    employee_id = scope_for(user).employee_id
+    if not employee_id:
         return Assessment.objects.none()
-    today = timezone.localdate()
     return (
         Assessment.objects.filter(
-            employee_id=scope.employee_id,
+            _open_for_participants_q(timezone.localdate(), "campaign__"),
+            employee_id=employee_id,
             self_submitted_at__isnull=True,
-            campaign__status=Campaign.Status.OPEN,
-            campaign__opens_on__lte=today,
-            campaign__closes_on__gte=today,
         )
         .select_related("campaign", "unit")
         .order_by("campaign__closes_on", "id")
     )
 
 
-def my_assessments(user: Any) -> QuerySet[Assessment]:
-    scope = scope_for(user)
-    if not scope.employee_id:
+def my_assessments(user: User) -> QuerySet[Assessment]:
+    employee_id = scope_for(user).employee_id
+    if not employee_id:
         return Assessment.objects.none()
     return (
-        Assessment.objects.filter(employee_id=scope.employee_id)
+        Assessment.objects.filter(employee_id=employee_id)
         .select_related("campaign", "unit")
         .order_by("-campaign__opens_on", "-id")
     )
 
 
-def pending_manager_assessments(user: Any) -> QuerySet[Assessment]:
-    """Individual clarifications of the manager's people in open campaigns without an agreed level."""
+def my_assessment_in(campaign: Campaign, user: User) -> Assessment | None:
+    """The user's own assessment in a campaign, if they take part."""
+    return my_assessments(user).filter(campaign=campaign).first()
+
+
+def pending_manager_assessments(user: User) -> QuerySet[Assessment]:
+    """Individual clarifications of the manager's people, in campaigns open for the manager assessment,
+    without an agreed level."""
     if not scope_for(user).has_role(Role.MANAGER):
         return Assessment.objects.none()
     return (
         Assessment.objects.filter(
-            managed_q(user),
-            campaign__kind=Campaign.Kind.INDIVIDUAL,
-            campaign__status=Campaign.Status.OPEN,
+            permissions.managed_q(user),
+            Campaign.open_q(Part.MANAGER, timezone.localdate(), "campaign__"),
             agreed_at__isnull=True,
         )
         .select_related("campaign", "employee", "unit")
@@ -309,7 +286,7 @@ def pending_manager_assessments(user: Any) -> QuerySet[Assessment]:
     )
 
 
-def pending_manager_counts(user: Any) -> list[dict[str, Any]]:
+def pending_manager_counts(user: User) -> list[dict[str, Any]]:
     """Per open campaign, how many of the manager's people still need their assessment or agreement."""
     rows = (
         pending_manager_assessments(user)
@@ -320,7 +297,24 @@ def pending_manager_counts(user: Any) -> list[dict[str, Any]]:
     return [{"campaign_id": r["campaign_id"], "name": r["campaign__name"], "count": r["n"]} for r in rows]
 
 
-def campaign_participants(campaign: Campaign, user: Any) -> QuerySet[Assessment]:
+def manager_form_values(assessment: Assessment, step: Part | None) -> dict[str, Any]:
+    """The answers the manager's form starts from: the saved draft of the step; the agreed level starts
+    from the manager's own levels until a draft of it is saved."""
+    drafts = assessment.manager_draft or {}
+    values = drafts.get(str(step), {}) if step else {}
+    if step == Part.AGREED and not values:
+        values = drafts.get(Part.MANAGER, {})
+    return dict(values)
+
+
+def managed_among(assessments: QuerySet[Assessment], user: User, ids: Iterable[int]) -> set[int]:
+    """Of the given assessments (ids from a page the user already sees), those the user assesses as
+    the person's manager, so the page can link to the review. Empty for a campaign without manager
+    assessments. One query."""
+    return set(assessments.filter(permissions.managed_q(user), pk__in=list(ids)).values_list("pk", flat=True))
+
+
+def campaign_participants(campaign: Campaign, user: User) -> QuerySet[Assessment]:
     return (
         assessments_for_user(user)
         .filter(campaign=campaign)
@@ -329,7 +323,7 @@ def campaign_participants(campaign: Campaign, user: Any) -> QuerySet[Assessment]
     )
 
 
-def campaign_progress(campaign: Campaign, user: Any) -> dict[str, Any]:
+def campaign_progress(campaign: Campaign, user: User) -> dict[str, Any]:
     """Share submitted and agreed, for the campaign and per unit, over the participants the user may
     see. One grouped query."""
     rows = (
@@ -368,16 +362,12 @@ def campaign_progress(campaign: Campaign, user: Any) -> dict[str, Any]:
 # --- Ratings ------------------------------------------------------------------------------------
 
 
-def ratings_for_user(user: Any) -> QuerySet[Rating]:
+def ratings_for_user(user: User) -> QuerySet[Rating]:
     """Ratings the user may read: of people they may read; leader ratings of units they may see."""
-    scope = scope_for(user)
-    q = Q(employee__isnull=False) & scope.employees_q("employee__")
-    if scope.reads_people:
-        q |= Q(unit__isnull=False) & scope.units_q("unit__")
-    return Rating.objects.filter(q).select_related("competence", "campaign")
+    return Rating.objects.filter(permissions.ratings_q(user)).select_related("competence", "campaign")
 
 
-def rating_history(employee: Employee, user: Any) -> QuerySet[Rating]:
+def rating_history(employee: Employee, user: User) -> QuerySet[Rating]:
     """All of a person's ratings, newest first, corrections and superseded rows included."""
     return (
         ratings_for_user(user)
@@ -413,19 +403,17 @@ def side_by_side(assessment: Assessment, items: list[CompetenceItem]) -> list[di
 
 
 def due_for_reminder(today: datetime.date) -> QuerySet[Campaign]:
-    """Open campaigns whose reminder window (N days before close, up to the close date) covers today."""
-    return Campaign.objects.filter(
-        status=Campaign.Status.OPEN, opens_on__lte=today, closes_on__gte=today
-    ).select_related("municipality")
+    """Campaigns open for answers today; `reminders_send` checks each one's reminder window."""
+    return Campaign.objects.filter(_open_for_participants_q(today)).select_related("municipality")
 
 
-def rating_history_own(user: Any) -> QuerySet[Rating]:
+def rating_history_own(user: User) -> QuerySet[Rating]:
     """The user's own ratings, newest first (all sources, superseded rows included)."""
-    scope = scope_for(user)
-    if not scope.employee_id:
+    employee_id = scope_for(user).employee_id
+    if not employee_id:
         return Rating.objects.none()
     return (
-        Rating.objects.filter(employee_id=scope.employee_id)
+        Rating.objects.filter(employee_id=employee_id)
         .select_related("competence", "campaign")
         .order_by("-rated_at", "-id")
     )

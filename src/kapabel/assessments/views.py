@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -11,20 +12,26 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kapabel.assessments import permissions, selectors, services
 from kapabel.assessments.forms import CampaignForm, SettingsForm, answers_from_post
-from kapabel.assessments.models import Campaign, Source
+from kapabel.assessments.models import Campaign, Part
+from kapabel.assessments.permissions import request_user
 from kapabel.competences.models import Importance
-from kapabel.core.access import scope_for
+from kapabel.core import tenancy
+from kapabel.core.models import User
+from kapabel.core.web import form_errors_from
 from kapabel.organisation import permissions as org_permissions
 from kapabel.organisation import selectors as org_selectors
 
 
 def _errors(exc: ValidationError) -> tuple[dict[str, list[str]], list[str]]:
-    """Field errors (keyed level_<id> etc.) and general errors of a service's ValidationError."""
+    """Field errors (keyed level_<id> etc.) and general errors of a service's ValidationError, for the
+    answer forms, which are not Django forms (their fields are one per competence); the Django forms
+    use `kapabel.core.web.form_errors_from`."""
     if hasattr(exc, "error_dict"):
         fields = dict(exc.message_dict)
         general = fields.pop("__all__", [])
@@ -61,15 +68,15 @@ def _answer_rows(
 @login_required
 def my_assessments(request: HttpRequest) -> HttpResponse:
     """The employee's campaigns and their own rating history."""
-    scope = scope_for(request.user)
-    if not scope.employee_id:
+    user = request_user(request)
+    if not permissions.is_employee(user):
         raise PermissionDenied
-    history = selectors.rating_history_own(request.user)
+    history = selectors.rating_history_own(user)
     return render(
         request,
         "assessments/mine.html",
         {
-            "assessments": selectors.my_assessments(request.user),
+            "assessments": selectors.my_assessments(user),
             "history": Paginator(history, 50).get_page(request.GET.get("page")),
         },
     )
@@ -79,8 +86,9 @@ def my_assessments(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assessment_form(request: HttpRequest, assessment_pk: int) -> HttpResponse:
     """The participant's form: self-assessment, leader survey or needs survey. Save a draft or submit."""
-    assessment = permissions.get_assessment_for_user(request.user, assessment_pk)
-    permissions.require_participant(request.user, assessment)
+    user = request_user(request)
+    assessment = permissions.get_assessment_for_user(user, assessment_pk)
+    permissions.require_participant(user, assessment)
     campaign = assessment.campaign
     items = selectors.campaign_competences(campaign)
     leader = campaign.kind == Campaign.Kind.LEADER_SURVEY
@@ -107,7 +115,7 @@ def assessment_form(request: HttpRequest, assessment_pk: int) -> HttpResponse:
             kwargs = {"answers": posted}
         try:
             services.assessment_save_self(
-                assessment=assessment, version=posted_version, actor=request.user, submit=submit, **kwargs
+                assessment=assessment, version=posted_version, actor=user, submit=submit, **kwargs
             )
         except services.StaleVersion as exc:
             general = [str(exc)]
@@ -144,7 +152,7 @@ def assessment_form(request: HttpRequest, assessment_pk: int) -> HttpResponse:
             "leader": leader,
             "needs": needs,
             "importance_choices": Importance.choices,
-            "read_only": assessment.self_submitted_at is not None or not campaign.accepts_submissions(),
+            "read_only": assessment.is_self_submitted or not campaign.is_open_for(campaign.participant_part),
         },
         status=status,
     )
@@ -158,17 +166,13 @@ def assessment_form(request: HttpRequest, assessment_pk: int) -> HttpResponse:
 def assessment_review(request: HttpRequest, assessment_pk: int) -> HttpResponse:
     """The manager's page for one person: self vs manager side by side with disagreements marked, the
     manager assessment and, after the conversation, the agreed level."""
-    assessment = permissions.get_assessment_for_user(request.user, assessment_pk)
-    permissions.require_manager_of(request.user, assessment)
+    user = request_user(request)
+    assessment = permissions.get_assessment_for_user(user, assessment_pk)
+    permissions.require_manager_of(user, assessment)
     campaign = assessment.campaign
-    if campaign.kind != Campaign.Kind.INDIVIDUAL:
-        raise PermissionDenied
     items = selectors.campaign_competences(campaign)
-    step = Source.MANAGER if assessment.manager_submitted_at is None else Source.AGREED
-    draft = (assessment.manager_draft or {}).get(step, {})
-    if step == Source.AGREED and not draft:
-        draft = (assessment.manager_draft or {}).get(Source.MANAGER, {})  # start from the manager's levels
-    values: dict[str, Any] = draft
+    step = assessment.next_manager_step
+    values: dict[str, Any] = selectors.manager_form_values(assessment, step)
     version = assessment.manager_version
     field_errors: dict[str, list[str]] = {}
     general: list[str] = []
@@ -184,9 +188,9 @@ def assessment_review(request: HttpRequest, assessment_pk: int) -> HttpResponse:
             services.assessment_save_manager(
                 assessment=assessment,
                 version=posted_version,
-                actor=request.user,
+                actor=user,
                 answers=posted,
-                step=request.POST.get("step", step),
+                step=request.POST.get("step", step or Part.AGREED),
                 submit=submit,
             )
         except services.StaleVersion as exc:
@@ -215,8 +219,8 @@ def assessment_review(request: HttpRequest, assessment_pk: int) -> HttpResponse:
             "step": step,
             "version": version,
             "general_errors": general,
-            "done": assessment.agreed_at is not None,
-            "read_only": campaign.is_closed or assessment.agreed_at is not None,
+            "done": step is None,
+            "read_only": step is None or not campaign.is_open_for(step),
         },
         status=status,
     )
@@ -225,8 +229,9 @@ def assessment_review(request: HttpRequest, assessment_pk: int) -> HttpResponse:
 @login_required
 def employee_history(request: HttpRequest, employee_pk: int) -> HttpResponse:
     """A person's rating history and current levels, for whoever may read that person."""
-    employee = org_permissions.get_employee_for_user(request.user, employee_pk)
-    history = selectors.rating_history(employee, request.user)
+    user = request_user(request)
+    employee = org_permissions.get_employee_for_user(user, employee_pk)
+    history = selectors.rating_history(employee, user)
     return render(
         request,
         "assessments/history.html",
@@ -245,22 +250,20 @@ def employee_history(request: HttpRequest, employee_pk: int) -> HttpResponse:
 
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user)
-    if not scope.reads_people:
-        raise PermissionDenied
-    campaigns = selectors.campaigns_for_user(request.user)
+    user = request_user(request)
+    permissions.require_follow_campaigns(user)
+    # New campaigns and the settings are for the municipality the user works in (the header's switcher).
+    municipality_id = tenancy.current_municipality_id(request)
+    can_create = municipality_id is not None and permissions.can_manage_campaigns(user, municipality_id)
+    can_configure = municipality_id is not None and permissions.can_manage_settings(user, municipality_id)
     return render(
         request,
         "assessments/campaign_list.html",
         {
-            "page": Paginator(campaigns, 50).get_page(request.GET.get("page")),
-            "can_create": bool(selectors.municipalities_managed_by(request.user)),
-            "pending": selectors.pending_manager_counts(request.user),
-            "settings_municipalities": [
-                m
-                for m in selectors.municipalities_managed_by(request.user)
-                if permissions.can_manage_settings(request.user, m)
-            ],
+            "page": Paginator(selectors.campaigns_for_user(user), 50).get_page(request.GET.get("page")),
+            "can_create": can_create,
+            "pending": selectors.pending_manager_counts(user),
+            "settings_municipality_id": municipality_id if can_configure else None,
         },
     )
 
@@ -268,24 +271,21 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    managed = selectors.municipalities_managed_by(request.user)
-    if not managed:
+    """A new campaign in the municipality the user works in (the header's switcher)."""
+    user = request_user(request)
+    municipality = tenancy.current_municipality(request)
+    if municipality is None:
         raise PermissionDenied
-    municipality = org_permissions.get_municipality_for_user(request.user, managed[0])
-    units = (
-        org_selectors.units_for_user(request.user)
-        .filter(municipality=municipality, active=True)
-        .order_by("path")
-    )
+    permissions.require_manage_campaigns(user, municipality.pk)
     form = CampaignForm(
         request.POST or None,
         versions=selectors.framework_versions_for_municipality(municipality.pk),
         profiles=selectors.profiles_for_municipality(municipality.pk),
-        units=units,
-        job_roles=org_selectors.job_roles_for_user(request.user).filter(
-            municipality=municipality, active=True
-        ),
-        employees=org_selectors.employees_for_user(request.user).filter(municipality=municipality),
+        units=org_selectors.units_for_user(user)
+        .filter(municipality=municipality, active=True)
+        .order_by("path"),
+        job_roles=org_selectors.job_roles_for_user(user).filter(municipality=municipality, active=True),
+        employees=org_selectors.employees_for_user(user).filter(municipality=municipality),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -305,14 +305,10 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
                     job_roles=list(data["job_roles"]),
                     employees=list(data["employees"]),
                 ),
-                actor=request.user,
+                actor=user,
             )
         except ValidationError as exc:
-            fields, general = _errors(exc)
-            for field, errors in fields.items():
-                form.add_error(field if field in form.fields else None, errors)
-            for error in general:
-                form.add_error(None, error)
+            form_errors_from(exc, form)
         else:
             messages.success(
                 request,
@@ -323,41 +319,38 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "assessments/form.html",
-        {"form": form, "title": _("New campaign"), "cancel_url": reverse("assessments:campaign_list")},
+        {
+            "form": form,
+            "title": _("New campaign"),
+            "cancel_url": reverse("assessments:campaign_list"),
+        },
     )
 
 
 @login_required
 def campaign_detail(request: HttpRequest, campaign_pk: int) -> HttpResponse:
-    campaign = permissions.get_campaign_for_user(request.user, campaign_pk)
-    scope = scope_for(request.user)
-    if not scope.reads_people:
+    user = request_user(request)
+    campaign = permissions.get_campaign_for_user(user, campaign_pk)
+    if not permissions.can_follow_campaigns(user):
         # A participant without a people-reading role goes to their own form.
-        own = selectors.my_assessments(request.user).filter(campaign=campaign).first()
+        own = selectors.my_assessment_in(campaign, user)
         if own is None:
             raise PermissionDenied
         return redirect("assessments:assessment_form", assessment_pk=own.pk)
-    participants = selectors.campaign_participants(campaign, request.user)
+    participants = selectors.campaign_participants(campaign, user)
     page = Paginator(participants, 50).get_page(request.GET.get("page"))
-    managed_ids = (
-        set(
-            participants.filter(selectors.managed_q(request.user))
-            .filter(pk__in=[a.pk for a in page])
-            .values_list("pk", flat=True)
-        )
-        if campaign.kind == Campaign.Kind.INDIVIDUAL
-        else set()
-    )
+    individual = campaign.has_part(Part.MANAGER)
+    managed_ids = selectors.managed_among(participants, user, [a.pk for a in page]) if individual else set()
     return render(
         request,
         "assessments/campaign_detail.html",
         {
             "campaign": campaign,
-            "progress": selectors.campaign_progress(campaign, request.user),
+            "progress": selectors.campaign_progress(campaign, user),
             "page": page,
             "managed_ids": managed_ids,
-            "can_manage": permissions.can_manage_campaigns(request.user, campaign.municipality_id),
-            "individual": campaign.kind == Campaign.Kind.INDIVIDUAL,
+            "can_manage": permissions.can_manage_campaigns(user, campaign.municipality_id),
+            "individual": individual,
         },
     )
 
@@ -366,12 +359,13 @@ def campaign_detail(request: HttpRequest, campaign_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def campaign_close(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     """GET asks for confirmation; POST closes."""
-    campaign = permissions.get_campaign_for_user(request.user, campaign_pk)
-    permissions.require_manage_campaigns(request.user, campaign.municipality_id)
+    user = request_user(request)
+    campaign = permissions.get_campaign_for_user(user, campaign_pk)
+    permissions.require_manage_campaigns(user, campaign.municipality_id)
     if request.method == "GET":
         return render(request, "assessments/campaign_close.html", {"campaign": campaign})
     try:
-        services.campaign_close(campaign=campaign, actor=request.user)
+        services.campaign_close(campaign=campaign, actor=user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -382,20 +376,22 @@ def campaign_close(request: HttpRequest, campaign_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_edit(request: HttpRequest, municipality_pk: int) -> HttpResponse:
-    municipality = org_permissions.get_municipality_for_user(request.user, municipality_pk)
-    if not permissions.can_manage_settings(request.user, municipality.pk):
-        raise PermissionDenied
-    current = selectors.settings_for(municipality.pk)
-    form = SettingsForm(request.POST or None, instance=current)
+    user = request_user(request)
+    municipality = org_permissions.get_municipality_for_user(user, municipality_pk)
+    permissions.require_manage_settings(user, municipality.pk)
+    form = SettingsForm(request.POST or None, instance=selectors.settings_for(municipality.pk))
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             services.assessment_settings_update(
-                municipality=municipality, actor=request.user, **form.cleaned_data
+                municipality=municipality,
+                actor=user,
+                current_level_order=data["current_level_order"],
+                reminder_days_before_close=data["reminder_days_before_close"],
+                reminders_enabled=data["reminders_enabled"],
             )
         except ValidationError as exc:
-            fields, general = _errors(exc)
-            for field, errors in fields.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form_errors_from(exc, form)
         else:
             messages.success(request, _("The settings were saved."))
             return redirect("assessments:campaign_list")
@@ -410,7 +406,7 @@ def settings_edit(request: HttpRequest, municipality_pk: int) -> HttpResponse:
     )
 
 
-def tasks_for_user(user: Any) -> list[dict[str, Any]]:
+def tasks_for_user(user: User) -> list[dict[str, Any]]:
     """ "My tasks" on the start page: open campaigns to answer and people waiting for the manager."""
     tasks = []
     for assessment in selectors.my_open_assessments(user)[:20]:
@@ -432,7 +428,5 @@ def tasks_for_user(user: Any) -> list[dict[str, Any]]:
     return tasks
 
 
-def _date(value: Any) -> str:
-    from django.utils.formats import date_format
-
+def _date(value: datetime.date) -> str:
     return date_format(value, "SHORT_DATE_FORMAT")
