@@ -10,8 +10,8 @@ import pytest
 from openpyxl import Workbook
 
 from kapabel.core.models import AuditEvent
-from kapabel.organisation.hr_import import engine
 from kapabel.organisation.hr_import import services as hr
+from kapabel.organisation.hr_import.engine import applying
 from kapabel.organisation.hr_import.formats import files_from_upload
 from kapabel.organisation.models import Employee, HRImport, JobRole, OrgUnit
 from tests.organisation.hr_import_helpers import (
@@ -100,6 +100,21 @@ def test_moves_renames_and_history_following_the_person():
     moved = Employee.objects.get(external_id="p-1")
     assert moved.pk == soren.pk and moved.unit.external_id == "u-pleje"  # same row: history follows
     assert any(row["action"] == "moved" for row in hr_import.sample)
+
+
+def test_a_unit_move_in_an_import_without_job_codes_is_shown_as_a_move():
+    # With no stillingskode rows the preview once failed naming a unit's change (a variable of the
+    # job role loop was read in the unit loop).
+    municipality = new_municipality()
+    run(municipality, p2l_files())
+    files = p2l_files()
+    files["stillingskode.csv"] = b"StillingskodeID;AktivStatus;Stillingskode;Stillingskode#\r\n"
+    replace(files, "organisation.csv", "u-lon;Løn;u-fa", "u-lon;Løn;u-sun")
+    hr_import = run(municipality, files, full=False)
+    assert hr_import.status == HRImport.Status.SUCCEEDED, hr_import.problems
+    assert hr_import.counts["units_moved"] == 1
+    assert [row["action"] for row in hr_import.sample if row["id"] == "u-lon"] == ["moved"]
+    assert OrgUnit.objects.get(external_id="u-lon").parent == OrgUnit.objects.get(external_id="u-sun")
 
 
 def test_a_move_carries_the_subtree_paths_along():
@@ -247,7 +262,7 @@ def test_a_crash_while_writing_leaves_the_database_as_it_was(monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("killed")
 
-    monkeypatch.setattr(engine, "_apply_units", boom)
+    monkeypatch.setattr(applying, "_apply_units", boom)
     hr.hrimport_process(import_id=hr_import.pk, stage="run")
     hr_import.refresh_from_db()
     assert hr_import.status == HRImport.Status.FAILED and hr_import.payload is None

@@ -1,6 +1,6 @@
-from kapabel.core.models import AuditEvent
+from kapabel.core.models import AuditEvent, Role
 from kapabel.organisation import services
-from kapabel.organisation.models import Employee
+from kapabel.organisation.models import Employee, JobRole, RoleAssignment
 from tests.conftest import SYSTEM
 
 
@@ -137,3 +137,48 @@ def test_edit_form_offers_only_units_of_the_employees_municipality(world, login)
     assert 'aria-invalid="true"' in response.content.decode()
     world.colleague.refresh_from_db()
     assert world.colleague.unit_id == world.team2.pk
+
+
+def test_a_job_role_lands_in_the_municipality_the_platform_admin_switched_to(world, login):
+    client = login(world.user("platform_admin"))
+    assert client.post("/municipality/", {"municipality": world.b.pk}).status_code == 302
+    assert client.get("/organisation/job-roles/").context["can_create"]
+    response = client.post("/organisation/job-roles/new/", {"title": "Pædagog", "code": "7100"})
+    assert response.status_code == 302
+    assert world.b.job_roles.filter(title="Pædagog").exists()
+    assert not world.a.job_roles.filter(title="Pædagog").exists()
+
+
+def test_an_administrator_of_two_municipalities_creates_where_they_switched(world, login):
+    admin = world.user("admin")
+    RoleAssignment.objects.create(user=admin, role=Role.MUNICIPALITY_ADMIN, municipality=world.b)
+    client = login(admin)
+    client.post("/organisation/job-roles/new/", {"title": "Først i A"})
+    assert world.a.job_roles.filter(title="Først i A").exists()  # the first by name until they switch
+    client.post("/municipality/", {"municipality": world.b.pk})
+    client.post("/organisation/job-roles/new/", {"title": "Så i B"})
+    assert world.b.job_roles.filter(title="Så i B").exists()
+    assert not world.a.job_roles.filter(title="Så i B").exists()
+
+
+def test_no_job_role_where_the_user_only_reads(world, login):
+    # HR of all of B, administrator of A: switched to B they may not create job roles there.
+    admin = world.user("admin")
+    RoleAssignment.objects.create(user=admin, role=Role.HR, municipality=world.b)
+    client = login(admin)
+    client.post("/municipality/", {"municipality": world.b.pk})
+    assert client.get("/organisation/job-roles/new/").status_code == 403
+    before = JobRole.objects.count()
+    assert client.post("/organisation/job-roles/new/", {"title": "Ikke her"}).status_code == 403
+    assert JobRole.objects.count() == before
+    listing = client.get("/organisation/job-roles/")
+    assert not listing.context["can_create"]
+    editable = {row["role"].pk: row["can_edit"] for row in listing.context["rows"]}
+    assert editable == {world.role_a.pk: True, world.role_b.pk: False}
+
+
+def test_an_administrator_cannot_switch_to_another_municipality(world, login):
+    client = login(world.user("admin"))
+    assert client.post("/municipality/", {"municipality": world.b.pk}).status_code == 403
+    client.post("/organisation/job-roles/new/", {"title": "Hjemme"})
+    assert world.a.job_roles.filter(title="Hjemme").exists()

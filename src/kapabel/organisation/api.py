@@ -162,7 +162,7 @@ def create_unit(request: HttpRequest, payload: UnitIn) -> Any:
         name=payload.name,
         kind=payload.kind,
         external_id=payload.external_id,
-        actor=request.user,
+        actor=permissions.acting_user(request.user),
     )
     return Status(201, unit)
 
@@ -178,7 +178,7 @@ def update_unit(request: HttpRequest, unit_id: int, payload: UnitPatch) -> Any:
     if "parent_id" in changes:
         parent_id = changes.pop("parent_id")
         changes["parent"] = permissions.get_unit_for_user(request.user, parent_id) if parent_id else None
-    return services.orgunit_update(unit=unit, actor=request.user, **changes)
+    return services.orgunit_update(unit=unit, actor=permissions.acting_user(request.user), **changes)
 
 
 # --- Job roles --------------------------------------------------------------------------------
@@ -206,7 +206,12 @@ def create_job_role(request: HttpRequest, payload: JobRoleIn) -> Any:
     municipality = permissions.get_municipality_for_user(request.user, payload.municipality_id)
     permissions.require_manage_organisation(request.user, municipality.pk)
     data = payload.dict(exclude={"municipality_id"})
-    return Status(201, services.jobrole_create(municipality=municipality, actor=request.user, **data))
+    return Status(
+        201,
+        services.jobrole_create(
+            municipality=municipality, actor=permissions.acting_user(request.user), **data
+        ),
+    )
 
 
 @router.patch("/job-roles/{job_role_id}", response=JobRoleOut)
@@ -214,7 +219,9 @@ def update_job_role(request: HttpRequest, job_role_id: int, payload: JobRolePatc
     require_write_scope(request)
     role = permissions.get_job_role_for_user(request.user, job_role_id)
     permissions.require_manage_organisation(request.user, role.municipality_id)
-    return services.jobrole_update(job_role=role, actor=request.user, **payload.dict(exclude_unset=True))
+    return services.jobrole_update(
+        job_role=role, actor=permissions.acting_user(request.user), **payload.dict(exclude_unset=True)
+    )
 
 
 # --- Employees --------------------------------------------------------------------------------
@@ -225,7 +232,7 @@ def update_job_role(request: HttpRequest, job_role_id: int, payload: JobRolePatc
 def list_employees(
     request: HttpRequest,
     q: str = "",
-    unit_id: int | None = Query(None, description="Only this unit and the units below it"),  # type: ignore[type-arg]
+    unit_id: int | None = Query(None, description="Only this unit and the units below it"),
     job_role_id: int | None = None,
     active: bool | None = True,
 ) -> Any:
@@ -257,7 +264,10 @@ def create_employee(request: HttpRequest, payload: EmployeeIn) -> Any:
     data = _resolve_refs(request, payload.dict())
     permissions.require_manage_organisation(request.user, data["unit"].municipality_id)
     return Status(
-        201, services.employee_create(municipality=data["unit"].municipality, actor=request.user, **data)
+        201,
+        services.employee_create(
+            municipality=data["unit"].municipality, actor=permissions.acting_user(request.user), **data
+        ),
     )
 
 
@@ -267,4 +277,4 @@ def update_employee(request: HttpRequest, employee_id: int, payload: EmployeePat
     employee = permissions.get_employee_for_user(request.user, employee_id)
     permissions.require_manage_organisation(request.user, employee.municipality_id)
     data = _resolve_refs(request, payload.dict(exclude_unset=True))
-    return services.employee_update(employee=employee, actor=request.user, **data)
+    return services.employee_update(employee=employee, actor=permissions.acting_user(request.user), **data)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kapabel.core.forms import DesignSystemFormMixin
@@ -17,9 +18,9 @@ class EmployeeFilterForm(DesignSystemFormMixin, forms.Form):
     )
     include_inactive = forms.BooleanField(label=_("Include former employees"), required=False)
 
-    def __init__(self, *args: Any, job_roles: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, job_roles: QuerySet[JobRole], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["job_role"].queryset = job_roles  # type: ignore[attr-defined]
+        self.fields["job_role"].queryset = job_roles
 
 
 class EmployeeForm(DesignSystemFormMixin, forms.ModelForm):
@@ -44,8 +45,8 @@ class EmployeeForm(DesignSystemFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = OrgUnit.objects.filter(municipality=municipality, active=True)  # type: ignore[attr-defined]
-        self.fields["job_role"].queryset = JobRole.objects.filter(municipality=municipality, active=True)  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = OrgUnit.objects.filter(municipality=municipality, active=True)
+        self.fields["job_role"].queryset = JobRole.objects.filter(municipality=municipality, active=True)
 
     def validate_unique(self) -> None:
         """Uniqueness is checked by the service, which knows the municipality."""
@@ -58,7 +59,7 @@ class OrgUnitForm(DesignSystemFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = OrgUnit.objects.filter(municipality=municipality).order_by("path")  # type: ignore[attr-defined]
+        self.fields["parent"].queryset = OrgUnit.objects.filter(municipality=municipality).order_by("path")
         self.fields["parent"].label = _("Parent unit")
 
     def validate_unique(self) -> None:

@@ -10,7 +10,7 @@ from kapabel.core import navigation
 from kapabel.core.access import AccessScope
 from kapabel.core.home import HomeSection, register
 from kapabel.core.models import Role
-from kapabel.organisation import selectors
+from kapabel.organisation import permissions, selectors
 
 
 def _me(request: HttpRequest, scope: AccessScope) -> dict[str, Any] | None:
@@ -28,7 +28,7 @@ def _team(request: HttpRequest, scope: AccessScope) -> dict[str, Any] | None:
 
 
 def _overview(request: HttpRequest, scope: AccessScope) -> dict[str, Any] | None:
-    if not (scope.is_platform_admin or scope.grants_for(Role.HR, Role.COORDINATOR, Role.MUNICIPALITY_ADMIN)):
+    if not permissions.sees_organisation_overview(scope):
         return None
     return {"overview": selectors.municipality_overview(request.user)}
 

@@ -1,41 +1,86 @@
-"""Permission-checked fetches for organisation objects. A user who may not see an object gets
-404 (its existence is not revealed); one who may see but not change it gets 403."""
+"""Who may see and do what in the organisation: every rule of the app, on top of the access scope
+of `kapabel.core.access`, and the permission-checked fetches built on the selectors.
+
+A user who may not see an object gets 404 (its existence is not revealed); one who may see but not
+change it gets 403. The helpers take `request.user` as it comes (`User | AnonymousUser`): an
+anonymous user has the empty scope, so may see and do nothing."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from kapabel.core.access import AccessScope, scope_for
-from kapabel.core.models import Municipality, Role
+from kapabel.core.models import Municipality, Role, User
 from kapabel.organisation import selectors
 from kapabel.organisation.models import Employee, HRImport, JobRole, OrgUnit
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def get_employee_for_user(user: Any, pk: int) -> Employee:
+
+def acting_user(user: User | AnonymousUser) -> User:
+    """`request.user` as the actor of a service. The HTML views require a login and the API a token
+    or a session, so an anonymous user here is refused rather than recorded as nobody."""
+    if not isinstance(user, User) or not user.is_active:
+        raise PermissionDenied
+    return user
+
+
+# --- Permission-checked fetches -----------------------------------------------------------------
+
+
+def get_employee_for_user(user: User | AnonymousUser, pk: int) -> Employee:
     return get_object_or_404(selectors.employees_for_user(user, active=None), pk=pk)
 
 
-def get_unit_for_user(user: Any, pk: int) -> OrgUnit:
+def get_unit_for_user(user: User | AnonymousUser, pk: int) -> OrgUnit:
     return get_object_or_404(selectors.units_for_user(user), pk=pk)
 
 
-def get_job_role_for_user(user: Any, pk: int) -> JobRole:
+def get_job_role_for_user(user: User | AnonymousUser, pk: int) -> JobRole:
     return get_object_or_404(selectors.job_roles_for_user(user), pk=pk)
 
 
-def get_municipality_for_user(user: Any, pk: int) -> Municipality:
+def get_municipality_for_user(user: User | AnonymousUser, pk: int) -> Municipality:
     return get_object_or_404(selectors.municipalities_for_user(user), pk=pk)
 
 
-def can_manage_organisation(user: Any, municipality_id: int) -> bool:
+def get_hr_import_for_user(user: User | AnonymousUser, pk: int) -> HRImport:
+    return get_object_or_404(selectors.hr_imports(municipality_ids=hr_import_municipality_ids(user)), pk=pk)
+
+
+# --- Reading people -----------------------------------------------------------------------------
+
+
+def reads_people(user: User | AnonymousUser) -> bool:
+    """The lists of employees, units and job roles: managers, HR, coordinators, administrators."""
+    return scope_for(user).reads_people
+
+
+def require_people_reader(user: User | AnonymousUser) -> None:
+    if not reads_people(user):
+        raise PermissionDenied
+
+
+def sees_organisation_overview(scope: AccessScope) -> bool:
+    """The start page's figures for a whole organisation: HR, coordinators, administrators."""
+    return scope.is_platform_admin or bool(
+        scope.grants_for(Role.HR, Role.COORDINATOR, Role.MUNICIPALITY_ADMIN)
+    )
+
+
+# --- Changing the organisation ------------------------------------------------------------------
+
+
+def can_manage_organisation(user: User | AnonymousUser, municipality_id: int | None) -> bool:
     """Creating and changing units, job roles and employees: municipality administrators."""
-    return scope_for(user).is_municipality_admin(municipality_id)
+    return municipality_id is not None and scope_for(user).is_municipality_admin(municipality_id)
 
 
-def require_manage_organisation(user: Any, municipality_id: int) -> None:
+def require_manage_organisation(user: User | AnonymousUser, municipality_id: int | None) -> None:
     if not can_manage_organisation(user, municipality_id):
         raise PermissionDenied
 
@@ -45,22 +90,36 @@ def require_manage_organisation(user: Any, municipality_id: int) -> None:
 # administrators and for HR consultants granted the whole municipality (not a subtree).
 
 
-def can_import_hr(user: Any, municipality_id: int) -> bool:
-    scope = scope_for(user)
-    return scope.is_municipality_admin(municipality_id) or any(
-        grant.municipality_id == municipality_id and grant.path is None for grant in scope.grants_for(Role.HR)
-    )
+def _hr_import_ids(scope: AccessScope) -> list[int] | None:
+    if scope.is_platform_admin:
+        return None
+    ids = {g.municipality_id for g in scope.grants_for(Role.MUNICIPALITY_ADMIN)}
+    ids |= {g.municipality_id for g in scope.grants_for(Role.HR) if g.path is None}
+    return sorted(ids)
 
 
-def imports_hr_anywhere(scope: AccessScope) -> bool:
-    """Whether the HR import page belongs in this person's menu."""
-    return scope.administers_any_municipality or any(g.path is None for g in scope.grants_for(Role.HR))
+def hr_import_municipality_ids(user: User | AnonymousUser) -> list[int] | None:
+    """Municipalities whose HR data the user may import, and whose imports they see (None: all,
+    for platform administrators)."""
+    return _hr_import_ids(scope_for(user))
 
 
-def require_import_hr(user: Any, municipality_id: int) -> None:
+def can_import_hr(user: User | AnonymousUser, municipality_id: int) -> bool:
+    ids = hr_import_municipality_ids(user)
+    return ids is None or municipality_id in ids
+
+
+def require_import_hr(user: User | AnonymousUser, municipality_id: int) -> None:
     if not can_import_hr(user, municipality_id):
         raise PermissionDenied
 
 
-def get_hr_import_for_user(user: Any, pk: int) -> HRImport:
-    return get_object_or_404(selectors.hr_imports_for_user(user), pk=pk)
+def imports_hr_anywhere(scope: AccessScope) -> bool:
+    """Whether the HR import page belongs in this person's menu."""
+    ids = _hr_import_ids(scope)
+    return ids is None or bool(ids)
+
+
+def require_imports_hr_anywhere(user: User | AnonymousUser) -> None:
+    if not imports_hr_anywhere(scope_for(user)):
+        raise PermissionDenied

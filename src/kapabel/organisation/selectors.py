@@ -1,33 +1,47 @@
-"""Reads of the organisation, always scoped to what the acting user may see."""
+"""Reads of the organisation, always scoped to what the acting user may see.
+
+Selectors take the acting user (or a scope already checked by `permissions`) and build on the
+access scope's Q helpers and `subtree_q` / `path_in_subtree`; who may see what is decided in
+`kapabel.core.access` and `organisation.permissions`, never here."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 
-from kapabel.core.access import scope_for
-from kapabel.core.models import Municipality
+from kapabel.core.access import path_in_subtree, scope_for, subtree_q
+from kapabel.core.models import Municipality, Role
+from kapabel.core.tenancy import municipalities_for
 from kapabel.organisation.models import Employee, HRImport, JobRole, OrgUnit
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def municipalities_for_user(user: Any) -> QuerySet[Municipality]:
-    scope = scope_for(user)
-    if scope.is_platform_admin:
-        return Municipality.objects.all()
-    return Municipality.objects.filter(pk__in=sorted(scope.municipality_ids))
+    from kapabel.core.models import User
 
 
-def units_for_user(user: Any) -> QuerySet[OrgUnit]:
+def municipalities_for_user(user: User | AnonymousUser) -> QuerySet[Municipality]:
+    """The municipalities the user belongs to through any role (all for a platform administrator)."""
+    return municipalities_for(scope_for(user))
+
+
+def municipalities(*, ids: Collection[int] | None) -> QuerySet[Municipality]:
+    """Municipalities by id, from a list a permission helper gave (None: all of them)."""
+    return Municipality.objects.all() if ids is None else Municipality.objects.filter(pk__in=sorted(ids))
+
+
+def units_for_user(user: User | AnonymousUser) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(scope_for(user).units_q()).select_related("municipality", "parent")
 
 
-def job_roles_for_user(user: Any) -> QuerySet[JobRole]:
+def job_roles_for_user(user: User | AnonymousUser) -> QuerySet[JobRole]:
     return JobRole.objects.filter(scope_for(user).municipalities_q()).select_related("municipality")
 
 
 def employees_for_user(
-    user: Any,
+    user: User | AnonymousUser,
     *,
     search: str = "",
     unit: OrgUnit | None = None,
@@ -61,18 +75,18 @@ def unit_headcounts(units: list[OrgUnit]) -> dict[int, int]:
     paths = {unit.pk: unit.path for unit in units}
     direct = dict(
         Employee.objects.filter(active=True, unit__municipality_id__in={u.municipality_id for u in units})
-        .filter(Q(*[Q(unit__path__gte=p, unit__path__lt=p + "~") for p in paths.values()], _connector=Q.OR))
+        .filter(Q(*[subtree_q(path, "unit__path") for path in paths.values()], _connector=Q.OR))
         .values_list("unit__path")
         .annotate(n=Count("id"))
         .values_list("unit__path", "n")
     )
     return {
-        pk: sum(n for unit_path, n in direct.items() if unit_path.startswith(path))
+        pk: sum(n for unit_path, n in direct.items() if path_in_subtree(unit_path, path))
         for pk, path in paths.items()
     }
 
 
-def unit_children(unit: OrgUnit, user: Any) -> QuerySet[OrgUnit]:
+def unit_children(unit: OrgUnit, user: User | AnonymousUser) -> QuerySet[OrgUnit]:
     return units_for_user(user).filter(parent=unit).order_by("name")
 
 
@@ -82,30 +96,27 @@ def unit_ancestors(unit: OrgUnit) -> list[OrgUnit]:
     return [by_id[pk] for pk in unit.ancestor_ids() if pk in by_id]
 
 
-def top_units_for_user(user: Any) -> list[OrgUnit]:
+def top_units_for_user(user: User | AnonymousUser) -> list[OrgUnit]:
     """The highest units the user can see: those whose parent is not visible to them."""
     units = list(units_for_user(user).order_by("path"))
     visible_paths: list[str] = []
     tops = []
     for unit in units:  # sorted by path, so an ancestor always comes before its descendants
-        if not any(unit.path.startswith(p) for p in visible_paths):
+        if not any(path_in_subtree(unit.path, path) for path in visible_paths):
             tops.append(unit)
             visible_paths.append(unit.path)
     return sorted(tops, key=lambda u: (u.municipality.name, u.name))
 
 
-def team_overview(user: Any) -> list[dict[str, Any]]:
+def team_overview(user: User | AnonymousUser) -> list[dict[str, Any]]:
     """For a manager: each unit they lead with its headcount and people (their own units only)."""
-    scope = scope_for(user)
-    from kapabel.core.models import Role
-
-    paths = [grant.path for grant in scope.grants_for(Role.MANAGER) if grant.path]
+    paths = [grant.path for grant in scope_for(user).grants_for(Role.MANAGER) if grant.path]
     units = list(OrgUnit.objects.filter(path__in=paths).order_by("name"))
     counts = unit_headcounts(units)
     return [{"unit": unit, "headcount": counts.get(unit.pk, 0)} for unit in units]
 
 
-def municipality_overview(user: Any) -> dict[str, Any]:
+def municipality_overview(user: User | AnonymousUser) -> dict[str, Any]:
     """For HR and administrators: headline figures and the top units they can see."""
     tops = top_units_for_user(user)
     if len(tops) == 1:  # one municipality root: its forvaltninger say more than the root itself
@@ -119,26 +130,12 @@ def municipality_overview(user: Any) -> dict[str, Any]:
     }
 
 
-def hr_import_municipality_ids(user: Any) -> list[int] | None:
-    """Municipalities whose HR data the user may import (None: all, for platform administrators)."""
-    from kapabel.core.models import Role
-
-    scope = scope_for(user)
-    if scope.is_platform_admin:
-        return None
-    ids = {g.municipality_id for g in scope.grants_for(Role.MUNICIPALITY_ADMIN)}
-    ids |= {g.municipality_id for g in scope.grants_for(Role.HR) if g.path is None}
-    return sorted(ids)
-
-
-def hr_import_municipalities_for_user(user: Any) -> QuerySet[Municipality]:
-    ids = hr_import_municipality_ids(user)
-    return Municipality.objects.all() if ids is None else Municipality.objects.filter(pk__in=ids)
-
-
-def hr_imports_for_user(user: Any) -> QuerySet[HRImport]:
-    """Import records the user may see: those of the municipalities they may import into. The
-    stored rows (`payload`) are never loaded for lists."""
-    ids = hr_import_municipality_ids(user)
+def hr_imports(*, municipality_ids: Collection[int] | None) -> QuerySet[HRImport]:
+    """Import records of these municipalities (None: all), as `permissions.hr_import_municipality_ids`
+    gives them for a user. The stored rows (`payload`) are never loaded for lists."""
     queryset = HRImport.objects.select_related("municipality").defer("payload")
-    return queryset if ids is None else queryset.filter(municipality_id__in=ids)
+    return (
+        queryset
+        if municipality_ids is None
+        else queryset.filter(municipality_id__in=sorted(municipality_ids))
+    )

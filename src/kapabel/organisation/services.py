@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from kapabel.core import announce, audit
 from kapabel.core.access import forget_scope, subtree_q
-from kapabel.core.models import Municipality, Role
+from kapabel.core.audit import Actor
+from kapabel.core.models import Municipality, Role, User
 from kapabel.organisation.models import Employee, JobRole, OrgUnit, RoleAssignment
 
 UNIT_FIELDS = ("name", "kind", "external_id", "parent", "active")
@@ -34,11 +35,18 @@ EMPLOYEE_FIELDS = (
     "active",
 )
 
+# "Not given" for the keyword arguments of update services (None is a value: "no job role").
 _UNSET: Any = object()
 
 
+def _given(**values: Any) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not _UNSET}
+
+
 @transaction.atomic
-def municipality_create(*, name: str, kommunekode: str, cvr: str = "", actor: Any) -> Municipality:
+def municipality_create(*, name: str, kommunekode: str, cvr: str = "", actor: Actor) -> Municipality:
+    # Not `audit.create_audited`: the event belongs to the new municipality itself, whose key exists
+    # only once it is saved (a municipality has no `municipality_id` for the audit log to read).
     municipality = Municipality(name=name, kommunekode=kommunekode, cvr=cvr)
     municipality.full_clean()
     municipality.save()
@@ -47,7 +55,7 @@ def municipality_create(*, name: str, kommunekode: str, cvr: str = "", actor: An
         actor=actor,
         obj=municipality,
         municipality_id=municipality.pk,
-        changes={"name": [None, name], "kommunekode": [None, kommunekode]},
+        changes=audit.diff({}, audit.snapshot(municipality, ("name", "kommunekode"))),
     )
     return municipality
 
@@ -68,28 +76,23 @@ def orgunit_create(
     parent: OrgUnit | None = None,
     kind: str = OrgUnit.Kind.DEPARTMENT,
     external_id: str = "",
-    actor: Any,
+    actor: Actor,
 ) -> OrgUnit:
     _check_parent(municipality, parent)
     unit = OrgUnit(municipality=municipality, parent=parent, name=name, kind=kind, external_id=external_id)
-    unit.full_clean(exclude=["path", "depth"])
-    unit.save()
+    audit.create_audited(
+        unit, fields=UNIT_FIELDS, action="organisation.unit.created", actor=actor, exclude=["path", "depth"]
+    )
     # The path holds the unit's own primary key, so it is set once the row has one.
     unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
     unit.depth = parent.depth + 1 if parent else 0
     unit.save(update_fields=["path", "depth"])
-    audit.record(
-        "organisation.unit.created",
-        actor=actor,
-        obj=unit,
-        changes=audit.diff({}, audit.snapshot(unit, UNIT_FIELDS)),
-    )
     return unit
 
 
 @transaction.atomic
 def orgunits_bulk_create(
-    *, municipality: Municipality, units: Sequence[dict[str, Any]], actor: Any
+    *, municipality: Municipality, units: Sequence[dict[str, Any]], actor: Actor
 ) -> list[OrgUnit]:
     """Create many units at once (the demo, the HR import). Each dict has name, kind, external_id and
     `parent`: an existing OrgUnit, the external_id of a unit earlier in `units`, or None. Units are
@@ -159,7 +162,7 @@ def _move(unit: OrgUnit, new_parent: OrgUnit | None) -> None:
 def orgunit_update(
     *,
     unit: OrgUnit,
-    actor: Any,
+    actor: Actor,
     name: str = _UNSET,
     kind: str = _UNSET,
     external_id: str = _UNSET,
@@ -188,7 +191,7 @@ def orgunit_update(
 
 
 @transaction.atomic
-def orgunit_set_managers(*, unit: OrgUnit, managers: Sequence[Employee], actor: Any) -> OrgUnit:
+def orgunit_set_managers(*, unit: OrgUnit, managers: Sequence[Employee], actor: Actor) -> OrgUnit:
     for manager in managers:
         if manager.municipality_id != unit.municipality_id:
             raise ValidationError({"managers": _("A manager must be employed in the same municipality.")})
@@ -213,24 +216,28 @@ def jobrole_create(
     code: str = "",
     job_family: str = "",
     external_id: str = "",
-    actor: Any,
+    actor: Actor,
 ) -> JobRole:
     role = JobRole(
         municipality=municipality, title=title, code=code, job_family=job_family, external_id=external_id
     )
-    role.full_clean()
-    role.save()
-    audit.record(
-        "organisation.job_role.created",
-        actor=actor,
-        obj=role,
-        changes=audit.diff({}, audit.snapshot(role, JOB_ROLE_FIELDS)),
-    )
+    audit.create_audited(role, fields=JOB_ROLE_FIELDS, action="organisation.job_role.created", actor=actor)
     return role
 
 
 @transaction.atomic
-def jobrole_update(*, job_role: JobRole, actor: Any, **values: Any) -> JobRole:
+def jobrole_update(
+    *,
+    job_role: JobRole,
+    actor: Actor,
+    title: str = _UNSET,
+    code: str = _UNSET,
+    job_family: str = _UNSET,
+    external_id: str = _UNSET,
+    active: bool = _UNSET,
+) -> JobRole:
+    """Change a job role; only the arguments given are changed."""
+    values = _given(title=title, code=code, job_family=job_family, external_id=external_id, active=active)
     audit.update_audited(
         job_role, fields=JOB_ROLE_FIELDS, values=values, action="organisation.job_role.updated", actor=actor
     )
@@ -263,7 +270,7 @@ def employee_create(
     external_id: str,
     name: str,
     unit: OrgUnit,
-    actor: Any,
+    actor: Actor,
     employee_number: str = "",
     email: str = "",
     job_role: JobRole | None = None,
@@ -286,22 +293,43 @@ def employee_create(
         active=active,
     )
     _check_employee_refs(employee)
-    employee.full_clean()
-    employee.save()
-    announce.employees_changed([employee.pk])
-    audit.record(
-        "organisation.employee.created",
-        actor=actor,
-        obj=employee,
-        changes=audit.diff({}, audit.snapshot(employee, EMPLOYEE_FIELDS)),
+    audit.create_audited(
+        employee, fields=EMPLOYEE_FIELDS, action="organisation.employee.created", actor=actor
     )
+    announce.employees_changed([employee.pk])
     return employee
 
 
 @transaction.atomic
-def employee_update(*, employee: Employee, actor: Any, **values: Any) -> Employee:
-    """Change an employee. A move to another unit keeps all their history: it hangs off the
-    employee, not the unit."""
+def employee_update(
+    *,
+    employee: Employee,
+    actor: Actor,
+    external_id: str = _UNSET,
+    employee_number: str = _UNSET,
+    name: str = _UNSET,
+    email: str = _UNSET,
+    unit: OrgUnit = _UNSET,
+    job_role: JobRole | None = _UNSET,
+    weekly_hours: decimal.Decimal | None = _UNSET,
+    employment_start: datetime.date | None = _UNSET,
+    employment_end: datetime.date | None = _UNSET,
+    active: bool = _UNSET,
+) -> Employee:
+    """Change an employee; only the arguments given are changed. A move to another unit keeps all
+    their history: it hangs off the employee, not the unit."""
+    values = _given(
+        external_id=external_id,
+        employee_number=employee_number,
+        name=name,
+        email=email,
+        unit=unit,
+        job_role=job_role,
+        weekly_hours=weekly_hours,
+        employment_start=employment_start,
+        employment_end=employment_end,
+        active=active,
+    )
     audit.update_audited(
         employee,
         fields=EMPLOYEE_FIELDS,
@@ -316,7 +344,7 @@ def employee_update(*, employee: Employee, actor: Any, **values: Any) -> Employe
 
 @transaction.atomic
 def employees_bulk_create(
-    *, municipality: Municipality, employees: Sequence[Employee], actor: Any, batch_size: int = 2000
+    *, municipality: Municipality, employees: Sequence[Employee], actor: Actor, batch_size: int = 2000
 ) -> int:
     """Insert many new employees in one go (the demo, a first HR import). Each is validated like
     `employee_create`; one audit event records the batch."""
@@ -342,7 +370,7 @@ def employees_bulk_create(
 
 
 @transaction.atomic
-def employee_link_user(*, employee: Employee, user: Any, actor: Any) -> Employee:
+def employee_link_user(*, employee: Employee, user: User | None, actor: Actor) -> Employee:
     before = employee.user_id
     employee.user = user
     employee.save(update_fields=["user"])
@@ -360,7 +388,12 @@ def employee_link_user(*, employee: Employee, user: Any, actor: Any) -> Employee
 
 @transaction.atomic
 def role_grant(
-    *, user: Any, role: str, municipality: Any = None, unit: Any = None, actor: Any
+    *,
+    user: User,
+    role: str,
+    municipality: Municipality | None = None,
+    unit: OrgUnit | None = None,
+    actor: Actor,
 ) -> RoleAssignment:
     """Give `user` a granted role (HR, coordinator, municipality or platform administrator)."""
     if role in (Role.EMPLOYEE, Role.MANAGER):
@@ -371,7 +404,7 @@ def role_grant(
         municipality, unit = None, None
     elif municipality is None:
         raise ValidationError({"municipality": _("Choose the municipality the role applies to.")})
-    if unit is not None and unit.municipality_id != municipality.pk:
+    if unit is not None and municipality is not None and unit.municipality_id != municipality.pk:
         raise ValidationError({"unit": _("The unit belongs to another municipality.")})
     assignment, created = RoleAssignment.objects.get_or_create(
         user=user, role=role, municipality=municipality, unit=unit
@@ -390,7 +423,7 @@ def role_grant(
 
 
 @transaction.atomic
-def role_revoke(*, assignment: RoleAssignment, actor: Any) -> None:
+def role_revoke(*, assignment: RoleAssignment, actor: Actor) -> None:
     audit.record(
         "core.role.revoked",
         actor=actor,

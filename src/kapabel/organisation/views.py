@@ -6,46 +6,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kapabel.core.access import scope_for
-from kapabel.core.models import Role
+from kapabel.core.tenancy import current_municipality, current_municipality_id
+from kapabel.core.web import form_errors_from, is_htmx
 from kapabel.organisation import permissions, selectors, services
 from kapabel.organisation.forms import EmployeeFilterForm, EmployeeForm, JobRoleForm, OrgUnitForm
-from kapabel.organisation.models import Employee, JobRole, OrgUnit
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _require_people_reader(request: HttpRequest) -> None:
-    if not scope_for(request.user).reads_people:
-        raise PermissionDenied
-
-
-def _form_errors_from(exc: ValidationError, form: Any) -> None:
-    """Show a service's validation errors on the form's fields (or at the top)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+from kapabel.organisation.models import Employee, OrgUnit
 
 
 def _form_page(
     request: HttpRequest,
-    form: Any,
+    form: forms.BaseForm,
     *,
-    save: Callable[[dict[str, Any]], Any],
+    save: Callable[[dict[str, Any]], Model],
     success: str,
     done_url: Callable[[Any], str],
     title: str,
@@ -57,7 +41,7 @@ def _form_page(
         try:
             saved = save(dict(form.cleaned_data))
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            form_errors_from(exc, form)
         else:
             messages.success(request, success)
             return redirect(done_url(saved))
@@ -70,7 +54,7 @@ def _without(data: dict[str, Any], *keys: str) -> dict[str, Any]:
 
 @login_required
 def employee_list(request: HttpRequest) -> HttpResponse:
-    _require_people_reader(request)
+    permissions.require_people_reader(request.user)
     form = EmployeeFilterForm(request.GET or None, job_roles=selectors.job_roles_for_user(request.user))
     filters: dict[str, Any] = {}
     if form.is_valid():
@@ -85,7 +69,7 @@ def employee_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     context = {"form": form, "page": page, "query_base": query.urlencode()}
     template = (
-        "organisation/employee_list.html#results" if _is_htmx(request) else "organisation/employee_list.html"
+        "organisation/employee_list.html#results" if is_htmx(request) else "organisation/employee_list.html"
     )
     return render(request, template, context)
 
@@ -109,12 +93,14 @@ def employee_detail(request: HttpRequest, employee_pk: int) -> HttpResponse:
 def employee_edit(request: HttpRequest, employee_pk: int) -> HttpResponse:
     employee = permissions.get_employee_for_user(request.user, employee_pk)
     permissions.require_manage_organisation(request.user, employee.municipality_id)
-    instance = Employee.objects.get(pk=employee.pk)  # the form edits a copy; the service gets the original
-    form = EmployeeForm(request.POST or None, instance=instance, municipality=employee.municipality)
+    actor = permissions.acting_user(request.user)
+    # The form edits a copy; the service gets the original, to record what changed.
+    copy = permissions.get_employee_for_user(request.user, employee_pk)
+    form = EmployeeForm(request.POST or None, instance=copy, municipality=employee.municipality)
     return _form_page(
         request,
         form,
-        save=lambda data: services.employee_update(employee=employee, actor=request.user, **data),
+        save=lambda data: services.employee_update(employee=employee, actor=actor, **data),
         success=_("The employee was saved."),
         done_url=employee_detail_url,
         title=_("Edit %(name)s") % {"name": employee.name},
@@ -131,13 +117,12 @@ def employee_detail_url(employee: Employee) -> str:
 def employee_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
     unit = permissions.get_unit_for_user(request.user, unit_pk)
     permissions.require_manage_organisation(request.user, unit.municipality_id)
+    actor = permissions.acting_user(request.user)
     form = EmployeeForm(request.POST or None, initial={"unit": unit}, municipality=unit.municipality)
     return _form_page(
         request,
         form,
-        save=lambda data: services.employee_create(
-            municipality=unit.municipality, actor=request.user, **data
-        ),
+        save=lambda data: services.employee_create(municipality=unit.municipality, actor=actor, **data),
         success=_("The employee was created."),
         done_url=employee_detail_url,
         title=_("New employee in %(unit)s") % {"unit": unit.name},
@@ -188,12 +173,13 @@ def unit_detail(request: HttpRequest, unit_pk: int) -> HttpResponse:
 def unit_edit(request: HttpRequest, unit_pk: int) -> HttpResponse:
     unit = permissions.get_unit_for_user(request.user, unit_pk)
     permissions.require_manage_organisation(request.user, unit.municipality_id)
-    instance = OrgUnit.objects.get(pk=unit.pk)
-    form = OrgUnitForm(request.POST or None, instance=instance, municipality=unit.municipality)
+    actor = permissions.acting_user(request.user)
+    copy = permissions.get_unit_for_user(request.user, unit_pk)  # the form edits a copy, as above
+    form = OrgUnitForm(request.POST or None, instance=copy, municipality=unit.municipality)
     return _form_page(
         request,
         form,
-        save=lambda data: services.orgunit_update(unit=unit, actor=request.user, **data),
+        save=lambda data: services.orgunit_update(unit=unit, actor=actor, **data),
         success=_("The unit was saved."),
         done_url=unit_detail_url,
         title=_("Edit %(name)s") % {"name": unit.name},
@@ -206,12 +192,13 @@ def unit_edit(request: HttpRequest, unit_pk: int) -> HttpResponse:
 def unit_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
     parent = permissions.get_unit_for_user(request.user, unit_pk)
     permissions.require_manage_organisation(request.user, parent.municipality_id)
+    actor = permissions.acting_user(request.user)
     form = OrgUnitForm(request.POST or None, initial={"parent": parent}, municipality=parent.municipality)
     return _form_page(
         request,
         form,
         save=lambda data: services.orgunit_create(
-            municipality=parent.municipality, actor=request.user, **_without(data, "active")
+            municipality=parent.municipality, actor=actor, **_without(data, "active")
         ),
         success=_("The unit was created."),
         done_url=unit_detail_url,
@@ -222,15 +209,20 @@ def unit_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
 
 @login_required
 def job_role_list(request: HttpRequest) -> HttpResponse:
-    _require_people_reader(request)
-    scope = scope_for(request.user)
+    permissions.require_people_reader(request.user)
     roles = selectors.job_roles_for_user(request.user).filter(active=True)
+    rows = [
+        {"role": role, "can_edit": permissions.can_manage_organisation(request.user, role.municipality_id)}
+        for role in roles
+    ]
     return render(
         request,
         "organisation/job_role_list.html",
         {
-            "roles": roles,
-            "can_create": bool(scope.grants_for(Role.MUNICIPALITY_ADMIN)),
+            "rows": rows,
+            "can_edit_any": any(row["can_edit"] for row in rows),
+            # New job roles go to the municipality the page works in (the header's switcher).
+            "can_create": permissions.can_manage_organisation(request.user, current_municipality_id(request)),
         },
     )
 
@@ -238,17 +230,17 @@ def job_role_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def job_role_create(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user)
-    admin_of = [g.municipality_id for g in scope.grants_for(Role.MUNICIPALITY_ADMIN)]
-    if not admin_of:
+    """A new job role in the municipality the page works in, for its administrators."""
+    municipality = current_municipality(request)
+    if municipality is None or not permissions.can_manage_organisation(request.user, municipality.pk):
         raise PermissionDenied
-    municipality = permissions.get_municipality_for_user(request.user, admin_of[0])
+    actor = permissions.acting_user(request.user)
     form = JobRoleForm(request.POST or None)
     return _form_page(
         request,
         form,
         save=lambda data: services.jobrole_create(
-            municipality=municipality, actor=request.user, **_without(data, "active")
+            municipality=municipality, actor=actor, **_without(data, "active")
         ),
         success=_("The job role was created."),
         done_url=lambda _role: reverse("organisation:job_role_list"),
@@ -262,11 +254,13 @@ def job_role_create(request: HttpRequest) -> HttpResponse:
 def job_role_edit(request: HttpRequest, job_role_pk: int) -> HttpResponse:
     role = permissions.get_job_role_for_user(request.user, job_role_pk)
     permissions.require_manage_organisation(request.user, role.municipality_id)
-    form = JobRoleForm(request.POST or None, instance=JobRole.objects.get(pk=role.pk))
+    actor = permissions.acting_user(request.user)
+    copy = permissions.get_job_role_for_user(request.user, job_role_pk)  # the form edits a copy
+    form = JobRoleForm(request.POST or None, instance=copy)
     return _form_page(
         request,
         form,
-        save=lambda data: services.jobrole_update(job_role=role, actor=request.user, **data),
+        save=lambda data: services.jobrole_update(job_role=role, actor=actor, **data),
         success=_("The job role was saved."),
         done_url=lambda _role: reverse("organisation:job_role_list"),
         title=_("Edit %(name)s") % {"name": role.title},

@@ -6,9 +6,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -18,7 +17,6 @@ from kapabel.organisation.hr_import import services
 from kapabel.organisation.hr_import.formats import files_from_upload
 from kapabel.organisation.hr_import.reading import Problem
 from kapabel.organisation.models import HRImport
-from kapabel.organisation.tasks import run_hr_import
 
 router = Router(tags=["hr-import"])
 
@@ -66,7 +64,7 @@ class HRImportOut(Schema):
 @router.get("/hr-imports", response=list[HRImportOut], summary="HR imports you may see, newest first")
 @paginate(PageNumberPagination, page_size=20, max_page_size=100)
 def list_hr_imports(request: HttpRequest, municipality_id: int | None = None, status: str = "") -> Any:
-    imports = selectors.hr_imports_for_user(request.user)
+    imports = selectors.hr_imports(municipality_ids=permissions.hr_import_municipality_ids(request.user))
     if municipality_id is not None:
         imports = imports.filter(municipality_id=municipality_id)
     if status:
@@ -83,7 +81,7 @@ def list_hr_imports(request: HttpRequest, municipality_id: int | None = None, st
 def list_municipality_hr_imports(request: HttpRequest, municipality_id: int) -> Any:
     municipality = permissions.get_municipality_for_user(request.user, municipality_id)
     permissions.require_import_hr(request.user, municipality.pk)
-    return selectors.hr_imports_for_user(request.user).filter(municipality=municipality)
+    return selectors.hr_imports(municipality_ids=[municipality.pk])
 
 
 @router.get(
@@ -118,16 +116,59 @@ def create_hr_import(
     received: dict[str, bytes] = {}
     for upload in files or []:
         received.update(files_from_upload(upload.name or "upload", upload.read()))
-    hr_import, _dataset = services.hrimport_receive(
+    hr_import = services.hrimport_upload(
         municipality=municipality,
         files=received,
-        actor=request.user,
+        actor=permissions.acting_user(request.user),
         source=HRImport.Source.API,
         format=format or None,
         full=full,
         dry_run=dry_run,
         skip_invalid=skip_invalid,
     )
-    if hr_import.status == HRImport.Status.QUEUED:
-        transaction.on_commit(lambda: run_hr_import.enqueue(hr_import.pk, "run"))
-    return 202, hr_import
+    return Status(202, hr_import)
+
+
+class ConfirmIn(Schema):
+    skip_invalid: bool = False
+
+
+class ConfirmationOut(Schema):
+    may_confirm: bool = Field(description="The import waits for confirmation.")
+    needs_skip_invalid: bool = Field(description="The files have errors: confirm with skip_invalid.")
+    reason: str = Field(description="Why it may not be confirmed as it is (empty when it may).")
+
+
+@router.get(
+    "/hr-imports/{import_id}/confirm",
+    response=ConfirmationOut,
+    summary="Whether a checked import may be confirmed, and why not",
+)
+def hr_import_confirmation(request: HttpRequest, import_id: int) -> Any:
+    hr_import = permissions.get_hr_import_for_user(request.user, import_id)
+    as_is = services.hrimport_confirm_refusal(hr_import, skip_invalid=False)
+    skipping = services.hrimport_confirm_refusal(hr_import, skip_invalid=True)
+    return {
+        "may_confirm": skipping is None,
+        "needs_skip_invalid": skipping is None and as_is is not None,
+        "reason": as_is or "",
+    }
+
+
+@router.post(
+    "/hr-imports/{import_id}/confirm",
+    response={202: HRImportOut},
+    summary="Start a checked import that waits for confirmation",
+    description="An import uploaded on the web page waits for a person to confirm its preview; this "
+    "confirms it, as the page's button does. With errors in the files, `skip_invalid` must be true to "
+    "import the valid rows. Refused (422, nothing changed) when the import does not wait for "
+    "confirmation.",
+)
+def confirm_hr_import(request: HttpRequest, import_id: int, payload: ConfirmIn) -> Any:
+    hr_import = permissions.get_hr_import_for_user(request.user, import_id)
+    permissions.require_import_hr(request.user, hr_import.municipality_id)
+    require_write_scope(request)
+    services.hrimport_confirm(
+        hr_import=hr_import, skip_invalid=payload.skip_invalid, actor=permissions.acting_user(request.user)
+    )
+    return Status(202, hr_import)

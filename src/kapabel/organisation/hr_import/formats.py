@@ -23,6 +23,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 
 from kapabel.organisation.hr_import.reading import (
     FileProblem,
@@ -458,7 +459,7 @@ def _parse_sheet(files: dict[str, bytes], dataset: Dataset) -> None:
         dataset.provided.append("employment_end")
     has_job = table.has("Stilling")
     has_leader = table.has("Leder")
-    today = datetime.date.today()
+    today = timezone.localdate()
     seen: dict[str, int] = {}
     for line, record in table.rows:
         row = _Row(table, line, record, dataset.problems)

@@ -5,6 +5,10 @@ Steps: `hrimport_receive` parses the files (dropping the CPR column) and records
 the files' checksums; `hrimport_check` compares with the database and stores counts, a sample of
 row diffs and the problems (the preview); `hrimport_apply` checks again and writes everything in
 one transaction with one audit event. With any error nothing is written unless `skip_invalid`.
+
+The web page and the API start an import with `hrimport_upload` (the steps then run in the
+background); on the web page a person confirms the preview with `hrimport_confirm`, whose one
+precondition is `hrimport_confirm_refusal`.
 """
 
 from __future__ import annotations
@@ -12,33 +16,32 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable
-from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kapabel.core import announce, audit
+from kapabel.core.audit import Actor
 from kapabel.core.models import Municipality, User
+from kapabel.organisation import permissions
 from kapabel.organisation.hr_import import engine
+from kapabel.organisation.hr_import.engine import Progress
 from kapabel.organisation.hr_import.formats import Dataset, parse
 from kapabel.organisation.hr_import.reading import Problem
 from kapabel.organisation.models import Employee, HRImport
+from kapabel.organisation.tasks import run_hr_import
 
 logger = logging.getLogger("kapabel.hr_import")
 MAX_PROBLEMS = 500
-Progress = Callable[[str, int, int], None]
-
-
-def _actor_label(actor: Any) -> str:
-    return (actor.get_username() if isinstance(actor, User) else str(actor or audit.SYSTEM_ACTOR))[:200]
 
 
 def hrimport_receive(
     *,
     municipality: Municipality,
     files: dict[str, bytes],
-    actor: Any,
+    actor: Actor,
     source: str,
     format: str | None = None,
     full: bool | None = None,
@@ -52,7 +55,7 @@ def hrimport_receive(
     hr_import = HRImport.objects.create(
         municipality=municipality,
         created_by=actor if isinstance(actor, User) else None,
-        actor_label=_actor_label(actor),
+        actor_label=audit.actor_label(actor),
         format=dataset.format if dataset.format in HRImport.Format.values else HRImport.Format.KAPABEL,
         source=source,
         full=dataset.full,
@@ -142,8 +145,70 @@ def hrimport_check(
     return hr_import
 
 
-def hrimport_confirm(*, hr_import: HRImport, skip_invalid: bool, actor: Any) -> HRImport:
-    """A person confirmed the preview on the web page: queue the import itself."""
+def hrimport_upload(
+    *,
+    municipality: Municipality,
+    files: dict[str, bytes],
+    actor: Actor,
+    source: str,
+    format: str | None = None,
+    full: bool | None = None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+) -> HRImport:
+    """Record an import from the web page or the API and queue its steps in the background, once
+    this transaction commits: from the web page the check only (a person confirms the preview),
+    from the API the check and then, unless it finds errors, the import itself."""
+    hr_import, _dataset = hrimport_receive(
+        municipality=municipality,
+        files=files,
+        actor=actor,
+        source=source,
+        format=format,
+        full=full,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+    )
+    if hr_import.status == HRImport.Status.QUEUED:
+        stage = "check" if source == HRImport.Source.WEB else "run"
+        transaction.on_commit(lambda: run_hr_import.enqueue(hr_import.pk, stage))
+    return hr_import
+
+
+def hrimport_confirm_refusal(hr_import: HRImport, *, skip_invalid: bool) -> str | None:
+    """Why this import may not be confirmed now, as a message for the person (None: it may).
+
+    An import may be confirmed once: when it has been checked and waits for confirmation (a dry run
+    never does), and, if the check found errors, only by choosing to skip the invalid rows."""
+    if hr_import.dry_run:
+        return _("This import was a dry run: it only checks the files. Upload them again to import them.")
+    if hr_import.status in (HRImport.Status.APPLYING, HRImport.Status.SUCCEEDED):
+        return _("This import has already been started.")
+    if hr_import.status != HRImport.Status.READY:
+        return _("This import cannot be started: it is not waiting for confirmation.")
+    if hr_import.error_count and not skip_invalid:
+        return _("The files have errors. Correct them and upload again, or choose to skip the invalid rows.")
+    return None
+
+
+def hrimport_may_confirm(hr_import: HRImport) -> bool:
+    """Whether to offer confirmation at all (the person may still have to choose to skip rows)."""
+    return hrimport_confirm_refusal(hr_import, skip_invalid=True) is None
+
+
+@transaction.atomic
+def hrimport_confirm(*, hr_import: HRImport, skip_invalid: bool, actor: Actor) -> HRImport:
+    """A person confirmed the preview: queue the import itself (it runs once this commits).
+
+    Refuses (ValidationError, nothing changed) when the import may not be confirmed, and a user who
+    may not import into the municipality (PermissionDenied). The row is locked while deciding, so
+    two confirmations at once start one import."""
+    if isinstance(actor, User):
+        permissions.require_import_hr(actor, hr_import.municipality_id)
+    current = HRImport.objects.select_for_update().defer("payload").get(pk=hr_import.pk)
+    refusal = hrimport_confirm_refusal(current, skip_invalid=skip_invalid)
+    if refusal is not None:
+        raise ValidationError(refusal, code="not_confirmable")
     hr_import.skip_invalid = skip_invalid
     hr_import.status = HRImport.Status.QUEUED
     hr_import.progress_done = hr_import.progress_total = 0
@@ -151,11 +216,12 @@ def hrimport_confirm(*, hr_import: HRImport, skip_invalid: bool, actor: Any) -> 
     hr_import.save(
         update_fields=["skip_invalid", "status", "progress_done", "progress_total", "progress_label"]
     )
+    transaction.on_commit(lambda: run_hr_import.enqueue(hr_import.pk, "apply"))
     return hr_import
 
 
 def hrimport_apply(
-    *, hr_import: HRImport, actor: Any, dataset: Dataset | None = None, progress: Progress | None = None
+    *, hr_import: HRImport, actor: Actor, dataset: Dataset | None = None, progress: Progress | None = None
 ) -> HRImport:
     """Check again (the database may have changed since the preview) and write it all, or nothing."""
     dataset = dataset or Dataset.from_bytes(bytes(hr_import.payload or b""))

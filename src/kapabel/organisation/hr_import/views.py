@@ -5,103 +5,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kapabel.core import exports
-from kapabel.core.access import scope_for
+from kapabel.core.web import is_htmx
 from kapabel.organisation import permissions, selectors
 from kapabel.organisation.hr_import import services
-from kapabel.organisation.hr_import.formats import KAPABEL, PLAN2LEARN, SHEET_COLUMNS, files_from_upload
+from kapabel.organisation.hr_import.formats import SHEET_COLUMNS, files_from_upload
+from kapabel.organisation.hr_import.forms import UploadForm
 from kapabel.organisation.hr_import.labels import ACTIONS, KINDS, count_labels
 from kapabel.organisation.hr_import.reading import Problem
 from kapabel.organisation.models import Employee, HRImport, JobRole, OrgUnit
-from kapabel.organisation.tasks import run_hr_import
-
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"class": "form-file-input"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> Any:
-        single = super().clean
-        if isinstance(data, list | tuple) and data:
-            return [single(item, initial) for item in data]
-        if isinstance(data, list | tuple):
-            data = None  # nothing chosen: the "required" error
-        return [single(data, initial)]
-
-
-class UploadForm(forms.Form):
-    municipality: forms.ModelChoiceField = forms.ModelChoiceField(
-        queryset=None, label=gettext_lazy("Municipality"), empty_label=None
-    )
-    files = MultipleFileField(  # type: ignore[assignment]  # a field, not Form.files
-        label=gettext_lazy("Files"),
-        help_text=gettext_lazy(
-            "The five plan2learn files (bruger.csv, organisation.csv, engagement.csv, stillingskode.csv, "
-            "leder.csv) or a zip with them, or one Kapabel sheet (CSV or XLSX)."
-        ),
-    )
-    format = forms.ChoiceField(
-        label=gettext_lazy("Format"),
-        choices=[
-            ("", gettext_lazy("Recognise from the files")),
-            (PLAN2LEARN, gettext_lazy("plan2learn export from OS2mo")),
-            (KAPABEL, gettext_lazy("Kapabel sheet (CSV or XLSX)")),
-        ],
-        required=False,
-    )
-    mode = forms.ChoiceField(
-        label=gettext_lazy("People missing from the files"),
-        choices=[
-            ("", gettext_lazy("The format's default (plan2learn: made inactive; sheet: left as they are)")),
-            ("full", gettext_lazy("Make them inactive with today as end date (full import)")),
-            ("partial", gettext_lazy("Leave them as they are (only add and update)")),
-        ],
-        required=False,
-    )
-
-    def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = municipalities  # type: ignore[attr-defined]
-        for name in ("municipality", "format", "mode"):
-            self.fields[name].widget.attrs["class"] = "form-select"
-
-    def clean_files(self) -> Any:
-        files = self.cleaned_data["files"]
-        if sum(f.size for f in files) > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The files are larger than 200 MB together."))
-        return files
-
-
-def _require_importer(request: HttpRequest) -> None:
-    if not permissions.imports_hr_anywhere(scope_for(request.user)):
-        raise PermissionDenied
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def hr_import_list(request: HttpRequest) -> HttpResponse:
     """Upload files, and the imports made so far."""
-    _require_importer(request)
-    municipalities = selectors.hr_import_municipalities_for_user(request.user)
+    permissions.require_imports_hr_anywhere(request.user)
+    importable = permissions.hr_import_municipality_ids(request.user)
+    municipalities = selectors.municipalities(ids=importable)
     form = UploadForm(
         request.POST or None,
         request.FILES or None,
@@ -115,18 +45,16 @@ def hr_import_list(request: HttpRequest) -> HttpResponse:
         for upload in form.cleaned_data["files"]:
             files.update(files_from_upload(upload.name, upload.read()))
         mode = form.cleaned_data["mode"]
-        hr_import, _dataset = services.hrimport_receive(
+        hr_import = services.hrimport_upload(
             municipality=municipality,
             files=files,
-            actor=request.user,
+            actor=permissions.acting_user(request.user),
             source=HRImport.Source.WEB,
             format=form.cleaned_data["format"] or None,
             full={"full": True, "partial": False}.get(mode),
         )
-        if hr_import.status == HRImport.Status.QUEUED:
-            transaction.on_commit(lambda: run_hr_import.enqueue(hr_import.pk, "check"))
         return redirect("organisation:hr_import_detail", import_pk=hr_import.pk)
-    imports = selectors.hr_imports_for_user(request.user).select_related("created_by")
+    imports = selectors.hr_imports(municipality_ids=importable).select_related("created_by")
     return render(
         request,
         "organisation/hr_import_list.html",
@@ -164,6 +92,7 @@ def _detail_context(hr_import: HRImport) -> dict[str, Any]:
     counts = hr_import.counts or {}
     return {
         "hr_import": hr_import,
+        "can_confirm": services.hrimport_may_confirm(hr_import),
         "counts": [(label, counts.get(key, 0)) for key, label in count_labels()] if counts else [],
         "no_changes": bool(counts) and not counts.get("changes"),
         "problems": problems,
@@ -203,7 +132,7 @@ def hr_import_detail(request: HttpRequest, import_pk: int) -> HttpResponse:
     """One import: its state, progress (polled by HTMX while it runs), preview and outcome."""
     hr_import = permissions.get_hr_import_for_user(request.user, import_pk)
     template = "organisation/hr_import_detail.html"
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx(request):
         template += "#status"
     return render(request, template, _detail_context(hr_import))
 
@@ -214,20 +143,15 @@ def hr_import_confirm(request: HttpRequest, import_pk: int) -> HttpResponse:
     """Start a checked import (POST); a GET only leads back to the preview."""
     hr_import = permissions.get_hr_import_for_user(request.user, import_pk)
     permissions.require_import_hr(request.user, hr_import.municipality_id)
-    if request.method == "GET":
-        return redirect("organisation:hr_import_detail", import_pk=hr_import.pk)
-    if hr_import.status != HRImport.Status.READY:
-        messages.error(request, _("This import cannot be started: it is not waiting for confirmation."))
-        return redirect("organisation:hr_import_detail", import_pk=hr_import.pk)
-    skip = request.POST.get("skip_invalid") == "on"
-    if hr_import.error_count and not skip:
-        messages.error(
-            request,
-            _("The files have errors. Correct them and upload again, or choose to skip the invalid rows."),
-        )
-        return redirect("organisation:hr_import_detail", import_pk=hr_import.pk)
-    services.hrimport_confirm(hr_import=hr_import, skip_invalid=skip, actor=request.user)
-    transaction.on_commit(lambda: run_hr_import.enqueue(hr_import.pk, "apply"))
+    if request.method == "POST":
+        skip = request.POST.get("skip_invalid") == "on"
+        try:
+            services.hrimport_confirm(
+                hr_import=hr_import, skip_invalid=skip, actor=permissions.acting_user(request.user)
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
     return redirect("organisation:hr_import_detail", import_pk=hr_import.pk)
 
 

@@ -11,11 +11,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from kapabel.core.models import Municipality
+from kapabel.core.audit import Actor
+from kapabel.core.models import Municipality, User
 from kapabel.organisation.hr_import import services as hr
 from kapabel.organisation.hr_import.formats import FORMATS, files_from_path
 from kapabel.organisation.hr_import.labels import count_labels
@@ -84,11 +84,12 @@ class Command(BaseCommand):
         if not path.exists():
             raise CommandError(_("%(path)s does not exist.") % {"path": path})
         municipality = self._municipality(options["municipality"])
-        actor: Any = "kapabel import-hr"
+        actor: Actor = "kapabel import-hr"
         if options["user"]:
-            actor = get_user_model().objects.filter(username=options["user"]).first()
-            if actor is None:
+            user = User.objects.filter(username=options["user"]).first()
+            if user is None:
                 raise CommandError(_("There is no user %(user)s.") % {"user": options["user"]})
+            actor = user
         progress = ProgressBar(self.stderr._out if hasattr(self.stderr, "_out") else sys.stderr)
         hr_import, dataset = hr.hrimport_receive(
             municipality=municipality,
