@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from kapabel.core.access import scope_for
 from kapabel.core.api_auth import SessionAuth, TokenAuth
 
 logger = logging.getLogger("kapabel.api")
@@ -90,9 +91,25 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return problem(request, 404, _("Not found."))
 
 
+def _ninja_message(message: str) -> str:
+    """Django Ninja's own error messages (English literals in the library), in the user's language.
+    Our routers raise `HttpError` with messages already translated; those pass through."""
+    known = {
+        "CSRF check Failed": _("The CSRF check failed. Send the CSRF token with the request."),
+        "Cannot parse request body": _("The request body could not be read."),
+        "Too many requests.": _("Too many requests. Wait a little and try again."),
+        "Unauthorized": _("Authentication required."),
+        "Forbidden": _("You do not have permission to do this."),
+    }
+    for english, translated in known.items():
+        if message.startswith(english):  # with DEBUG on, Ninja appends the parser's error
+            return translated
+    return message
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return problem(request, exc.status_code, str(exc.message))
+    return problem(request, exc.status_code, _ninja_message(str(exc.message)))
 
 
 @api.exception_handler(Exception)
@@ -105,8 +122,6 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.get("/me", tags=["session"], summary="Who am I and which roles do I hold")
 def me(request: HttpRequest) -> dict[str, Any]:
-    from kapabel.core.access import scope_for
-
     scope = scope_for(request.user)
     return {
         "username": request.user.get_username(),
