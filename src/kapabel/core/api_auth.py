@@ -31,7 +31,7 @@ class SessionAuth(APIKeyCookie):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         if request.user.is_authenticated and request.user.is_active:
-            request.token_scope = PersonalAccessToken.Scope.WRITE  # type: ignore[attr-defined]  # as above
+            request.token_scope = PersonalAccessToken.Scope.WRITE  # type: ignore[attr-defined]  # our own attribute
             return cast(User, request.user)  # authenticated, so the project's User
         return None
 
