@@ -179,3 +179,20 @@ def test_ninjas_own_error_messages_are_translated(world, client):
     )
     assert response.status_code == 400
     assert response.json()["title"] == "Forespørgslens indhold kunne ikke læses."
+
+
+def test_field_errors_are_in_the_language_asked_for(world, client):
+    raw = make_token(world, "admin", scope="write")
+    response = client.post(
+        "/api/v1/employees",
+        {"name": "Uden id", "unit_id": "abc"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="da",
+        **bearer(raw),
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["title"] == "Forespørgslen er ikke gyldig."
+    messages = {e["field"]: e["message"] for e in body["errors"]}
+    assert messages["body.payload.external_id"] == "Dette felt er påkrævet."
+    assert messages["body.payload.unit_id"] == "Angiv et heltal."

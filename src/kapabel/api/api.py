@@ -43,10 +43,44 @@ def problem(request: HttpRequest, status: int, title: str, detail: str = "", **e
     )
 
 
+def _field_message(error: dict[str, Any]) -> str:
+    """A request-validation error in the user's language. Pydantic writes its messages in English;
+    the common kinds are translated here, a rarer one keeps Pydantic's text."""
+    kind = str(error.get("type", ""))
+    limits = error.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("Enter a whole number.")
+    if kind in ("float_parsing", "float_type", "decimal_parsing", "decimal_type"):
+        return _("Enter a number.")
+    if kind in ("bool_parsing", "bool_type"):
+        return _("Enter true or false.")
+    if kind.startswith("date_"):
+        return _("Enter a valid date (YYYY-MM-DD).")
+    if kind.startswith("datetime_"):
+        return _("Enter a valid date and time (ISO 8601).")
+    if kind in ("string_type", "list_type", "dict_type", "model_type", "model_attributes_type"):
+        return _("The value has the wrong type.")
+    if kind == "string_too_long" and "max_length" in limits:
+        return _("Enter at most %(limit)s characters.") % {"limit": limits["max_length"]}
+    if kind == "less_than_equal" and "le" in limits:
+        return _("Enter a value of at most %(limit)s.") % {"limit": limits["le"]}
+    if kind == "greater_than_equal" and "ge" in limits:
+        return _("Enter a value of at least %(limit)s.") % {"limit": limits["ge"]}
+    if kind == "less_than" and "lt" in limits:
+        return _("Enter a value less than %(limit)s.") % {"limit": limits["lt"]}
+    if kind == "greater_than" and "gt" in limits:
+        return _("Enter a value greater than %(limit)s.") % {"limit": limits["gt"]}
+    if kind in ("literal_error", "enum"):
+        return _("Choose one of the allowed values.")
+    return str(error.get("msg", ""))
+
+
 @api.exception_handler(NinjaValidationError)
 def _invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = [
-        {"field": ".".join(str(part) for part in error.get("loc", [])), "message": error.get("msg", "")}
+        {"field": ".".join(str(part) for part in error.get("loc", [])), "message": _field_message(error)}
         for error in exc.errors
     ]
     return problem(
