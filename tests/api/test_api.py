@@ -150,3 +150,49 @@ def test_session_writes_need_csrf(world):
 def test_me_reports_roles(world, client):
     raw = make_token(world, "manager")
     assert client.get("/api/v1/me", **bearer(raw)).json()["roles"] == ["employee", "manager"]
+
+
+def test_api_errors_are_in_the_language_asked_for(world, client):
+    raw = make_token(world, "admin", scope="read")
+    patch = {"path": f"/api/v1/employees/{world.employee.pk}", "data": {"name": "X"}}
+    danish = client.patch(**patch, content_type="application/json", HTTP_ACCEPT_LANGUAGE="da", **bearer(raw))
+    assert danish.status_code == 403
+    assert danish.json()["title"] == "Du har ikke tilladelse til at gøre dette."
+    assert danish.json()["detail"] == "Dette token giver kun læseadgang."
+    english = client.patch(**patch, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en", **bearer(raw))
+    assert english.json()["detail"] == "This token is read-only."
+    missing = client.get("/api/v1/units/999999", HTTP_ACCEPT_LANGUAGE="da", **bearer(raw))
+    assert missing.status_code == 404
+    assert missing.json()["title"] == "Blev ikke fundet."
+    unauthenticated = client.get("/api/v1/units", HTTP_ACCEPT_LANGUAGE="da", **bearer("kap_nonsense"))
+    assert unauthenticated.json()["title"] == "Autentificering er påkrævet."
+
+
+def test_ninjas_own_error_messages_are_translated(world, client):
+    raw = make_token(world, "admin", scope="write")
+    response = client.patch(
+        f"/api/v1/employees/{world.employee.pk}",
+        "{not json",
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="da",
+        **bearer(raw),
+    )
+    assert response.status_code == 400
+    assert response.json()["title"] == "Forespørgslens indhold kunne ikke læses."
+
+
+def test_field_errors_are_in_the_language_asked_for(world, client):
+    raw = make_token(world, "admin", scope="write")
+    response = client.post(
+        "/api/v1/employees",
+        {"name": "Uden id", "unit_id": "abc"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="da",
+        **bearer(raw),
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["title"] == "Forespørgslen er ikke gyldig."
+    messages = {e["field"]: e["message"] for e in body["errors"]}
+    assert messages["body.payload.external_id"] == "Dette felt er påkrævet."
+    assert messages["body.payload.unit_id"] == "Angiv et heltal."

@@ -76,7 +76,7 @@ def test_numbers_and_dates_stay_numbers_and_dates():
     assert [c.data_type for c in cells[:4]] == ["n"] * 4
     assert cells[0].value == -2 and cells[1].value == -0.25 and cells[2].value == 37.5
     assert cells[3].value == 0.5 and cells[3].number_format == "0%"
-    assert cells[4].value == datetime.datetime(2026, 3, 1) and cells[4].is_date
+    assert cells[4].value == datetime.datetime(2026, 3, 1) and cells[4].is_date  # noqa: DTZ001 - XLSX cells hold naive local times
     assert cells[5].value is None and cells[6].value is True
     with translation.override("da"):
         danish = _read_csv(exports.csv_bytes(_sheet([row], kinds=kinds)))[1]
@@ -89,7 +89,7 @@ def test_numbers_and_dates_stay_numbers_and_dates():
 def test_aware_datetimes_are_written_as_local_time():
     moment = datetime.datetime(2026, 6, 1, 10, 0, tzinfo=datetime.UTC)
     cell = _read_xlsx(exports.xlsx_bytes([_sheet([[moment]], kinds=["date"])])).active["A2"]
-    assert cell.value == datetime.datetime(2026, 6, 1, 12, 0)  # Europe/Copenhagen, summer time
+    assert cell.value == datetime.datetime(2026, 6, 1, 12, 0)  # noqa: DTZ001 - XLSX holds naive local time (summer)
 
 
 def test_control_characters_do_not_break_the_workbook():

@@ -7,6 +7,7 @@ import io
 import json
 
 import pytest
+from django.utils import timezone
 from openpyxl import Workbook
 
 from kapabel.core.models import AuditEvent
@@ -141,7 +142,7 @@ def test_full_import_deactivates_the_missing_with_an_end_date_and_deletes_nothin
     hr_import = run(municipality, files)
     assert hr_import.counts["employees_deactivated"] == 1 and hr_import.counts["units_deactivated"] == 1
     gone = Employee.objects.get(external_id="p-1")
-    assert not gone.active and gone.employment_end == datetime.date.today()
+    assert not gone.active and gone.employment_end == timezone.localdate()
     assert not OrgUnit.objects.get(external_id="u-pleje").active
     # ... and back again: reactivated, end date cleared
     hr_import = run(municipality, p2l_files())
@@ -300,7 +301,8 @@ def test_the_sheet_as_xlsx_with_an_existing_unit_id(world):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["Medarbejdernummer", "Navn", "E-mail", "Enhed", "Timer pr. uge", "Ansat fra", "Leder"])
-    sheet.append([2001, "Xenia Xlsx", "x@aby.dk", "A111", 30.5, datetime.datetime(2021, 5, 1), "ja"])
+    # A spreadsheet cell holds a date-time without a time zone, as Excel writes it.
+    sheet.append([2001, "Xenia Xlsx", "x@aby.dk", "A111", 30.5, datetime.datetime(2021, 5, 1), "ja"])  # noqa: DTZ001
     sheet.append([2002, "Yrsa", "y@aby.dk", "Forvaltning Et/Center Et", None, "03.04.2022", "nej"])
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from kapabel.core.access import scope_for
 from kapabel.core.api_auth import SessionAuth, TokenAuth
 
 logger = logging.getLogger("kapabel.api")
@@ -42,10 +43,44 @@ def problem(request: HttpRequest, status: int, title: str, detail: str = "", **e
     )
 
 
+def _field_message(error: dict[str, Any]) -> str:
+    """A request-validation error in the user's language. Pydantic writes its messages in English;
+    the common kinds are translated here, a rarer one keeps Pydantic's text."""
+    kind = str(error.get("type", ""))
+    limits = error.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("Enter a whole number.")
+    if kind in ("float_parsing", "float_type", "decimal_parsing", "decimal_type"):
+        return _("Enter a number.")
+    if kind in ("bool_parsing", "bool_type"):
+        return _("Enter true or false.")
+    if kind.startswith("date_"):
+        return _("Enter a valid date (YYYY-MM-DD).")
+    if kind.startswith("datetime_"):
+        return _("Enter a valid date and time (ISO 8601).")
+    if kind in ("string_type", "list_type", "dict_type", "model_type", "model_attributes_type"):
+        return _("The value has the wrong type.")
+    if kind == "string_too_long" and "max_length" in limits:
+        return _("Enter at most %(limit)s characters.") % {"limit": limits["max_length"]}
+    if kind == "less_than_equal" and "le" in limits:
+        return _("Enter a value of at most %(limit)s.") % {"limit": limits["le"]}
+    if kind == "greater_than_equal" and "ge" in limits:
+        return _("Enter a value of at least %(limit)s.") % {"limit": limits["ge"]}
+    if kind == "less_than" and "lt" in limits:
+        return _("Enter a value less than %(limit)s.") % {"limit": limits["lt"]}
+    if kind == "greater_than" and "gt" in limits:
+        return _("Enter a value greater than %(limit)s.") % {"limit": limits["gt"]}
+    if kind in ("literal_error", "enum"):
+        return _("Choose one of the allowed values.")
+    return str(error.get("msg", ""))
+
+
 @api.exception_handler(NinjaValidationError)
 def _invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = [
-        {"field": ".".join(str(part) for part in error.get("loc", [])), "message": error.get("msg", "")}
+        {"field": ".".join(str(part) for part in error.get("loc", [])), "message": _field_message(error)}
         for error in exc.errors
     ]
     return problem(
@@ -90,9 +125,25 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return problem(request, 404, _("Not found."))
 
 
+def _ninja_message(message: str) -> str:
+    """Django Ninja's own error messages (English literals in the library), in the user's language.
+    Our routers raise `HttpError` with messages already translated; those pass through."""
+    known = {
+        "CSRF check Failed": _("The CSRF check failed. Send the CSRF token with the request."),
+        "Cannot parse request body": _("The request body could not be read."),
+        "Too many requests.": _("Too many requests. Wait a little and try again."),
+        "Unauthorized": _("Authentication required."),
+        "Forbidden": _("You do not have permission to do this."),
+    }
+    for english, translated in known.items():
+        if message.startswith(english):  # with DEBUG on, Ninja appends the parser's error
+            return translated
+    return message
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return problem(request, exc.status_code, str(exc.message))
+    return problem(request, exc.status_code, _ninja_message(str(exc.message)))
 
 
 @api.exception_handler(Exception)
@@ -105,8 +156,6 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.get("/me", tags=["session"], summary="Who am I and which roles do I hold")
 def me(request: HttpRequest) -> dict[str, Any]:
-    from kapabel.core.access import scope_for
-
     scope = scope_for(request.user)
     return {
         "username": request.user.get_username(),

@@ -156,12 +156,12 @@ def create_campaign(request: HttpRequest, payload: CampaignIn) -> Any:
         .first()
     )
     if version is None:
-        raise HttpError(404, "Framework version not found.")
+        raise HttpError(404, _("Framework version not found."))
     profile = None
     if payload.profile_id is not None:
         profile = selectors.profiles_for_municipality(municipality.pk).filter(pk=payload.profile_id).first()
         if profile is None:
-            raise HttpError(404, "Profile not found.")
+            raise HttpError(404, _("Profile not found."))
     if payload.closes_on is None:
         raise ValidationError({"closes_on": _("Give the close date.")})
     units = [org_permissions.get_unit_for_user(user, pk) for pk in payload.unit_ids]
@@ -206,7 +206,7 @@ def campaign_progress(request: HttpRequest, campaign_id: int) -> Any:
     user = request_user(request)
     campaign = permissions.get_campaign_for_user(user, campaign_id)
     if not permissions.can_follow_campaigns(user):
-        raise HttpError(403, "Only managers, HR and administrators see progress.")
+        raise HttpError(403, _("Only managers, HR and administrators see progress."))
     return selectors.campaign_progress(campaign, user)
 
 
@@ -258,7 +258,10 @@ def save_assessment(request: HttpRequest, assessment_id: int, payload: Assessmen
             wishes=payload.wishes,
         )
     except services.StaleVersion as exc:
-        raise HttpError(409, f"{exc} (current version: {exc.current_version})") from exc
+        raise HttpError(
+            409,
+            _("%(error)s (current version: %(version)s)") % {"error": exc, "version": exc.current_version},
+        ) from exc
 
 
 @router.get("/ratings", response=list[RatingOut], summary="Rating history you may see, newest first")
@@ -308,7 +311,7 @@ def correct_rating(request: HttpRequest, rating_id: int, payload: CorrectionIn) 
     user = request_user(request)
     rating = permissions.get_rating_for_user(user, rating_id)
     if not permissions.can_correct_rating(user, rating):
-        raise HttpError(403, "You may not correct this rating.")
+        raise HttpError(403, _("You may not correct this rating."))
     return 201, services.rating_correct(
         rating=rating, level=payload.level, comment=payload.comment, actor=user
     )

@@ -92,6 +92,17 @@ class AccessScope:
         """Holds a role that shows other people's data (a manager, HR, coordinator, administrator)."""
         return self.is_platform_admin or bool(self.grants_for(*self.PEOPLE_READERS))
 
+    def reads_everyone_in(self, municipality_id: int, path: str) -> bool:
+        """Holds a people-reading grant covering the whole subtree at `path` (so may read every
+        person in it individually), or is a platform administrator."""
+        if self.is_platform_admin:
+            return True
+        return any(
+            grant.municipality_id == municipality_id
+            and (grant.path is None or path_in_subtree(path, grant.path))
+            for grant in self.grants_for(*self.PEOPLE_READERS)
+        )
+
     def is_municipality_admin(self, municipality_id: int) -> bool:
         return self.is_platform_admin or any(
             g.municipality_id == municipality_id for g in self.grants_for(Role.MUNICIPALITY_ADMIN)
@@ -153,7 +164,7 @@ def scope_for(user: User | AnonymousUser) -> AccessScope:
     if cached is not None:
         return cached
     scope = _resolve_scope(user)
-    user._kapabel_scope = scope  # type: ignore[union-attr,attr-defined]
+    user._kapabel_scope = scope  # type: ignore[union-attr,attr-defined]  # per-request cache, not a field
     return scope
 
 

@@ -3,23 +3,24 @@ that every app's router can require a write scope without importing the API pack
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja.security import APIKeyCookie, HttpBearer
 
 from kapabel.core import tokens
-from kapabel.core.models import PersonalAccessToken
+from kapabel.core.models import PersonalAccessToken, User
 
 
 class TokenAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
         found = tokens.token_lookup(token)
         if found is None:
             return None
         request.user = found.user
-        request.token_scope = found.scope  # type: ignore[attr-defined]
+        request.token_scope = found.scope  # type: ignore[attr-defined]  # our own attribute on the request
         return found.user
 
 
@@ -28,14 +29,14 @@ class SessionAuth(APIKeyCookie):
 
     param_name = "sessionid"
 
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         if request.user.is_authenticated and request.user.is_active:
-            request.token_scope = PersonalAccessToken.Scope.WRITE  # type: ignore[attr-defined]
-            return request.user
+            request.token_scope = PersonalAccessToken.Scope.WRITE  # type: ignore[attr-defined]  # our own attribute
+            return cast(User, request.user)  # authenticated, so the project's User
         return None
 
 
 def require_write_scope(request: HttpRequest) -> None:
     """A read-only token may not change anything, whatever its user may do."""
     if getattr(request, "token_scope", None) != PersonalAccessToken.Scope.WRITE:
-        raise PermissionDenied("This token is read-only.")
+        raise PermissionDenied(_("This token is read-only."))

@@ -54,7 +54,7 @@ def create_audited(
     *,
     fields: Iterable[str],
     action: str,
-    actor: Any,
+    actor: Actor,
     exclude: Iterable[str] | None = None,
     **record_kwargs: Any,
 ) -> models.Model:
@@ -78,7 +78,7 @@ def update_audited(
     fields: Iterable[str],
     values: dict[str, Any],
     action: str,
-    actor: Any,
+    actor: Actor,
     check: Callable[[Any], None] | None = None,
     **record_kwargs: Any,
 ) -> dict[str, list[Any]]:
@@ -105,7 +105,7 @@ def update_audited(
 def record(
     action: str,
     *,
-    actor: Any,
+    actor: Actor,
     obj: models.Model | None = None,
     changes: dict[str, Any] | None = None,
     municipality_id: int | None = None,

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
@@ -11,13 +11,20 @@ _WIDGET_CLASSES = {
 }
 
 
-class DesignSystemFormMixin:
+# For the type checker the mixin is a form (it only ever mixes into one); at run time a plain class.
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class DesignSystemFormMixin(_FormBase):
     """Gives every widget the Det Fælles Designsystem class it needs, and links its hint and
     error texts with aria-describedby."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():  # type: ignore[attr-defined]
+        for name, field in self.fields.items():
             css = next(
                 (c for widget, c in _WIDGET_CLASSES.items() if isinstance(field.widget, widget)), "form-input"
             )
@@ -29,9 +36,9 @@ class DesignSystemFormMixin:
         """After validation, point each invalid field at its error text. Done here rather than in
         __init__, because reading `errors` there would validate before subclasses have narrowed
         their choices (e.g. units to one municipality)."""
-        super().full_clean()  # type: ignore[misc]
-        for name in self.errors:  # type: ignore[attr-defined]
-            field = self.fields.get(name)  # type: ignore[attr-defined]
+        super().full_clean()
+        for name in self.errors:
+            field = self.fields.get(name)
             if field is None:
                 continue
             ids = field.widget.attrs.get("aria-describedby", "").split()

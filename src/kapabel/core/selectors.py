@@ -1,21 +1,16 @@
-from __future__ import annotations
+"""Reads of the shell's own data, scoped to the acting user through `kapabel.core.access`."""
 
-from typing import Any
+from __future__ import annotations
 
 from django.db.models import QuerySet
 
 from kapabel.core.access import scope_for
-from kapabel.core.models import AuditEvent
+from kapabel.core.models import AuditEvent, User
 
 
-def can_view_audit_log(user: Any) -> bool:
-    return scope_for(user).administers_any_municipality
-
-
-def audit_events_for_user(user: Any, *, action: str = "") -> QuerySet[AuditEvent]:
-    """Platform administrators see every event; municipality administrators their municipality's."""
-    if not can_view_audit_log(user):
-        return AuditEvent.objects.none()
+def audit_events_for_user(user: User, *, action: str = "") -> QuerySet[AuditEvent]:
+    """Platform administrators see every event; municipality administrators their municipality's;
+    anyone else none (the caller checks `permissions.can_view_audit_log` to answer 403)."""
     events = AuditEvent.objects.filter(scope_for(user).admin_municipalities_q()).select_related(
         "municipality"
     )

@@ -55,5 +55,5 @@ def choose_municipality(request: HttpRequest, municipality_id: int) -> bool:
     if not municipalities_for(scope_for(request.user)).filter(pk=municipality_id).exists():
         return False
     request.session[SESSION_KEY] = municipality_id
-    request._kapabel_municipality_id = municipality_id  # type: ignore[attr-defined]
+    request._kapabel_municipality_id = municipality_id  # type: ignore[attr-defined]  # per-request cache
     return True

@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from kapabel.core import audit
-from kapabel.core.models import PersonalAccessToken
+from kapabel.core.audit import Actor
+from kapabel.core.models import PersonalAccessToken, User
 
 TOKEN_PREFIX = "kap_"
 
@@ -24,7 +24,12 @@ def _hash(raw: str) -> str:
 
 @transaction.atomic
 def token_create(
-    *, user: Any, name: str, scope: str = PersonalAccessToken.Scope.READ, days: int | None = None, actor: Any
+    *,
+    user: User,
+    name: str,
+    scope: str = PersonalAccessToken.Scope.READ,
+    days: int | None = None,
+    actor: Actor,
 ) -> tuple[PersonalAccessToken, str]:
     """Create a token and return it with its secret, which is shown once and never stored."""
     if scope not in PersonalAccessToken.Scope.values:
@@ -49,7 +54,7 @@ def token_create(
 
 
 @transaction.atomic
-def token_revoke(*, token: PersonalAccessToken, actor: Any) -> None:
+def token_revoke(*, token: PersonalAccessToken, actor: Actor) -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit.record("core.token.revoked", actor=actor, obj=token)

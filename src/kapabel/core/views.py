@@ -15,9 +15,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from kapabel.core import home as home_sections
-from kapabel.core import selectors, tenancy
+from kapabel.core import permissions, selectors, tenancy
 from kapabel.core.access import scope_for
-from kapabel.core.web import post_only
+from kapabel.core.web import post_only, request_user
 
 
 @login_required
@@ -53,10 +53,10 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    if not selectors.can_view_audit_log(request.user):
-        raise PermissionDenied
+    user = request_user(request)
+    permissions.require_view_audit_log(user)
     action = request.GET.get("action", "").strip()
-    events = selectors.audit_events_for_user(request.user, action=action)
+    events = selectors.audit_events_for_user(user, action=action)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_log.html", {"page": page, "action": action})
 
@@ -91,4 +91,4 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def error_500(request: HttpRequest) -> HttpResponse:
     # Rendered without the request context: the failure may lie in what that context needs.
-    return render(None, "500.html", status=500)  # type: ignore[arg-type]
+    return render(None, "500.html", status=500)  # type: ignore[arg-type]  # Django accepts None; stubs do not

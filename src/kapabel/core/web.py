@@ -1,4 +1,4 @@
-"""Shared view helpers: HTMX detection, service errors onto forms, POST-only actions.
+"""Shared view helpers: the acting user, HTMX detection, service errors onto forms, POST-only actions.
 
 Views stay thin by using these; each exists once."""
 
@@ -6,11 +6,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+
+from kapabel.core.models import User
+
+
+def request_user(request: HttpRequest) -> User:
+    """The logged-in user of a view behind `login_required` (or of an authenticated API call), typed
+    as the project's User for the selectors and permission helpers. Anyone else is refused."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    return cast(User, user)
 
 
 def is_htmx(request: HttpRequest) -> bool:

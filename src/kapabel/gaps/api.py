@@ -1,16 +1,18 @@
-"""API for the gap analysis: person profile, heatmap and priorities. Same selectors, the same
+"""API for the gap analysis: person profile, heatmap, priorities and trend. Same selectors, the same
 permission-checked fetches and the same suppression as the HTML views."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 
-from kapabel.core.access import scope_for
-from kapabel.gaps import selectors
-from kapabel.organisation import permissions
+from kapabel.competences.models import Competence
+from kapabel.core.web import request_user
+from kapabel.gaps import permissions, selectors
+from kapabel.organisation.models import Employee
 
 router = Router(tags=["gaps"])
 
@@ -93,7 +95,40 @@ class PrioritiesOut(Schema):
     groups: list[GroupOut]
 
 
-def _competence(c: Any) -> dict[str, Any]:
+class TrendQuery(Schema):
+    a: int | None = Field(None, description="The first campaign")
+    b: int | None = Field(None, description="The second campaign")
+    date_from: datetime.date | None = Field(None, alias="from", description="Or the first date")
+    date_to: datetime.date | None = Field(None, alias="to", description="And the second date")
+
+
+class TrendCompetenceOut(Schema):
+    competence: CompetenceOut
+    people: int | None
+    suppressed: bool
+    mean_gap_a: float | None
+    mean_gap_b: float | None
+    closed: float | None
+
+
+class TrendUnitOut(Schema):
+    unit_id: int
+    unit_name: str
+    cells: list[TrendCompetenceOut]
+
+
+class TrendOut(Schema):
+    unit_id: int
+    min_group_size: int
+    campaign_a_id: int | None
+    campaign_b_id: int | None
+    date_a: datetime.date | None
+    date_b: datetime.date | None
+    competences: list[TrendCompetenceOut]
+    units: list[TrendUnitOut]
+
+
+def _competence(c: Competence) -> dict[str, Any]:
     return {"id": c.pk, "code": c.code, "name": c.name}
 
 
@@ -133,23 +168,25 @@ def _heatmap(data: selectors.Heatmap) -> dict[str, Any]:
     "/gaps/heatmap", response=HeatmapOut, summary="Heatmap of the units at the top of what you may see"
 )
 def heatmap_top(request: HttpRequest) -> dict[str, Any]:
-    return _heatmap(selectors.heatmap(request.user))
+    return _heatmap(selectors.heatmap(request_user(request)))
 
 
 @router.get(
     "/gaps/units/{unit_id}/heatmap", response=HeatmapOut, summary="Heatmap of a unit and the units below it"
 )
 def heatmap_unit(request: HttpRequest, unit_id: int) -> dict[str, Any]:
-    unit = permissions.get_unit_for_user(request.user, unit_id)
-    return _heatmap(selectors.heatmap(request.user, unit))
+    user = request_user(request)
+    unit = permissions.get_unit_for_user(user, unit_id)
+    return _heatmap(selectors.heatmap(user, unit))
 
 
 @router.get(
     "/gaps/units/{unit_id}/priorities", response=PrioritiesOut, summary="Competences ranked by weighted gap"
 )
 def priorities(request: HttpRequest, unit_id: int) -> dict[str, Any]:
-    unit = permissions.get_unit_for_user(request.user, unit_id)
-    data = selectors.priorities(request.user, unit)
+    user = request_user(request)
+    unit = permissions.get_unit_for_user(user, unit_id)
+    data = selectors.priorities(user, unit)
     return {
         "unit_id": unit.pk,
         "min_group_size": data["minimum"],
@@ -184,7 +221,53 @@ def priorities(request: HttpRequest, unit_id: int) -> dict[str, Any]:
     }
 
 
-def _profile(employee: Any) -> dict[str, Any]:
+def _trend_figures(competence: Competence, figures: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "competence": _competence(competence),
+        "people": None if figures["suppressed"] else figures["people"],
+        "suppressed": figures["suppressed"],
+        "mean_gap_a": figures["mean_a"],
+        "mean_gap_b": figures["mean_b"],
+        "closed": figures["closed"],
+    }
+
+
+@router.get(
+    "/gaps/units/{unit_id}/trend",
+    response=TrendOut,
+    summary="Gap closed between two campaigns or two dates (by default the last two campaigns)",
+)
+def trend(request: HttpRequest, unit_id: int, query: Query[TrendQuery]) -> dict[str, Any]:
+    user = request_user(request)
+    unit = permissions.get_unit_for_user(user, unit_id)
+    choice = selectors.trend_choice(
+        user, unit, a=query.a, b=query.b, date_a=query.date_from, date_b=query.date_to
+    )
+    data: dict[str, Any] = {"competences": [], "rows": [], "unit_rows": []}
+    if choice.ready:
+        data = selectors.trend(user, unit, a=choice.a, b=choice.b, date_a=choice.date_a, date_b=choice.date_b)
+    return {
+        "unit_id": unit.pk,
+        "min_group_size": selectors.minimum_group_size(unit),
+        "campaign_a_id": choice.a.pk if choice.a else None,
+        "campaign_b_id": choice.b.pk if choice.b else None,
+        "date_a": choice.date_a,
+        "date_b": choice.date_b,
+        "competences": [_trend_figures(r["competence"], r) for r in data["rows"]],
+        "units": [
+            {
+                "unit_id": r["unit"].pk,
+                "unit_name": r["unit"].name,
+                "cells": [
+                    _trend_figures(c, cell) for c, cell in zip(data["competences"], r["cells"], strict=True)
+                ],
+            }
+            for r in data["unit_rows"]
+        ],
+    }
+
+
+def _profile(employee: Employee) -> dict[str, Any]:
     data = selectors.person_profile(employee)
     return {
         "employee_id": employee.pk,
@@ -198,12 +281,10 @@ def _profile(employee: Any) -> dict[str, Any]:
     "/gaps/people/{employee_id}/profile", response=PersonProfileOut, summary="A person's targets and levels"
 )
 def person_profile(request: HttpRequest, employee_id: int) -> dict[str, Any]:
-    return _profile(permissions.get_employee_for_user(request.user, employee_id))
+    return _profile(permissions.get_employee_for_user(request_user(request), employee_id))
 
 
 @router.get("/gaps/me/profile", response=PersonProfileOut | None, summary="Your own targets and levels")
 def my_profile(request: HttpRequest) -> dict[str, Any] | None:
-    employee_id = scope_for(request.user).employee_id
-    if employee_id is None:
-        return None
-    return _profile(permissions.get_employee_for_user(request.user, employee_id))
+    employee = permissions.get_own_employee(request_user(request))
+    return None if employee is None else _profile(employee)

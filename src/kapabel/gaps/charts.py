@@ -3,9 +3,12 @@ style). Computed here so the template only displays."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from kapabel.gaps.selectors.profile import ProfileRow
 
 LABEL_WIDTH = 260
 BAR_AREA = 400
@@ -13,7 +16,7 @@ BAR_HEIGHT = 10
 GROUP_HEIGHT = 56
 
 
-def profile_chart(rows: list[Any], scale_max: int) -> dict[str, Any]:
+def profile_chart(rows: list[ProfileRow], scale_max: int) -> dict[str, Any]:
     series = [
         ("target", _("Target")),
         ("self_level", _("Self")),

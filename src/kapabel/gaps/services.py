@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
 from kapabel.core import audit
+from kapabel.core.audit import Actor
 from kapabel.core.models import Municipality
 from kapabel.gaps import upkeep
 from kapabel.gaps.models import GapSettings
@@ -16,14 +15,28 @@ SETTING_FIELDS = ("min_group_size", "weight_essential", "weight_important", "wei
 
 
 @transaction.atomic
-def gap_settings_update(*, municipality: Municipality, actor: Any, **values: int) -> GapSettings:
-    """Change the minimum group size or the importance weights. New weights change every weighted
-    gap, so the municipality's aggregates are rebuilt in the same transaction."""
+def gap_settings_update(
+    *,
+    municipality: Municipality,
+    actor: Actor,
+    min_group_size: int | None = None,
+    weight_essential: int | None = None,
+    weight_important: int | None = None,
+    weight_nice_to_have: int | None = None,
+) -> GapSettings:
+    """Change the minimum group size or the importance weights (None: leave as it is). New weights
+    change every weighted gap, so the municipality's aggregates are rebuilt in the same transaction."""
+    given = {
+        "min_group_size": min_group_size,
+        "weight_essential": weight_essential,
+        "weight_important": weight_important,
+        "weight_nice_to_have": weight_nice_to_have,
+    }
     settings, _created = GapSettings.objects.get_or_create(municipality=municipality)
     changes = audit.update_audited(
         settings,
         fields=SETTING_FIELDS,
-        values=values,
+        values={name: value for name, value in given.items() if value is not None},
         action="gaps.settings.updated",
         actor=actor,
         municipality_id=municipality.pk,

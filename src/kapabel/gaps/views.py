@@ -13,17 +13,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kapabel.core.access import scope_for
-from kapabel.gaps import charts, exports, selectors
-from kapabel.organisation import permissions
-from kapabel.organisation import selectors as org_selectors
-from kapabel.organisation.models import OrgUnit
+from kapabel.core.web import request_user
+from kapabel.gaps import charts, exports, permissions, selectors
+from kapabel.organisation.models import Employee, OrgUnit
 
 EXPORTS = ("xlsx", "csv")
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _export(request: HttpRequest) -> str | None:
@@ -35,19 +29,13 @@ def _crumbs(request: HttpRequest, unit: OrgUnit | None, last: str | None = None)
     """Gap analysis › visible ancestors › unit (› last). Ancestors the user may not see are left out."""
     crumbs: list[dict[str, Any]] = [{"label": _("Gap analysis"), "href": reverse("gaps:heatmap")}]
     if unit is not None:
-        visible = set(
-            org_selectors.units_for_user(request.user)
-            .filter(pk__in=unit.ancestor_ids())
-            .values_list("pk", flat=True)
-        )
-        for ancestor in org_selectors.unit_ancestors(unit):
-            if ancestor.pk in visible:
-                crumbs.append(
-                    {
-                        "label": ancestor.name,
-                        "href": reverse("gaps:heatmap_unit", kwargs={"unit_pk": ancestor.pk}),
-                    }
-                )
+        for ancestor in selectors.visible_ancestors(request_user(request), unit):
+            crumbs.append(
+                {
+                    "label": ancestor.name,
+                    "href": reverse("gaps:heatmap_unit", kwargs={"unit_pk": ancestor.pk}),
+                }
+            )
         crumbs.append(
             {
                 "label": unit.name,
@@ -78,11 +66,12 @@ def _heatmap_export(data: selectors.Heatmap, fmt: str) -> HttpResponse:
 
 @login_required
 def heatmap(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse:
-    unit = permissions.get_unit_for_user(request.user, unit_pk) if unit_pk is not None else None
+    user = request_user(request)
+    unit = permissions.get_unit_for_user(user, unit_pk) if unit_pk is not None else None
     if unit is not None and request.GET.get("rows") == "children":
-        data = selectors.heatmap(request.user, unit, children_only=True)
+        data = selectors.heatmap(user, unit, children_only=True)
         return render(request, "gaps/heatmap.html#rows", {"heatmap": data, "rows": data.rows})
-    data = selectors.heatmap(request.user, unit)
+    data = selectors.heatmap(user, unit)
     fmt = _export(request)
     if fmt:
         return _heatmap_export(data, fmt)
@@ -101,17 +90,14 @@ def heatmap(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse:
 @login_required
 def cell(request: HttpRequest, unit_pk: int) -> HttpResponse:
     """Drill-down from a heatmap cell: the unit's figure and the people behind it the user may see."""
-    unit = permissions.get_unit_for_user(request.user, unit_pk)
-    try:
-        competence = selectors.visible_competence(request.user, unit, int(request.GET.get("competence", "")))
-    except ValueError:
-        competence = None
-    if competence is None:
+    user = request_user(request)
+    unit = permissions.get_unit_for_user(user, unit_pk)
+    competence_pk = request.GET.get("competence", "")
+    if not competence_pk.isdigit():
         raise Http404
-    data = selectors.heatmap(request.user, unit)
-    index = [c.pk for c in data.competences].index(competence.pk)
-    figure = data.rows[0].cells[index]
-    people = selectors.cell_people(request.user, unit, competence)
+    competence = permissions.get_competence_for_user(user, unit, int(competence_pk))
+    figure = selectors.heatmap_cell(user, unit, competence)
+    people = selectors.cell_people(user, unit, competence)
     fmt = _export(request)
     if fmt:
         columns = [
@@ -149,7 +135,7 @@ def cell(request: HttpRequest, unit_pk: int) -> HttpResponse:
     )
 
 
-def _profile_response(request: HttpRequest, employee: Any, own: bool) -> HttpResponse:
+def _profile_response(request: HttpRequest, employee: Employee, own: bool) -> HttpResponse:
     profile = selectors.person_profile(employee)
     fmt = _export(request)
     if fmt:
@@ -193,35 +179,31 @@ def _profile_response(request: HttpRequest, employee: Any, own: bool) -> HttpRes
 
 @login_required
 def person(request: HttpRequest, employee_pk: int) -> HttpResponse:
-    employee = permissions.get_employee_for_user(request.user, employee_pk)
-    return _profile_response(request, employee, own=employee.pk == scope_for(request.user).employee_id)
+    user = request_user(request)
+    employee = permissions.get_employee_for_user(user, employee_pk)
+    return _profile_response(request, employee, own=permissions.is_own_profile(user, employee))
 
 
 @login_required
 def my_profile(request: HttpRequest) -> HttpResponse:
-    employee_id = scope_for(request.user).employee_id
-    if employee_id is None:
+    employee = permissions.get_own_employee(request_user(request))
+    if employee is None:
         raise Http404
-    return _profile_response(request, permissions.get_employee_for_user(request.user, employee_id), own=True)
-
-
-def _default_unit(request: HttpRequest) -> OrgUnit | None:
-    tops = org_selectors.top_units_for_user(request.user)
-    return tops[0] if tops else None
+    return _profile_response(request, employee, own=True)
 
 
 @login_required
 def priorities(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse:
+    user = request_user(request)
     if unit_pk is None and request.GET.get("unit", "").isdigit():
         unit_pk = int(request.GET["unit"])
-    unit = (
-        permissions.get_unit_for_user(request.user, unit_pk)
-        if unit_pk is not None
-        else _default_unit(request)
-    )
+    if unit_pk is not None:
+        unit: OrgUnit | None = permissions.get_unit_for_user(user, unit_pk)
+    else:
+        unit = selectors.default_unit(user)
     if unit is None:
         raise Http404
-    data = selectors.priorities(request.user, unit)
+    data = selectors.priorities(user, unit)
     fmt = _export(request)
     if fmt:
         columns = [
@@ -241,15 +223,15 @@ def priorities(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse
             for r in data["rows"]
         ]
         return exports.table_response("priorities", _("Priorities"), columns, rows, fmt)
-    choices = list(
-        org_selectors.units_for_user(request.user)
-        .filter(depth__lte=unit.depth + 1, municipality=unit.municipality)
-        .order_by("path")[:200]
-    )
     return render(
         request,
         "gaps/priorities.html",
-        {"unit": unit, **data, "choices": choices, "crumbs": _crumbs(request, unit, _("Priorities"))},
+        {
+            "unit": unit,
+            **data,
+            "choices": selectors.unit_choices(user, unit),
+            "crumbs": _crumbs(request, unit, _("Priorities")),
+        },
     )
 
 
@@ -260,17 +242,24 @@ def _parse_date(value: str | None) -> datetime.date | None:
         return None
 
 
+def _parse_id(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
 @login_required
 def trend(request: HttpRequest, unit_pk: int) -> HttpResponse:
-    unit = permissions.get_unit_for_user(request.user, unit_pk)
-    campaigns = list(selectors.campaigns_for(request.user, unit))
-    by_id = {str(c.pk): c for c in campaigns}
-    a, b = by_id.get(request.GET.get("a", "")), by_id.get(request.GET.get("b", ""))
-    date_a, date_b = _parse_date(request.GET.get("from")), _parse_date(request.GET.get("to"))
-    if a is None and b is None and not (date_a and date_b) and len(campaigns) >= 2:
-        a, b = campaigns[-2], campaigns[-1]
-    ready = (a is not None and b is not None) or (date_a is not None and date_b is not None)
-    data = selectors.trend(request.user, unit, a=a, b=b, date_a=date_a, date_b=date_b) if ready else None
+    user = request_user(request)
+    unit = permissions.get_unit_for_user(user, unit_pk)
+    choice = selectors.trend_choice(
+        user,
+        unit,
+        a=_parse_id(request.GET.get("a")),
+        b=_parse_id(request.GET.get("b")),
+        date_a=_parse_date(request.GET.get("from")),
+        date_b=_parse_date(request.GET.get("to")),
+    )
+    a, b, date_a, date_b = choice.a, choice.b, choice.date_a, choice.date_b
+    data = selectors.trend(user, unit, a=a, b=b, date_a=date_a, date_b=date_b) if choice.ready else None
     fmt = _export(request)
     if fmt and data:
         columns = [
@@ -296,7 +285,7 @@ def trend(request: HttpRequest, unit_pk: int) -> HttpResponse:
         "gaps/trend.html",
         {
             "unit": unit,
-            "campaigns": campaigns,
+            "campaigns": choice.campaigns,
             "a": a,
             "b": b,
             "date_a": date_a,

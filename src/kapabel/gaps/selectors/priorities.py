@@ -1,0 +1,69 @@
+"""Priorities: competences ranked by total weighted gap in a unit's subtree, and the job role × unit
+groups where an offer would help most."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Sum
+
+from kapabel.core.access import scope_for
+from kapabel.core.models import User
+from kapabel.gaps import permissions
+from kapabel.gaps.definition import settings_for
+from kapabel.gaps.models import GapFact
+from kapabel.gaps.selectors.figures import competences_in_order, unit_cells
+from kapabel.organisation import selectors as org_selectors
+from kapabel.organisation.models import OrgUnit
+
+
+def priorities(user: User, unit: OrgUnit, *, groups: int = 15) -> dict[str, Any]:
+    """Competences ranked by total weighted gap (and people below target) in the unit's subtree,
+    and the job role × unit groups where an offer would help most."""
+    full = permissions.can_view_everyone_in(user, unit)
+    minimum = settings_for(unit.municipality_id).min_group_size
+    rows: list[dict[str, Any]] = []
+    cells = unit_cells([unit.pk]).get(unit.pk, {})
+    competences = {c.pk: c for c in competences_in_order(cells)}
+    for competence_id, cell in cells.items():
+        if not full and (0 < cell.known < minimum or 0 < cell.people < minimum):
+            cell.suppressed = True
+        rows.append({"competence": competences[competence_id], "cell": cell})
+    rows.sort(
+        key=lambda r: (
+            r["cell"].suppressed,
+            -r["cell"].weighted_gap_sum,
+            -r["cell"].below,
+            r["competence"].pk,
+        )
+    )
+    group_rows = (
+        GapFact.objects.filter(scope_for(user).employees_q("employee__"))
+        .filter(unit.subtree_q("unit__path"), gap__gt=0)
+        .values("job_role_id", "job_role__title", "unit_id", "unit__name", "competence_id")
+        .annotate(weighted=Sum("weighted_gap"), people=Count("id"), gap_total=Sum("gap"))
+        .order_by("-weighted", "-people", "unit__name", "competence_id")
+    )
+    if not full:
+        group_rows = group_rows.filter(people__gte=minimum)
+    top_groups: list[dict[str, Any]] = [dict(g) for g in group_rows[:groups]]
+    names = {c.pk: c for c in competences_in_order(g["competence_id"] for g in top_groups)}
+    for g in top_groups:
+        g["competence"] = names[g["competence_id"]]
+    return {"rows": rows, "groups": top_groups, "full_view": full, "minimum": minimum}
+
+
+def default_unit(user: User) -> OrgUnit | None:
+    """The unit the priorities page opens on: the first of the user's top units."""
+    tops = org_selectors.top_units_for_user(user)
+    return tops[0] if tops else None
+
+
+def unit_choices(user: User, unit: OrgUnit, *, limit: int = 200) -> list[OrgUnit]:
+    """Units to switch to from `unit`'s page: those the user sees in its municipality, down to one
+    level below it."""
+    return list(
+        org_selectors.units_for_user(user)
+        .filter(depth__lte=unit.depth + 1, municipality=unit.municipality)
+        .order_by("path")[:limit]
+    )
