@@ -16,8 +16,8 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from kapabel.assessments import permissions, selectors, services
 from kapabel.assessments.models import Campaign, Part
-from kapabel.assessments.permissions import request_user
 from kapabel.core.api_auth import require_write_scope
+from kapabel.core.web import request_user
 from kapabel.organisation import permissions as org_permissions
 
 router = Router(tags=["assessments"])

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from kapabel.assessments.models import Assessment, Campaign, Part, Rating, Source
@@ -19,15 +18,6 @@ from kapabel.core.models import Role, User
 
 # Create and close campaigns in a municipality.
 CAMPAIGN_MANAGERS = (Role.HR, Role.MUNICIPALITY_ADMIN)
-
-
-def request_user(request: HttpRequest) -> User:
-    """The signed-in user of a request. The views are behind `login_required` and the API behind its
-    authentication, so an anonymous user here is refused rather than silently given no scope."""
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied
-    return user
 
 
 # --- Visibility as queries (the selectors filter by these) --------------------------------------

@@ -19,11 +19,10 @@ from django.views.decorators.http import require_http_methods
 from kapabel.assessments import permissions, selectors, services
 from kapabel.assessments.forms import CampaignForm, SettingsForm, answers_from_post
 from kapabel.assessments.models import Campaign, Part
-from kapabel.assessments.permissions import request_user
 from kapabel.competences.models import Importance
 from kapabel.core import tenancy
 from kapabel.core.models import User
-from kapabel.core.web import form_errors_from
+from kapabel.core.web import form_errors_from, request_user
 from kapabel.organisation import permissions as org_permissions
 from kapabel.organisation import selectors as org_selectors
 

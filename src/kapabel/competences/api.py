@@ -13,8 +13,8 @@ from ninja import Field, Router, Schema
 from kapabel.competences import permissions, selectors, services
 from kapabel.competences.exchange import parse
 from kapabel.competences.models import FrameworkVersion, Importance, Profile
-from kapabel.competences.views.common import AuthenticatedHttpRequest
 from kapabel.core.api_auth import require_write_scope
+from kapabel.core.web import AuthenticatedHttpRequest
 from kapabel.organisation import permissions as org_permissions
 
 router = Router(tags=["competences"])

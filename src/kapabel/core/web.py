@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,13 +15,21 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from kapabel.core.models import User
 
 
+class AuthenticatedHttpRequest(HttpRequest):
+    """A request behind `login_required` or the API's authentication: `user` is a signed-in user
+    (django-stubs' pattern). Annotate a view's request with it, or call `request_user`."""
+
+    user: User
+
+
 def request_user(request: HttpRequest) -> User:
-    """The logged-in user of a view behind `login_required` (or of an authenticated API call), typed
-    as the project's User for the selectors and permission helpers. Anyone else is refused."""
+    """The signed-in user of a view behind `login_required` (or of an authenticated API call), typed
+    as the project's User for the selectors, permission helpers and services (as the actor). Anyone
+    else is refused rather than silently given no scope or recorded as nobody."""
     user = request.user
-    if not user.is_authenticated:
+    if not isinstance(user, User) or not user.is_active:
         raise PermissionDenied
-    return cast(User, user)
+    return user
 
 
 def is_htmx(request: HttpRequest) -> bool:

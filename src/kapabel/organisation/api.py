@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from kapabel.core.api_auth import require_write_scope
+from kapabel.core.web import request_user
 from kapabel.organisation import permissions, selectors, services
 from kapabel.organisation.models import OrgUnit
 
@@ -162,7 +163,7 @@ def create_unit(request: HttpRequest, payload: UnitIn) -> Any:
         name=payload.name,
         kind=payload.kind,
         external_id=payload.external_id,
-        actor=permissions.acting_user(request.user),
+        actor=request_user(request),
     )
     return Status(201, unit)
 
@@ -178,7 +179,7 @@ def update_unit(request: HttpRequest, unit_id: int, payload: UnitPatch) -> Any:
     if "parent_id" in changes:
         parent_id = changes.pop("parent_id")
         changes["parent"] = permissions.get_unit_for_user(request.user, parent_id) if parent_id else None
-    return services.orgunit_update(unit=unit, actor=permissions.acting_user(request.user), **changes)
+    return services.orgunit_update(unit=unit, actor=request_user(request), **changes)
 
 
 # --- Job roles --------------------------------------------------------------------------------
@@ -208,9 +209,7 @@ def create_job_role(request: HttpRequest, payload: JobRoleIn) -> Any:
     data = payload.dict(exclude={"municipality_id"})
     return Status(
         201,
-        services.jobrole_create(
-            municipality=municipality, actor=permissions.acting_user(request.user), **data
-        ),
+        services.jobrole_create(municipality=municipality, actor=request_user(request), **data),
     )
 
 
@@ -220,7 +219,7 @@ def update_job_role(request: HttpRequest, job_role_id: int, payload: JobRolePatc
     role = permissions.get_job_role_for_user(request.user, job_role_id)
     permissions.require_manage_organisation(request.user, role.municipality_id)
     return services.jobrole_update(
-        job_role=role, actor=permissions.acting_user(request.user), **payload.dict(exclude_unset=True)
+        job_role=role, actor=request_user(request), **payload.dict(exclude_unset=True)
     )
 
 
@@ -265,9 +264,7 @@ def create_employee(request: HttpRequest, payload: EmployeeIn) -> Any:
     permissions.require_manage_organisation(request.user, data["unit"].municipality_id)
     return Status(
         201,
-        services.employee_create(
-            municipality=data["unit"].municipality, actor=permissions.acting_user(request.user), **data
-        ),
+        services.employee_create(municipality=data["unit"].municipality, actor=request_user(request), **data),
     )
 
 
@@ -277,4 +274,4 @@ def update_employee(request: HttpRequest, employee_id: int, payload: EmployeePat
     employee = permissions.get_employee_for_user(request.user, employee_id)
     permissions.require_manage_organisation(request.user, employee.municipality_id)
     data = _resolve_refs(request, payload.dict(exclude_unset=True))
-    return services.employee_update(employee=employee, actor=permissions.acting_user(request.user), **data)
+    return services.employee_update(employee=employee, actor=request_user(request), **data)

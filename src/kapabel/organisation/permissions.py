@@ -21,14 +21,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
 
-def acting_user(user: User | AnonymousUser) -> User:
-    """`request.user` as the actor of a service. The HTML views require a login and the API a token
-    or a session, so an anonymous user here is refused rather than recorded as nobody."""
-    if not isinstance(user, User) or not user.is_active:
-        raise PermissionDenied
-    return user
-
-
 # --- Permission-checked fetches -----------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kapabel.core.tenancy import current_municipality, current_municipality_id
-from kapabel.core.web import form_errors_from, is_htmx
+from kapabel.core.web import form_errors_from, is_htmx, request_user
 from kapabel.organisation import permissions, selectors, services
 from kapabel.organisation.forms import EmployeeFilterForm, EmployeeForm, JobRoleForm, OrgUnitForm
 from kapabel.organisation.models import Employee, OrgUnit
@@ -93,7 +93,7 @@ def employee_detail(request: HttpRequest, employee_pk: int) -> HttpResponse:
 def employee_edit(request: HttpRequest, employee_pk: int) -> HttpResponse:
     employee = permissions.get_employee_for_user(request.user, employee_pk)
     permissions.require_manage_organisation(request.user, employee.municipality_id)
-    actor = permissions.acting_user(request.user)
+    actor = request_user(request)
     # The form edits a copy; the service gets the original, to record what changed.
     copy = permissions.get_employee_for_user(request.user, employee_pk)
     form = EmployeeForm(request.POST or None, instance=copy, municipality=employee.municipality)
@@ -117,7 +117,7 @@ def employee_detail_url(employee: Employee) -> str:
 def employee_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
     unit = permissions.get_unit_for_user(request.user, unit_pk)
     permissions.require_manage_organisation(request.user, unit.municipality_id)
-    actor = permissions.acting_user(request.user)
+    actor = request_user(request)
     form = EmployeeForm(request.POST or None, initial={"unit": unit}, municipality=unit.municipality)
     return _form_page(
         request,
@@ -173,7 +173,7 @@ def unit_detail(request: HttpRequest, unit_pk: int) -> HttpResponse:
 def unit_edit(request: HttpRequest, unit_pk: int) -> HttpResponse:
     unit = permissions.get_unit_for_user(request.user, unit_pk)
     permissions.require_manage_organisation(request.user, unit.municipality_id)
-    actor = permissions.acting_user(request.user)
+    actor = request_user(request)
     copy = permissions.get_unit_for_user(request.user, unit_pk)  # the form edits a copy, as above
     form = OrgUnitForm(request.POST or None, instance=copy, municipality=unit.municipality)
     return _form_page(
@@ -192,7 +192,7 @@ def unit_edit(request: HttpRequest, unit_pk: int) -> HttpResponse:
 def unit_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
     parent = permissions.get_unit_for_user(request.user, unit_pk)
     permissions.require_manage_organisation(request.user, parent.municipality_id)
-    actor = permissions.acting_user(request.user)
+    actor = request_user(request)
     form = OrgUnitForm(request.POST or None, initial={"parent": parent}, municipality=parent.municipality)
     return _form_page(
         request,
@@ -234,7 +234,7 @@ def job_role_create(request: HttpRequest) -> HttpResponse:
     municipality = current_municipality(request)
     if municipality is None or not permissions.can_manage_organisation(request.user, municipality.pk):
         raise PermissionDenied
-    actor = permissions.acting_user(request.user)
+    actor = request_user(request)
     form = JobRoleForm(request.POST or None)
     return _form_page(
         request,
@@ -254,7 +254,7 @@ def job_role_create(request: HttpRequest) -> HttpResponse:
 def job_role_edit(request: HttpRequest, job_role_pk: int) -> HttpResponse:
     role = permissions.get_job_role_for_user(request.user, job_role_pk)
     permissions.require_manage_organisation(request.user, role.municipality_id)
-    actor = permissions.acting_user(request.user)
+    actor = request_user(request)
     copy = permissions.get_job_role_for_user(request.user, job_role_pk)  # the form edits a copy
     form = JobRoleForm(request.POST or None, instance=copy)
     return _form_page(

@@ -13,13 +13,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from kapabel.competences.models import Framework, FrameworkVersion
-from kapabel.core.models import User
-
-
-class AuthenticatedHttpRequest(HttpRequest):
-    """A request behind `login_required`: `user` is a signed-in user (django-stubs' pattern)."""
-
-    user: User
 
 
 def framework_url(framework: Framework, version: FrameworkVersion | None = None) -> str:

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_http_methods
 from kapabel.competences import permissions, selectors, services
 from kapabel.competences.forms import CommentForm, ConsultationForm
 from kapabel.competences.models import Comment
-from kapabel.competences.views.common import AuthenticatedHttpRequest, framework_url, post_action
-from kapabel.core.web import form_errors_from, require_post
+from kapabel.competences.views.common import framework_url, post_action
+from kapabel.core.web import AuthenticatedHttpRequest, form_errors_from, require_post
 
 
 @login_required

@@ -20,9 +20,9 @@ from kapabel.competences import permissions, selectors, services
 from kapabel.competences.exchange import FORMATS, parse
 from kapabel.competences.forms import FrameworkForm, ImportForm
 from kapabel.competences.models import Framework, FrameworkVersion, Status
-from kapabel.competences.views.common import AuthenticatedHttpRequest, framework_url, post_action
+from kapabel.competences.views.common import framework_url, post_action
 from kapabel.core.tenancy import current_municipality
-from kapabel.core.web import form_errors_from, require_post
+from kapabel.core.web import AuthenticatedHttpRequest, form_errors_from, require_post
 
 
 @login_required

@@ -16,9 +16,9 @@ from kapabel.competences import permissions, selectors, services
 from kapabel.competences.forms import ProfileForm
 from kapabel.competences.models import Competence, Importance, Profile
 from kapabel.competences.services import TargetRow
-from kapabel.competences.views.common import AuthenticatedHttpRequest, post_action
+from kapabel.competences.views.common import post_action
 from kapabel.core.tenancy import current_municipality, current_municipality_id
-from kapabel.core.web import form_errors_from, require_post
+from kapabel.core.web import AuthenticatedHttpRequest, form_errors_from, require_post
 
 
 def _posted_targets(

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_http_methods
 from kapabel.competences import permissions, selectors, services
 from kapabel.competences.forms import CompetenceForm
 from kapabel.competences.models import FrameworkVersion
-from kapabel.competences.views.common import AuthenticatedHttpRequest, framework_url, post_action
+from kapabel.competences.views.common import framework_url, post_action
 from kapabel.competences.views.frameworks import detail_context
-from kapabel.core.web import form_errors_from, is_htmx, require_post
+from kapabel.core.web import AuthenticatedHttpRequest, form_errors_from, is_htmx, require_post
 
 
 def _tree_response(request: AuthenticatedHttpRequest, version: FrameworkVersion) -> HttpResponse:

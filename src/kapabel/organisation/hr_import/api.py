@@ -12,6 +12,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from kapabel.core.api_auth import require_write_scope
+from kapabel.core.web import request_user
 from kapabel.organisation import permissions, selectors
 from kapabel.organisation.hr_import import services
 from kapabel.organisation.hr_import.formats import files_from_upload
@@ -119,7 +120,7 @@ def create_hr_import(
     hr_import = services.hrimport_upload(
         municipality=municipality,
         files=received,
-        actor=permissions.acting_user(request.user),
+        actor=request_user(request),
         source=HRImport.Source.API,
         format=format or None,
         full=full,
@@ -169,6 +170,6 @@ def confirm_hr_import(request: HttpRequest, import_id: int, payload: ConfirmIn) 
     permissions.require_import_hr(request.user, hr_import.municipality_id)
     require_write_scope(request)
     services.hrimport_confirm(
-        hr_import=hr_import, skip_invalid=payload.skip_invalid, actor=permissions.acting_user(request.user)
+        hr_import=hr_import, skip_invalid=payload.skip_invalid, actor=request_user(request)
     )
     return Status(202, hr_import)

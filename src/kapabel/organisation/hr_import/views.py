@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kapabel.core import exports
-from kapabel.core.web import is_htmx
+from kapabel.core.web import is_htmx, request_user
 from kapabel.organisation import permissions, selectors
 from kapabel.organisation.hr_import import services
 from kapabel.organisation.hr_import.formats import SHEET_COLUMNS, files_from_upload
@@ -48,7 +48,7 @@ def hr_import_list(request: HttpRequest) -> HttpResponse:
         hr_import = services.hrimport_upload(
             municipality=municipality,
             files=files,
-            actor=permissions.acting_user(request.user),
+            actor=request_user(request),
             source=HRImport.Source.WEB,
             format=form.cleaned_data["format"] or None,
             full={"full": True, "partial": False}.get(mode),
@@ -146,9 +146,7 @@ def hr_import_confirm(request: HttpRequest, import_pk: int) -> HttpResponse:
     if request.method == "POST":
         skip = request.POST.get("skip_invalid") == "on"
         try:
-            services.hrimport_confirm(
-                hr_import=hr_import, skip_invalid=skip, actor=permissions.acting_user(request.user)
-            )
+            services.hrimport_confirm(hr_import=hr_import, skip_invalid=skip, actor=request_user(request))
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
