@@ -162,9 +162,10 @@ def consultations_for_user(user: User) -> QuerySet[Consultation]:
     ).filter(permissions.consultations_q(user))
 
 
-def participant_candidates(municipality_id: int) -> QuerySet[Employee]:
-    """Who an editor may invite to comment: the active employees of the owning municipality."""
-    return Employee.objects.filter(municipality_id=municipality_id, active=True).order_by("name")
+def participant_candidates(user: User, municipality_id: int) -> QuerySet[Employee]:
+    """Who an editor may invite to comment: the active employees of the owning municipality whom
+    the editor may see."""
+    return employees_for_user(user).filter(municipality_id=municipality_id).order_by("name")
 
 
 def consultation_comments(consultation: Consultation) -> QuerySet[Comment]:

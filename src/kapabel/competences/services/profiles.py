@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kapabel.competences import permissions
 from kapabel.competences.models import (
     Competence,
     FrameworkVersion,
@@ -29,7 +30,7 @@ from kapabel.competences.services.common import (
 from kapabel.competences.services.tree import follow_competences
 from kapabel.core import announce, audit
 from kapabel.core.audit import Actor
-from kapabel.core.models import Municipality
+from kapabel.core.models import Municipality, User
 from kapabel.organisation.models import JobRole, OrgUnit
 
 # (competence, target level or None to remove the target, importance)
@@ -62,6 +63,28 @@ def _check_profile(profile: Profile) -> None:
         raise ValidationError(errors)
 
 
+def _check_subject(profile: Profile, actor: Actor) -> None:
+    """The people whose targets the profile sets must lie within the acting user's grant
+    (`permissions.can_target_profile_subject`); system actors (imports, commands) are not limited."""
+    if not isinstance(actor, User) or permissions.can_target_profile_subject(
+        actor, profile.municipality_id, profile.kind, profile.unit
+    ):
+        return
+    if profile.kind == Profile.Kind.UNIT:
+        raise ValidationError(
+            {"unit": _("The unit is outside the part of the organisation you may set targets for.")}
+        )
+    raise ValidationError(
+        {
+            "kind": _(
+                "A job-role profile sets targets for everyone in the role across the municipality. "
+                "Only editors for the whole municipality may make one; choose a unit profile for a "
+                "unit within your part of the organisation."
+            )
+        }
+    )
+
+
 @transaction.atomic
 def profile_create(
     *,
@@ -84,6 +107,7 @@ def profile_create(
         description=description,
     )
     _check_profile(profile)
+    _check_subject(profile, actor)
     audit.create_audited(profile, fields=PROFILE_FIELDS, action="competences.profile.created", actor=actor)
     return profile
 
@@ -102,13 +126,18 @@ def profile_update(
     """Change a draft profile. Arguments not given stay as they are."""
     require_draft_profile(profile)
     values = given(name=name, description=description, kind=kind, job_role=job_role, unit=unit)
+
+    def check(changed: Profile) -> None:
+        _check_profile(changed)
+        _check_subject(changed, actor)
+
     audit.update_audited(
         profile,
         fields=PROFILE_FIELDS,
         values=values,
         action="competences.profile.updated",
         actor=actor,
-        check=_check_profile,
+        check=check,
     )
     return profile
 
