@@ -107,7 +107,10 @@ def test_service_intersects_every_kind_of_scope_with_the_grant(world, aw):
     assert services.campaign_create(scope=services.Scope(units=[(world.centre1, True)]), **survey)
     # An administrator covers the whole municipality; the job role reaches all four people.
     admin = {**base, "actor": world.user("admin")}
-    assert services.campaign_create(scope=services.Scope(job_roles=[world.role_a]), **admin).participant_count == 4
+    assert (
+        services.campaign_create(scope=services.Scope(job_roles=[world.role_a]), **admin).participant_count
+        == 4
+    )
 
 
 def test_html_job_role_scope_outside_the_grant_shows_the_refusal(world, aw, login):
@@ -149,7 +152,9 @@ def test_subtree_hr_may_not_close_a_municipality_wide_campaign(world, aw, login)
     # The needs survey runs in Centre 1 only: inside the grant, so HR may close it.
     assert permissions.can_change_campaign(hr, aw.needs_a)
     closed = client.patch(
-        f"/api/v1/campaigns/{aw.needs_a.pk}", json.dumps({"status": "closed"}), content_type="application/json"
+        f"/api/v1/campaigns/{aw.needs_a.pk}",
+        json.dumps({"status": "closed"}),
+        content_type="application/json",
     )
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
     assert permissions.can_change_campaign(world.user("admin"), aw.campaign_a)

@@ -41,7 +41,10 @@ def test_service_refuses_a_profile_for_people_outside_the_grant(world, version):
     assert inside.unit == world.team1
     # Administrators cover the whole municipality; system actors (imports, commands) are not limited.
     assert services.profile_create(
-        name="Rolle", kind=Profile.Kind.JOB_ROLE, job_role=world.role_a, **{**base, "actor": world.user("admin")}
+        name="Rolle",
+        kind=Profile.Kind.JOB_ROLE,
+        job_role=world.role_a,
+        **{**base, "actor": world.user("admin")},
     )
     assert services.profile_update(profile=named, kind=Profile.Kind.UNIT, unit=world.team3, actor="t")
 
@@ -50,7 +53,9 @@ def test_api_profile_outside_the_grant_is_refused(world, version, login):
     client = login(world.user("hr"))
     data = {"municipality_id": world.a.pk, "version_id": version.pk, "name": "Rolle", "kind": "job_role"}
     response = client.post(
-        "/api/v1/profiles", json.dumps({**data, "job_role_id": world.role_a.pk}), content_type="application/json"
+        "/api/v1/profiles",
+        json.dumps({**data, "job_role_id": world.role_a.pk}),
+        content_type="application/json",
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "kind"
@@ -61,7 +66,10 @@ def test_api_profile_outside_the_grant_is_refused(world, version, login):
     )
     assert not Profile.objects.exists()
     inside = {**data, "kind": "unit", "unit_id": world.team1.pk}
-    assert client.post("/api/v1/profiles", json.dumps(inside), content_type="application/json").status_code == 201
+    assert (
+        client.post("/api/v1/profiles", json.dumps(inside), content_type="application/json").status_code
+        == 201
+    )
 
 
 def test_html_profile_for_a_unit_outside_the_grant_shows_the_field_error(world, version, login):
@@ -105,15 +113,15 @@ def test_subtree_hr_may_not_change_a_job_role_profile(world, version, login):
     comment = services.comment_add(
         consultation=consultation, author="t", body="Mere", competence=items[0], proposed_target_level=3
     )
-    assert client.post(f"/frameworks/comments/{comment.pk}/decide/", {"decision": "accept"}).status_code == 403
+    assert (
+        client.post(f"/frameworks/comments/{comment.pk}/decide/", {"decision": "accept"}).status_code == 403
+    )
     assert Comment.objects.get(pk=comment.pk).decision == Comment.Decision.PENDING
 
 
 def test_consultation_participants_must_be_people_the_editor_sees(world, version, login):
     hr = world.user("hr")
-    profile = services.profile_create(
-        municipality=world.a, framework_version=version, name="Ideal", actor=hr
-    )
+    profile = services.profile_create(municipality=world.a, framework_version=version, name="Ideal", actor=hr)
     with pytest.raises(ValidationError) as info:
         services.consultation_open(actor=hr, profile=profile, participants=[world.employee, world.outsider])
     assert "participants" in info.value.message_dict
@@ -128,6 +136,4 @@ def test_consultation_participants_must_be_people_the_editor_sees(world, version
     assert client.post(url, {"participants": [world.employee.pk]}).status_code == 302
     # An administrator sees (and may invite) everyone in the municipality.
     other = services.profile_create(municipality=world.a, framework_version=version, name="Andet", actor="t")
-    assert services.consultation_open(
-        actor=world.user("admin"), profile=other, participants=[world.outsider]
-    )
+    assert services.consultation_open(actor=world.user("admin"), profile=other, participants=[world.outsider])

@@ -115,7 +115,9 @@ def get_assessment_for_user(user: User, pk: int) -> Assessment:
 
 def get_rating_for_user(user: User, pk: int) -> Rating:
     return get_object_or_404(
-        Rating.objects.filter(ratings_q(user)).select_related("competence", "campaign", "employee__unit", "unit"),
+        Rating.objects.filter(ratings_q(user)).select_related(
+            "competence", "campaign", "employee__unit", "unit"
+        ),
         pk=pk,
     )
 

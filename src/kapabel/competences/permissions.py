@@ -101,9 +101,7 @@ def edits_whole_municipality(user: User, municipality_id: int) -> bool:
     return _editor_paths(scope_for(user), municipality_id) is None
 
 
-def can_target_profile_subject(
-    user: User, municipality_id: int, kind: str, unit: OrgUnit | None
-) -> bool:
+def can_target_profile_subject(user: User, municipality_id: int, kind: str, unit: OrgUnit | None) -> bool:
     """Whether the user may edit a profile for this subject: whose targets it sets must lie within
     their grant. A unit profile sets targets in the unit's subtree, so an editor granted a subtree
     may make one for a unit inside it; a job-role profile sets targets for everyone in the role

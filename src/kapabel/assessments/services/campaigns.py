@@ -89,7 +89,9 @@ def _check_within_grant(actor: User, municipality: Municipality, participants: l
     unit): the people it resolves to are what is checked, by the unit each one is enrolled in. The
     scope is refused with the count rather than silently shrunk, so nobody believes a campaign
     covers people it does not."""
-    outside = permissions.units_outside_grant(actor, municipality.pk, {unit for _person, unit in participants})
+    outside = permissions.units_outside_grant(
+        actor, municipality.pk, {unit for _person, unit in participants}
+    )
     count = sum(1 for _person, unit in participants if unit in outside)
     if count:
         raise ValidationError(
