@@ -121,6 +121,16 @@ def can_edit_profile(user: User, profile: Profile) -> bool:
     return can_target_profile_subject(user, profile.municipality_id, profile.kind, profile.unit)
 
 
+def can_move_profiles(user: User, municipality_id: int | None) -> bool:
+    """Move all of a municipality's profiles of a framework onto a newer version: the move changes
+    every profile, job-role profiles included, so it needs an editor for the whole municipality."""
+    return (
+        municipality_id is not None
+        and can_edit_in_municipality(user, municipality_id)
+        and edits_whole_municipality(user, municipality_id)
+    )
+
+
 def employees_outside_view(user: User, employees: Sequence[Employee]) -> list[Employee]:
     """Of `employees`, those the user may not read (a consultation invites only people the editor
     sees)."""

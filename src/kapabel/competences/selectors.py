@@ -55,6 +55,23 @@ def published_version(framework: Framework) -> FrameworkVersion | None:
     return framework.versions.filter(status=Status.PUBLISHED).order_by("-number").first()
 
 
+def profiles_on_older_versions(
+    framework: Framework, version: FrameworkVersion, municipality_id: int
+) -> QuerySet[Profile]:
+    """The municipality's published profiles of the framework on a version older than `version`
+    (what `services.profiles_move_to_version` would move)."""
+    return (
+        Profile.objects.filter(
+            municipality_id=municipality_id,
+            status=Status.PUBLISHED,
+            framework_version__framework=framework,
+            framework_version__number__lt=version.number,
+        )
+        .prefetch_related("targets")
+        .order_by("name", "pk")
+    )
+
+
 @dataclass
 class TreeNode:
     competence: Competence
