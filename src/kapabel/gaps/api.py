@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from kapabel.core.access import scope_for
 from kapabel.gaps import selectors
+from kapabel.gaps.forms import TrendForm
 from kapabel.organisation import permissions
 
 router = Router(tags=["gaps"])
@@ -180,6 +183,51 @@ def priorities(request: HttpRequest, unit_id: int) -> dict[str, Any]:
                 "weighted_gap_sum": g["weighted"],
             }
             for g in data["groups"]
+        ],
+    }
+
+
+class TrendRowOut(Schema):
+    competence: CompetenceOut
+    people: int | None
+    suppressed: bool
+    mean_a: float | None
+    mean_b: float | None
+    closed: float | None
+
+
+class TrendOut(Schema):
+    unit_id: int
+    min_group_size: int
+    rows: list[TrendRowOut]
+
+
+@router.get(
+    "/gaps/units/{unit_id}/trend",
+    response=TrendOut,
+    summary="Gap closed between two campaigns (a, b) or two dates (from, to)",
+)
+def trend(request: HttpRequest, unit_id: int) -> dict[str, Any]:
+    unit = permissions.get_unit_for_user(request.user, unit_id)
+    form = TrendForm(request.GET, campaigns=selectors.campaigns_for(request.user, unit))
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    chosen = form.cleaned_data
+    if not ((chosen["a"] and chosen["b"]) or (chosen["from"] and chosen["to"])):
+        raise ValidationError({"a": _("Choose two campaigns (a, b) or two dates (from, to) to compare.")})
+    data = selectors.trend(
+        request.user, unit, a=chosen["a"], b=chosen["b"], date_a=chosen["from"], date_b=chosen["to"]
+    )
+    return {
+        "unit_id": unit.pk,
+        "min_group_size": data["minimum"],
+        "rows": [
+            {
+                **{k: row[k] for k in ("suppressed", "mean_a", "mean_b", "closed")},
+                "competence": _competence(row["competence"]),
+                "people": None if row["suppressed"] else row["people"],
+            }
+            for row in data["rows"]
         ],
     }
 

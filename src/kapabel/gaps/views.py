@@ -3,7 +3,6 @@ the same rows as XLSX/CSV when `?export=xlsx|csv` is given (same selector, same 
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from kapabel.core.access import scope_for
 from kapabel.gaps import charts, exports, selectors
+from kapabel.gaps.forms import TrendForm
 from kapabel.organisation import permissions
 from kapabel.organisation import selectors as org_selectors
 from kapabel.organisation.models import OrgUnit
@@ -253,22 +253,19 @@ def priorities(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse
     )
 
 
-def _parse_date(value: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 @login_required
 def trend(request: HttpRequest, unit_pk: int) -> HttpResponse:
     unit = permissions.get_unit_for_user(request.user, unit_pk)
     campaigns = list(selectors.campaigns_for(request.user, unit))
-    by_id = {str(c.pk): c for c in campaigns}
-    a, b = by_id.get(request.GET.get("a", "")), by_id.get(request.GET.get("b", ""))
-    date_a, date_b = _parse_date(request.GET.get("from")), _parse_date(request.GET.get("to"))
-    if a is None and b is None and not (date_a and date_b) and len(campaigns) >= 2:
+    chosen = any(request.GET.get(name) for name in ("a", "b", "from", "to"))
+    form = TrendForm(request.GET if chosen else None, campaigns=selectors.campaigns_for(request.user, unit))
+    a = b = date_a = date_b = None
+    if not chosen and len(campaigns) >= 2:  # by default the last two campaigns
         a, b = campaigns[-2], campaigns[-1]
+        form.initial = {"a": a, "b": b}
+    elif chosen and form.is_valid():
+        a, b = form.cleaned_data["a"], form.cleaned_data["b"]
+        date_a, date_b = form.cleaned_data["from"], form.cleaned_data["to"]
     ready = (a is not None and b is not None) or (date_a is not None and date_b is not None)
     data = selectors.trend(request.user, unit, a=a, b=b, date_a=date_a, date_b=date_b) if ready else None
     fmt = _export(request)
@@ -301,6 +298,7 @@ def trend(request: HttpRequest, unit_pk: int) -> HttpResponse:
             "b": b,
             "date_a": date_a,
             "date_b": date_b,
+            "form": form,
             "data": data,
             "crumbs": _crumbs(request, unit, _("Trend")),
         },
