@@ -16,10 +16,11 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 
 from kapabel.assessments.models import DEFAULT_LEVEL_ORDER, AssessmentSettings, Campaign, CurrentLevel, Rating
-from kapabel.competences.models import Competence, CompetenceMapping, ScaleLevel
+from kapabel.competences.models import Competence, ScaleLevel
 from kapabel.core.access import scope_for
 from kapabel.gaps.definition import equivalents, gap, settings_for
 from kapabel.gaps.models import GapAggregate, GapFact
+from kapabel.gaps.versions import grouped
 from kapabel.organisation import selectors as org_selectors
 from kapabel.organisation.models import Employee, OrgUnit
 
@@ -128,53 +129,6 @@ def _competences(ids: set[int]) -> list[Competence]:
     )
 
 
-# Mappings only go from an earlier to a later version, so a chain ends; this bounds a bad one.
-MAX_VERSION_HOPS = 50
-
-
-def _same_heads(competences: list[Competence]) -> dict[int, int]:
-    """Competence id -> the newest of `competences` that it is the same competence as, following
-    the "same" mappings forward from version to version (itself when none is shown). Display only:
-    the figures of each competence stay as the gap definition computes them."""
-    shown = {c.pk for c in competences}
-    at = {pk: pk for pk in shown}  # where each shown competence's chain has got to
-    reached: dict[int, list[int]] = {pk: [pk] for pk in shown}
-    for _hop in range(MAX_VERSION_HOPS):
-        successor: dict[int, int] = {}
-        for source_id, target_id in (
-            CompetenceMapping.objects.filter(
-                source_id__in=set(at.values()), relation=CompetenceMapping.Relation.SAME
-            )
-            .order_by("source_id", "target_id")
-            .values_list("source_id", "target_id")
-        ):
-            successor.setdefault(source_id, target_id)
-        if not successor:
-            break
-        for origin, node in list(at.items()):
-            if node in successor:
-                at[origin] = successor[node]
-                reached[origin].append(successor[node])
-            else:
-                del at[origin]
-    return {origin: [pk for pk in chain if pk in shown][-1] for origin, chain in reached.items()}
-
-
-def _grouped(competences: list[Competence]) -> tuple[list[Competence], dict[int, int]]:
-    """`competences` with each one placed under the newest version of itself that is shown (newest
-    first), and the head of each (`_same_heads`). After a framework revision the same competence
-    can have figures in two versions (people whose profiles still use the old one); grouping and the
-    version marker let the reader tell them apart instead of seeing one name twice."""
-    heads = _same_heads(competences)
-    by_pk = {c.pk: c for c in competences}
-
-    def key(c: Competence) -> tuple[int, ...]:
-        head = by_pk[heads[c.pk]]
-        return (head.version_id, head.depth, head.position, head.pk, -c.version.number, c.pk)
-
-    return sorted(competences, key=key), heads
-
-
 def _aggregates(unit_ids: list[int]) -> dict[int, dict[int, Cell]]:
     result: dict[int, dict[int, Cell]] = defaultdict(dict)
     for row in GapAggregate.objects.filter(unit_id__in=unit_ids).values_list(
@@ -247,7 +201,7 @@ def heatmap(user: Any, unit: OrgUnit | None = None, *, children_only: bool = Fal
     cells = _aggregates(ids if parent is None or children_only is False else [parent.pk, *ids])
     _apply_suppression(user, parent, [u for u in rows_units if u != parent], cells)
     with_children = set(units_qs.filter(parent_id__in=ids).values_list("parent_id", flat=True))
-    competences, _heads = _grouped(_competences({c for u in rows_units for c in cells.get(u.pk, {})}))
+    competences, _heads = grouped(_competences({c for u in rows_units for c in cells.get(u.pk, {})}))
     rows = [
         Row(
             unit=u,
@@ -376,7 +330,7 @@ def priorities(user: Any, unit: OrgUnit, *, groups: int = 15) -> dict[str, Any]:
         )
     )
     # The same competence in several versions: together, at the rank of its first row, newest first.
-    _ordered, heads = _grouped(list(competences.values()))
+    _ordered, heads = grouped(list(competences.values()))
     rank: dict[int, int] = {}
     for i, row in enumerate(rows):
         rank.setdefault(heads[row["competence"].pk], i)
@@ -490,7 +444,7 @@ def trend(
             bucket[0] += 1
             bucket[1] += ga
             bucket[2] += gb
-    competences, _heads = _grouped(_competences(set(per_comp)))
+    competences, _heads = grouped(_competences(set(per_comp)))
 
     def summary(values: list[int]) -> dict[str, Any]:
         n, ga, gb = values
