@@ -195,7 +195,7 @@ def close_campaign(request: HttpRequest, campaign_id: int, payload: CampaignPatc
     require_write_scope(request)
     user = request_user(request)
     campaign = permissions.get_campaign_for_user(user, campaign_id)
-    permissions.require_manage_campaigns(user, campaign.municipality_id)
+    permissions.require_change_campaign(user, campaign)
     if payload.status != "closed":
         raise ValidationError({"status": _("A campaign can only be closed.")})
     return services.campaign_close(campaign=campaign, actor=user)

@@ -173,6 +173,12 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """The close date on or after the open date, said on the close date (the database constraint
+        `campaign_dates` is the same rule, as a last guard with no field to name)."""
+        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
+            raise ValidationError({"closes_on": gettext("The close date must be on or after the open date.")})
+
     @property
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED

@@ -8,6 +8,8 @@ a permission: that is `Campaign.closed_reason`."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
@@ -15,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from kapabel.assessments.models import Assessment, Campaign, Part, Rating, Source
 from kapabel.core.access import AccessScope, path_in_subtree, scope_for, subtree_q
 from kapabel.core.models import Role, User
+from kapabel.organisation.models import OrgUnit
 
 # Create and close campaigns in a municipality.
 CAMPAIGN_MANAGERS = (Role.HR, Role.MUNICIPALITY_ADMIN)
@@ -102,7 +105,10 @@ def get_assessment_for_user(user: User, pk: int) -> Assessment:
 
 def get_rating_for_user(user: User, pk: int) -> Rating:
     return get_object_or_404(
-        Rating.objects.filter(ratings_q(user)).select_related("competence", "campaign"), pk=pk
+        Rating.objects.filter(ratings_q(user)).select_related(
+            "competence", "campaign", "employee__unit", "unit"
+        ),
+        pk=pk,
     )
 
 
@@ -121,6 +127,71 @@ def can_manage_campaigns(user: User, municipality_id: int) -> bool:
 
 def require_manage_campaigns(user: User, municipality_id: int) -> None:
     if not can_manage_campaigns(user, municipality_id):
+        raise PermissionDenied
+
+
+def _campaign_grant_paths(user: User, municipality_id: int) -> list[str] | None:
+    """The unit subtrees whose people the user manages campaigns for in the municipality; None when
+    that is the whole municipality (an administrator, HR granted the whole municipality). A role
+    that only lets the user *see* more (a manager's own unit) does not widen this."""
+    scope = scope_for(user)
+    if scope.is_platform_admin:
+        return None
+    paths: list[str] = []
+    for grant in scope.grants_for(*CAMPAIGN_MANAGERS):
+        if grant.municipality_id != municipality_id:
+            continue
+        if grant.path is None:
+            return None
+        paths.append(grant.path)
+    return paths
+
+
+def campaign_grant_q(user: User, municipality_id: int, field: str = "path") -> Q:
+    """Units (`field` reaches a unit path) within the user's campaign grant in the municipality."""
+    paths = _campaign_grant_paths(user, municipality_id)
+    if paths is None:
+        return Q()
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= subtree_q(path, field)
+    return q
+
+
+def covers_unit(user: User, municipality_id: int, unit_path: str) -> bool:
+    """`campaign_grant_q` for one unit path already in memory."""
+    paths = _campaign_grant_paths(user, municipality_id)
+    return paths is None or any(path_in_subtree(unit_path, root) for root in paths)
+
+
+def units_outside_grant(user: User, municipality_id: int, unit_ids: Collection[int]) -> set[int]:
+    """Of `unit_ids`, the units outside the user's campaign grant in the municipality."""
+    if not unit_ids or _campaign_grant_paths(user, municipality_id) is None:
+        return set()
+    return set(
+        OrgUnit.objects.filter(pk__in=list(unit_ids))
+        .exclude(campaign_grant_q(user, municipality_id))
+        .values_list("pk", flat=True)
+    )
+
+
+def can_change_campaign(user: User, campaign: Campaign) -> bool:
+    """Close (or otherwise change) a campaign: a campaign manager of its municipality whose grant
+    covers the campaign's whole population, i.e. the unit of every assessment in it. An HR
+    consultant granted one subtree may not close a campaign that also runs elsewhere."""
+    if not can_manage_campaigns(user, campaign.municipality_id):
+        return False
+    if _campaign_grant_paths(user, campaign.municipality_id) is None:
+        return True
+    return not (
+        Assessment.objects.filter(campaign=campaign)
+        .exclude(campaign_grant_q(user, campaign.municipality_id, "unit__path"))
+        .exists()
+    )
+
+
+def require_change_campaign(user: User, campaign: Campaign) -> None:
+    if not can_change_campaign(user, campaign):
         raise PermissionDenied
 
 
@@ -191,13 +262,22 @@ def require_part(user: User, assessment: Assessment, part: Part | str) -> None:
 
 def can_correct_rating(user: User, rating: Rating) -> bool:
     """The author's side may correct: the person their own self rating, a manager the manager and
-    agreed ratings of their people, HR and administrators of the municipality any person rating."""
+    agreed ratings of their people, HR and administrators any rating of a person (or leader rating of
+    a unit) their grant covers."""
     scope = scope_for(user)
     if rating.source == Source.SELF:
         return scope.employee_id == rating.employee_id
     if rating.source == Source.LEADER:
-        return rating.author_id == user.pk or can_manage_campaigns(user, rating.municipality_id)
-    if can_manage_campaigns(user, rating.municipality_id):
-        return True
+        return rating.author_id == user.pk or (
+            rating.unit is not None
+            and can_manage_campaigns(user, rating.municipality_id)
+            and covers_unit(user, rating.municipality_id, rating.unit.path)
+        )
     employee = rating.employee
+    if (
+        employee is not None
+        and can_manage_campaigns(user, rating.municipality_id)
+        and covers_unit(user, rating.municipality_id, employee.unit.path)
+    ):
+        return True
     return employee is not None and _manages(scope, employee.pk, employee.unit.path)

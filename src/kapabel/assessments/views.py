@@ -348,7 +348,7 @@ def campaign_detail(request: HttpRequest, campaign_pk: int) -> HttpResponse:
             "progress": selectors.campaign_progress(campaign, user),
             "page": page,
             "managed_ids": managed_ids,
-            "can_manage": permissions.can_manage_campaigns(user, campaign.municipality_id),
+            "can_manage": permissions.can_change_campaign(user, campaign),
             "individual": individual,
         },
     )
@@ -360,7 +360,7 @@ def campaign_close(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     """GET asks for confirmation; POST closes."""
     user = request_user(request)
     campaign = permissions.get_campaign_for_user(user, campaign_pk)
-    permissions.require_manage_campaigns(user, campaign.municipality_id)
+    permissions.require_change_campaign(user, campaign)
     if request.method == "GET":
         return render(request, "assessments/campaign_close.html", {"campaign": campaign})
     try:

@@ -273,6 +273,54 @@ def create_competence(request: AuthenticatedHttpRequest, version_id: int, payloa
     return 201, services.competence_create(version=version, parent=parent, actor=request.user, **data)
 
 
+class ProfileMoveIn(Schema):
+    municipality_id: int = Field(description="Whose profiles move (you need a whole-municipality grant)")
+    version_id: int = Field(description="A published version of the framework")
+
+
+@router.get(
+    "/frameworks/{framework_id}/profile-moves",
+    response=list[ProfileOut],
+    summary="The published profiles a move onto the newest (or the given) version would move",
+)
+def profiles_to_move(
+    request: AuthenticatedHttpRequest,
+    framework_id: int,
+    municipality_id: int | None = None,
+    version_id: int | None = None,
+) -> Any:
+    framework = permissions.get_framework_for_user(request.user, framework_id)
+    owner = municipality_id if municipality_id is not None else framework.municipality_id
+    if owner is None:
+        raise ValidationError({"municipality_id": _("Give the municipality whose profiles would move.")})
+    municipality = org_permissions.get_municipality_for_user(request.user, owner)
+    permissions.require(permissions.can_move_profiles(request.user, municipality.pk))
+    version = (
+        permissions.get_version_for_user(request.user, version_id)
+        if version_id is not None
+        else selectors.published_version(framework)
+    )
+    if version is None or version.framework_id != framework.pk:
+        return []
+    return selectors.profiles_on_older_versions(framework, version, municipality.pk)
+
+
+@router.post(
+    "/frameworks/{framework_id}/profile-moves",
+    response=list[ProfileOut],
+    summary="Move all published profiles of a municipality onto a newer version of the framework",
+)
+def move_profiles(request: AuthenticatedHttpRequest, framework_id: int, payload: ProfileMoveIn) -> Any:
+    require_write_scope(request)
+    framework = permissions.get_framework_for_user(request.user, framework_id)
+    municipality = org_permissions.get_municipality_for_user(request.user, payload.municipality_id)
+    permissions.require(permissions.can_move_profiles(request.user, municipality.pk))
+    version = permissions.get_version_for_user(request.user, payload.version_id)
+    return services.profiles_move_to_version(
+        framework=framework, version=version, municipality=municipality, actor=request.user
+    )
+
+
 @router.get("/profiles", response=list[ProfileOut], summary="Profiles you may see")
 def list_profiles(request: AuthenticatedHttpRequest, version_id: int | None = None) -> Any:
     version = permissions.get_version_for_user(request.user, version_id) if version_id else None

@@ -243,6 +243,10 @@ class Competence(models.Model):
         ordering = ["version", "depth", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["version", "identifier"], name="competence_unique_identifier"),
+            # A code names one competence in a version; many competences may have none.
+            models.UniqueConstraint(
+                fields=["version", "code"], condition=~Q(code=""), name="competence_unique_code"
+            ),
         ]
         indexes = [models.Index(fields=["version", "parent", "position"])]
 

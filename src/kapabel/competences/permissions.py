@@ -8,6 +8,8 @@ Who may do what:
 - read a draft version or draft profile: its editors and the participants of an open consultation;
 - edit frameworks and profiles, open consultations, decide on proposals: HR and municipality
   administrators of the owning municipality (platform administrators for national frameworks);
+  an HR consultant granted one subtree edits only profiles whose people lie within it (unit
+  profiles of units in the subtree, and named ideals), and invites only people they may see;
 - comment: the participants an editor chose, while the consultation is open;
 - set a person's individual target: their managers, HR whose grant covers the person's unit and
   municipality administrators (platform administrators everywhere) — not coordinators, who read
@@ -15,6 +17,8 @@ Who may do what:
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -32,7 +36,7 @@ from kapabel.competences.models import (
 )
 from kapabel.core.access import AccessScope, path_in_subtree, scope_for
 from kapabel.core.models import Municipality, Role, User
-from kapabel.organisation.models import Employee
+from kapabel.organisation.models import Employee, OrgUnit
 
 # The roles that author frameworks and profiles in their municipality.
 EDITOR_ROLES = (Role.HR, Role.MUNICIPALITY_ADMIN)
@@ -77,8 +81,67 @@ def can_edit_framework(user: User, framework: Framework) -> bool:
     return can_edit_in_municipality(user, framework.municipality_id)
 
 
+def _editor_paths(scope: AccessScope, municipality_id: int) -> list[str] | None:
+    """The unit subtrees the user edits for in the municipality; None for the whole municipality
+    (administrators, HR granted the whole municipality, platform administrators)."""
+    if scope.is_platform_admin:
+        return None
+    paths: list[str] = []
+    for grant in scope.grants_for(*EDITOR_ROLES):
+        if grant.municipality_id != municipality_id:
+            continue
+        if grant.path is None:
+            return None
+        paths.append(grant.path)
+    return paths
+
+
+def edits_whole_municipality(user: User, municipality_id: int) -> bool:
+    """An editor whose grant is the whole municipality, not a subtree of it."""
+    return _editor_paths(scope_for(user), municipality_id) is None
+
+
+def can_target_profile_subject(user: User, municipality_id: int, kind: str, unit: OrgUnit | None) -> bool:
+    """Whether the user may edit a profile for this subject: whose targets it sets must lie within
+    their grant. A unit profile sets targets in the unit's subtree, so an editor granted a subtree
+    may make one for a unit inside it; a job-role profile sets targets for everyone in the role
+    across the municipality, so it needs a grant for the whole municipality; a named ideal sets
+    nobody's targets."""
+    if not can_edit_in_municipality(user, municipality_id):
+        return False
+    paths = _editor_paths(scope_for(user), municipality_id)
+    if paths is None or kind == Profile.Kind.NAMED:
+        return True
+    if kind == Profile.Kind.UNIT and unit is not None:
+        return any(path_in_subtree(unit.path, root) for root in paths)
+    return False
+
+
 def can_edit_profile(user: User, profile: Profile) -> bool:
-    return can_edit_in_municipality(user, profile.municipality_id)
+    return can_target_profile_subject(user, profile.municipality_id, profile.kind, profile.unit)
+
+
+def can_move_profiles(user: User, municipality_id: int | None) -> bool:
+    """Move all of a municipality's profiles of a framework onto a newer version: the move changes
+    every profile, job-role profiles included, so it needs an editor for the whole municipality."""
+    return (
+        municipality_id is not None
+        and can_edit_in_municipality(user, municipality_id)
+        and edits_whole_municipality(user, municipality_id)
+    )
+
+
+def employees_outside_view(user: User, employees: Sequence[Employee]) -> list[Employee]:
+    """Of `employees`, those the user may not read (a consultation invites only people the editor
+    sees)."""
+    if not employees:
+        return []
+    visible = set(
+        Employee.objects.filter(scope_for(user).employees_q(), pk__in=[e.pk for e in employees]).values_list(
+            "pk", flat=True
+        )
+    )
+    return [e for e in employees if e.pk not in visible]
 
 
 def can_author_anything(user: User) -> bool:
@@ -88,6 +151,9 @@ def can_author_anything(user: User) -> bool:
 
 
 def can_edit_consultation_subject(user: User, consultation: Consultation) -> bool:
+    """Decide on proposals and close: whoever may edit what is being discussed."""
+    if consultation.profile is not None:
+        return can_edit_profile(user, consultation.profile)
     return can_edit_in_municipality(user, consultation.municipality_id)
 
 
@@ -227,7 +293,10 @@ def get_profile_for_user(user: User, pk: int) -> Profile:
 def get_consultation_for_user(user: User, pk: int) -> Consultation:
     return get_object_or_404(
         Consultation.objects.select_related(
-            "framework_version__framework", "profile__framework_version__framework", "municipality"
+            "framework_version__framework",
+            "profile__framework_version__framework",
+            "profile__unit",
+            "municipality",
         ).filter(consultations_q(user)),
         pk=pk,
     )

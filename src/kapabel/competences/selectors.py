@@ -55,6 +55,23 @@ def published_version(framework: Framework) -> FrameworkVersion | None:
     return framework.versions.filter(status=Status.PUBLISHED).order_by("-number").first()
 
 
+def profiles_on_older_versions(
+    framework: Framework, version: FrameworkVersion, municipality_id: int
+) -> QuerySet[Profile]:
+    """The municipality's published profiles of the framework on a version older than `version`
+    (what `services.profiles_move_to_version` would move)."""
+    return (
+        Profile.objects.filter(
+            municipality_id=municipality_id,
+            status=Status.PUBLISHED,
+            framework_version__framework=framework,
+            framework_version__number__lt=version.number,
+        )
+        .prefetch_related("targets")
+        .order_by("name", "pk")
+    )
+
+
 @dataclass
 class TreeNode:
     competence: Competence
@@ -162,9 +179,10 @@ def consultations_for_user(user: User) -> QuerySet[Consultation]:
     ).filter(permissions.consultations_q(user))
 
 
-def participant_candidates(municipality_id: int) -> QuerySet[Employee]:
-    """Who an editor may invite to comment: the active employees of the owning municipality."""
-    return Employee.objects.filter(municipality_id=municipality_id, active=True).order_by("name")
+def participant_candidates(user: User, municipality_id: int) -> QuerySet[Employee]:
+    """Who an editor may invite to comment: the active employees of the owning municipality whom
+    the editor may see."""
+    return employees_for_user(user).filter(municipality_id=municipality_id).order_by("name")
 
 
 def consultation_comments(consultation: Consultation) -> QuerySet[Comment]:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:framework_pk>/", views.framework_detail, name="framework_detail"),
     path("<int:framework_pk>/edit/", views.framework_edit, name="framework_edit"),
     path("<int:framework_pk>/new-version/", views.framework_new_version, name="framework_new_version"),
+    path("<int:framework_pk>/move-profiles/", views.framework_move_profiles, name="framework_move_profiles"),
     path("versions/<int:version_pk>/publish/", views.version_publish, name="version_publish"),
     path("versions/<int:version_pk>/export/", views.version_export, name="version_export"),
     path("versions/<int:version_pk>/new-competence/", views.competence_create, name="competence_create"),

@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from kapabel.competences.models import Competence
 from kapabel.core.web import request_user
 from kapabel.gaps import permissions, selectors
+from kapabel.gaps.forms import TrendForm
 from kapabel.organisation.models import Employee
 
 router = Router(tags=["gaps"])
@@ -240,6 +242,11 @@ def _trend_figures(competence: Competence, figures: dict[str, Any]) -> dict[str,
 def trend(request: HttpRequest, unit_id: int, query: Query[TrendQuery]) -> dict[str, Any]:
     user = request_user(request)
     unit = permissions.get_unit_for_user(user, unit_id)
+    if any(request.GET.get(name) for name in ("a", "b", "from", "to")):
+        # The same checks as the page: two different campaigns in order, or two dates in order.
+        form = TrendForm(request.GET, campaigns=selectors.campaigns_for(user, unit))
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_data())
     choice = selectors.trend_choice(
         user, unit, a=query.a, b=query.b, date_a=query.date_from, date_b=query.date_to
     )

@@ -3,7 +3,6 @@ the same rows as XLSX/CSV when `?export=xlsx|csv` is given (same selector, same 
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from kapabel.core.web import request_user
 from kapabel.gaps import charts, exports, permissions, selectors
+from kapabel.gaps.forms import TrendForm
 from kapabel.organisation.models import Employee, OrgUnit
 
 EXPORTS = ("xlsx", "csv")
@@ -235,31 +235,29 @@ def priorities(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse
     )
 
 
-def _parse_date(value: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def _parse_id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 @login_required
 def trend(request: HttpRequest, unit_pk: int) -> HttpResponse:
     user = request_user(request)
     unit = permissions.get_unit_for_user(user, unit_pk)
+    chosen = any(request.GET.get(name) for name in ("a", "b", "from", "to"))
+    form = TrendForm(request.GET if chosen else None, campaigns=selectors.campaigns_for(user, unit))
+    valid = not chosen or form.is_valid()
+    picked = form.cleaned_data if chosen and valid else {}
+    # The one choice of the two points (the last two campaigns when nothing was chosen), shared
+    # with the API; an invalid choice shows the form's errors and no figures.
     choice = selectors.trend_choice(
         user,
         unit,
-        a=_parse_id(request.GET.get("a")),
-        b=_parse_id(request.GET.get("b")),
-        date_a=_parse_date(request.GET.get("from")),
-        date_b=_parse_date(request.GET.get("to")),
+        a=picked["a"].pk if picked.get("a") else None,
+        b=picked["b"].pk if picked.get("b") else None,
+        date_a=picked.get("from"),
+        date_b=picked.get("to"),
     )
+    if not chosen and choice.a is not None and choice.b is not None:
+        form.initial = {"a": choice.a, "b": choice.b}
     a, b, date_a, date_b = choice.a, choice.b, choice.date_a, choice.date_b
-    data = selectors.trend(user, unit, a=a, b=b, date_a=date_a, date_b=date_b) if choice.ready else None
+    ready = valid and choice.ready
+    data = selectors.trend(user, unit, a=a, b=b, date_a=date_a, date_b=date_b) if ready else None
     fmt = _export(request)
     if fmt and data:
         columns = [
@@ -290,6 +288,7 @@ def trend(request: HttpRequest, unit_pk: int) -> HttpResponse:
             "b": b,
             "date_a": date_a,
             "date_b": date_b,
+            "form": form,
             "data": data,
             "crumbs": _crumbs(request, unit, _("Trend")),
         },

@@ -12,8 +12,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from kapabel.assessments import selectors
+from kapabel.assessments import permissions, selectors
 from kapabel.assessments.models import Assessment, Campaign, CampaignScope, Part
 from kapabel.competences.models import FrameworkVersion, Profile
 from kapabel.competences.models import Status as ContentStatus
@@ -82,6 +83,31 @@ def _participants(campaign: Campaign, scope: Scope) -> list[tuple[int, int]]:
     )
 
 
+def _check_within_grant(actor: User, municipality: Municipality, participants: list[tuple[int, int]]) -> None:
+    """Refuse a scope that reaches people outside the part of the organisation the acting user
+    manages campaigns for. Every kind of scope counts (a job role or a named person as much as a
+    unit): the people it resolves to are what is checked, by the unit each one is enrolled in. The
+    scope is refused with the count rather than silently shrunk, so nobody believes a campaign
+    covers people it does not."""
+    outside = permissions.units_outside_grant(
+        actor, municipality.pk, {unit for _person, unit in participants}
+    )
+    count = sum(1 for _person, unit in participants if unit in outside)
+    if count:
+        raise ValidationError(
+            ngettext(
+                "%(count)d person in the chosen scope is outside the part of the organisation you "
+                "manage campaigns for. Choose units, job roles or people within it, or ask an "
+                "administrator to create the campaign.",
+                "%(count)d people in the chosen scope are outside the part of the organisation you "
+                "manage campaigns for. Choose units, job roles or people within it, or ask an "
+                "administrator to create the campaign.",
+                count,
+            )
+            % {"count": count}
+        )
+
+
 @transaction.atomic
 def campaign_create(
     *,
@@ -145,6 +171,8 @@ def campaign_create(
     participants = _participants(campaign, scope)
     if not participants:
         raise ValidationError(_("Nobody is in the campaign's scope. Choose other units, roles or people."))
+    if isinstance(actor, User):
+        _check_within_grant(actor, municipality, participants)
     Assessment.objects.bulk_create(
         [Assessment(campaign=campaign, employee_id=e, unit_id=u) for e, u in participants], batch_size=2000
     )

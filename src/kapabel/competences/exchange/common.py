@@ -63,6 +63,31 @@ class FrameworkData:
     warnings: list[str] = field(default_factory=list)
 
 
+def duplicate_codes(data: FrameworkData) -> list[str]:
+    """A problem for each competence whose (non-empty) code another competence already has: a code
+    names one competence in a version. Where the code is the id (Moodle's ID number), a repeated
+    id is reported once, as a repeated id."""
+    problems: list[str] = []
+    seen: dict[str, CompetenceData] = {}
+    for item in data.competences:
+        code = item.fields.get("code", "").strip()
+        if not code:
+            continue
+        other = seen.get(code)
+        if other is None:
+            seen[code] = item
+        elif other.identifier != item.identifier:
+            problems.append(
+                _("%(where)s: the code %(code)s is used twice (also at %(other)s).")
+                % {
+                    "where": item.where or item.identifier,
+                    "code": code,
+                    "other": other.where or other.identifier,
+                }
+            )
+    return problems
+
+
 def check_tree(data: FrameworkData, problems: list[str]) -> None:
     """Duplicate identifiers, unknown parents, cycles and unknown scales become problems; unknown
     cross-references are dropped with a warning (real Moodle exports contain some)."""
@@ -77,6 +102,7 @@ def check_tree(data: FrameworkData, problems: list[str]) -> None:
             )
         else:
             seen[item.identifier] = item
+    problems.extend(duplicate_codes(data))
     scale_keys = {scale.key for scale in data.scales}
     for item in data.competences:
         if item.parent is not None and item.parent not in seen:

@@ -39,6 +39,7 @@ from kapabel.competences.services.profiles import (
     profile_retire,
     profile_set_targets,
     profile_update,
+    profiles_move_to_version,
 )
 from kapabel.competences.services.targets import individual_target_remove, individual_target_set
 from kapabel.competences.services.tree import (
@@ -83,6 +84,7 @@ __all__ = [
     "profile_retire",
     "profile_set_targets",
     "profile_update",
+    "profiles_move_to_version",
     "scale_create",
     "scale_update",
     "validate_levels",

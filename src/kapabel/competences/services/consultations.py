@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from kapabel.competences import permissions
 from kapabel.competences.models import (
     Comment,
     Competence,
@@ -55,6 +57,21 @@ def consultation_open(
         raise ValidationError(
             {"participants": _("Participants must be employed in the owning municipality.")}
         )
+    if isinstance(actor, User):
+        unseen = len(permissions.employees_outside_view(actor, participants))
+        if unseen:
+            raise ValidationError(
+                {
+                    "participants": ngettext(
+                        "%(count)d of the chosen participants is outside the people you may see. "
+                        "Invite people within your part of the organisation.",
+                        "%(count)d of the chosen participants are outside the people you may see. "
+                        "Invite people within your part of the organisation.",
+                        unseen,
+                    )
+                    % {"count": unseen}
+                }
+            )
     consultation = Consultation(
         framework_version=framework_version,
         profile=profile,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from kapabel.competences.content import default_levels, validate_levels
 from kapabel.competences.exchange import FrameworkData
+from kapabel.competences.exchange.common import duplicate_codes
 from kapabel.competences.models import Competence, Framework, FrameworkVersion, Scale
 from kapabel.competences.services.frameworks import write_levels
 from kapabel.core import audit
@@ -23,6 +24,11 @@ def framework_import(
 ) -> Framework:
     """Write a parsed file (`exchange.FrameworkData`) as a new framework with one draft version.
     The readers already checked the tree; everything is written in one transaction or not at all."""
+    duplicates = duplicate_codes(
+        data
+    )  # also for data not read from a file (a clear error, not an IntegrityError)
+    if duplicates:
+        raise ValidationError(duplicates)
     framework = Framework(
         municipality=municipality,
         name=data.name,

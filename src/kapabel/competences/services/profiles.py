@@ -1,5 +1,6 @@
 """Target profiles ("idealer"): create and change drafts, set their targets (one profile, or the
-whole profile matrix at once), publish, retire, and carry a profile onto a newer framework version."""
+whole profile matrix at once), publish, retire, and carry a profile (or all of a municipality's
+profiles of a framework at once) onto a newer framework version."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from typing import Any, TypeAlias
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kapabel.competences import permissions
 from kapabel.competences.models import (
     Competence,
+    Framework,
     FrameworkVersion,
     Importance,
     Profile,
@@ -29,7 +33,7 @@ from kapabel.competences.services.common import (
 from kapabel.competences.services.tree import follow_competences
 from kapabel.core import announce, audit
 from kapabel.core.audit import Actor
-from kapabel.core.models import Municipality
+from kapabel.core.models import Municipality, User
 from kapabel.organisation.models import JobRole, OrgUnit
 
 # (competence, target level or None to remove the target, importance)
@@ -62,6 +66,28 @@ def _check_profile(profile: Profile) -> None:
         raise ValidationError(errors)
 
 
+def _check_subject(profile: Profile, actor: Actor) -> None:
+    """The people whose targets the profile sets must lie within the acting user's grant
+    (`permissions.can_target_profile_subject`); system actors (imports, commands) are not limited."""
+    if not isinstance(actor, User) or permissions.can_target_profile_subject(
+        actor, profile.municipality_id, profile.kind, profile.unit
+    ):
+        return
+    if profile.kind == Profile.Kind.UNIT:
+        raise ValidationError(
+            {"unit": _("The unit is outside the part of the organisation you may set targets for.")}
+        )
+    raise ValidationError(
+        {
+            "kind": _(
+                "A job-role profile sets targets for everyone in the role across the municipality. "
+                "Only editors for the whole municipality may make one; choose a unit profile for a "
+                "unit within your part of the organisation."
+            )
+        }
+    )
+
+
 @transaction.atomic
 def profile_create(
     *,
@@ -84,6 +110,7 @@ def profile_create(
         description=description,
     )
     _check_profile(profile)
+    _check_subject(profile, actor)
     audit.create_audited(profile, fields=PROFILE_FIELDS, action="competences.profile.created", actor=actor)
     return profile
 
@@ -102,13 +129,18 @@ def profile_update(
     """Change a draft profile. Arguments not given stay as they are."""
     require_draft_profile(profile)
     values = given(name=name, description=description, kind=kind, job_role=job_role, unit=unit)
+
+    def check(changed: Profile) -> None:
+        _check_profile(changed)
+        _check_subject(changed, actor)
+
     audit.update_audited(
         profile,
         fields=PROFILE_FIELDS,
         values=values,
         action="competences.profile.updated",
         actor=actor,
-        check=_check_profile,
+        check=check,
     )
     return profile
 
@@ -216,6 +248,38 @@ def profile_retire(*, profile: Profile, actor: Actor) -> Profile:
     return profile
 
 
+def _copy_targets(profile: Profile, new: Profile, target_version: FrameworkVersion) -> int:
+    """Copy `profile`'s targets onto `new`, following each competence into `target_version` (along
+    the competence mappings, or by identifier); a target whose competence does not continue is
+    left out. Returns the number of targets written."""
+    targets = list(profile.targets.select_related("competence"))
+    if target_version.pk == profile.framework_version_id:
+        written = ProfileTarget.objects.bulk_create(
+            [
+                ProfileTarget(
+                    profile=new, competence=t.competence, target_level=t.target_level, importance=t.importance
+                )
+                for t in targets
+            ]
+        )
+    else:
+        follow = follow_competences([t.competence for t in targets], target_version)
+        rows: dict[int, ProfileTarget] = {}
+        for target in targets:
+            for competence in follow.get(target.competence_id, []):
+                rows.setdefault(
+                    competence.pk,
+                    ProfileTarget(
+                        profile=new,
+                        competence=competence,
+                        target_level=target.target_level,
+                        importance=target.importance,
+                    ),
+                )
+        written = ProfileTarget.objects.bulk_create(list(rows.values()))
+    return len(written)
+
+
 @transaction.atomic
 def profile_create_version(
     *, profile: Profile, actor: Actor, framework_version: FrameworkVersion | None = None
@@ -240,31 +304,7 @@ def profile_create_version(
         number=(latest.number if latest else profile.number) + 1,
         based_on=profile,
     )
-    targets = list(profile.targets.select_related("competence"))
-    if target_version.pk == profile.framework_version_id:
-        ProfileTarget.objects.bulk_create(
-            [
-                ProfileTarget(
-                    profile=new, competence=t.competence, target_level=t.target_level, importance=t.importance
-                )
-                for t in targets
-            ]
-        )
-    else:
-        follow = follow_competences([t.competence for t in targets], target_version)
-        rows: dict[int, ProfileTarget] = {}
-        for target in targets:
-            for competence in follow.get(target.competence_id, []):
-                rows.setdefault(
-                    competence.pk,
-                    ProfileTarget(
-                        profile=new,
-                        competence=competence,
-                        target_level=target.target_level,
-                        importance=target.importance,
-                    ),
-                )
-        ProfileTarget.objects.bulk_create(list(rows.values()))
+    _copy_targets(profile, new, target_version)
     audit.record(
         "competences.profile.version_created",
         actor=actor,
@@ -275,3 +315,101 @@ def profile_create_version(
         },
     )
     return new
+
+
+@transaction.atomic
+def profiles_move_to_version(
+    *, framework: Framework, version: FrameworkVersion, municipality: Municipality, actor: Actor
+) -> list[Profile]:
+    """Move every published profile of `municipality` built on an older version of `framework`
+    onto its published `version`, in one transaction: each profile gets a new published version
+    whose targets follow the competence mappings into `version` (the older version is retired),
+    so targets, the heatmap and the priorities name one version of each competence. All or
+    nothing: a profile with an unfinished draft, or one that would keep no target, stops the move.
+    One municipality's profiles: a shared or national framework's other users move their own."""
+    if version.framework_id != framework.pk:
+        raise ValidationError({"version": _("The version belongs to another framework.")})
+    if version.status != Status.PUBLISHED:
+        raise ValidationError({"version": _("Choose a published version to move the profiles to.")})
+    profiles = list(
+        Profile.objects.select_for_update()
+        .filter(
+            municipality=municipality,
+            status=Status.PUBLISHED,
+            framework_version__framework=framework,
+            framework_version__number__lt=version.number,
+        )
+        .select_related("framework_version")
+        .order_by("name", "pk")
+    )
+    if not profiles:
+        raise ValidationError(
+            _("No published profile uses an older version than version %(number)d.")
+            % {"number": version.number}
+        )
+    lineages = [p.lineage for p in profiles]
+    drafts = set(
+        Profile.objects.filter(lineage__in=lineages, status=Status.DRAFT).values_list("lineage", flat=True)
+    )
+    blocked = [p.name for p in profiles if p.lineage in drafts]
+    if blocked:
+        raise ValidationError(
+            _("These profiles have an unfinished draft version; publish it first: %(names)s.")
+            % {"names": ", ".join(blocked)}
+        )
+    latest = dict(
+        Profile.objects.filter(lineage__in=lineages)
+        .values("lineage")
+        .annotate(top=Max("number"))
+        .values_list("lineage", "top")
+    )
+    now = timezone.now()
+    moved: list[Profile] = []
+    empty: list[str] = []
+    for profile in profiles:
+        new = Profile.objects.create(
+            municipality=profile.municipality,
+            framework_version=version,
+            kind=profile.kind,
+            job_role=profile.job_role,
+            unit=profile.unit,
+            name=profile.name,
+            description=profile.description,
+            lineage=profile.lineage,
+            number=latest[profile.lineage] + 1,
+            based_on=profile,
+            status=Status.PUBLISHED,
+            published_at=now,
+        )
+        if not _copy_targets(profile, new, version):
+            empty.append(profile.name)
+        moved.append(new)
+    if empty:
+        raise ValidationError(
+            _(
+                "No competence of these profiles continues in version %(number)d, so they would have "
+                "no targets: %(names)s. Map their competences to the new version first."
+            )
+            % {"number": version.number, "names": ", ".join(empty)}
+        )
+    Profile.objects.filter(pk__in=[p.pk for p in profiles]).update(status=Status.RETIRED)
+    announce.profile_targets_changed([*(p.pk for p in moved), *(p.pk for p in profiles)])
+    for old, new in zip(profiles, moved, strict=True):
+        audit.record(
+            "competences.profile.moved_to_version",
+            actor=actor,
+            obj=new,
+            changes={
+                "framework_version": [old.framework_version_id, version.pk],
+                "number": [old.number, new.number],
+                "status": [None, Status.PUBLISHED],
+            },
+        )
+    audit.record(
+        "competences.framework.profiles_moved",
+        actor=actor,
+        obj=framework,
+        municipality_id=municipality.pk,
+        changes={"version": [None, version.number], "profiles": [0, len(moved)]},
+    )
+    return moved

@@ -39,6 +39,17 @@ def _check_competence(competence: Competence) -> None:
             node = node.parent
     if competence.scale is not None and competence.scale.version_id != competence.version_id:
         errors["scale"] = _("The scale belongs to another framework version.")
+    competence.code = competence.code.strip()
+    if (
+        competence.code
+        and Competence.objects.filter(version_id=competence.version_id, code=competence.code)
+        .exclude(pk=competence.pk)
+        .exists()
+    ):
+        errors["code"] = _(
+            "The code %(code)s is already used by another competence in this version. Give each "
+            "competence its own code, or leave it empty."
+        ) % {"code": competence.code}
     if errors:
         raise ValidationError(errors)
 

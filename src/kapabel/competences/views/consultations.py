@@ -33,7 +33,9 @@ def consultation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _open_consultation(
     request: AuthenticatedHttpRequest, *, municipality_id: int, cancel_url: str, title: str, **subject: Any
 ) -> HttpResponse:
-    form = ConsultationForm(request.POST or None, employees=selectors.participant_candidates(municipality_id))
+    form = ConsultationForm(
+        request.POST or None, employees=selectors.participant_candidates(request.user, municipality_id)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             consultation = services.consultation_open(actor=request.user, **subject, **form.cleaned_data)

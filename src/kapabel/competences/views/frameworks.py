@@ -1,5 +1,5 @@
 """Framework pages: the list, creating and editing a framework, a version's page with its tree,
-publishing, a new draft version, export and import."""
+publishing, a new draft version, moving the profiles onto the newest version, export and import."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from kapabel.competences import permissions, selectors, services
@@ -21,7 +22,7 @@ from kapabel.competences.exchange import FORMATS, parse
 from kapabel.competences.forms import FrameworkForm, ImportForm
 from kapabel.competences.models import Framework, FrameworkVersion, Status
 from kapabel.competences.views.common import framework_url, post_action
-from kapabel.core.tenancy import current_municipality
+from kapabel.core.tenancy import current_municipality, current_municipality_id
 from kapabel.core.web import AuthenticatedHttpRequest, form_errors_from, require_post
 
 
@@ -81,6 +82,15 @@ def detail_context(
 ) -> dict[str, Any]:
     """The framework page (and its tree partial) for one of the versions the user may read."""
     can_edit = permissions.can_edit_framework(request.user, framework)
+    municipality_id = current_municipality_id(request)
+    newest = selectors.published_version(framework) if municipality_id is not None else None
+    to_move = (
+        selectors.profiles_on_older_versions(framework, newest, municipality_id).count()
+        if newest is not None
+        and municipality_id is not None
+        and permissions.can_move_profiles(request.user, municipality_id)
+        else 0
+    )
     return {
         "framework": framework,
         "versions": versions,
@@ -92,6 +102,8 @@ def detail_context(
         "has_draft": any(v.status == Status.DRAFT for v in versions),
         "formats": FORMATS,
         "profiles": selectors.profiles_for_user(request.user, framework_version=version) if version else [],
+        "move_to": newest if to_move else None,
+        "to_move": to_move,
     }
 
 
@@ -131,6 +143,36 @@ def framework_new_version(request: AuthenticatedHttpRequest, framework_pk: int) 
         lambda: services.version_create_draft(framework=framework, actor=request.user),
         success=lambda version: _("Version %(number)d was created as a draft.") % {"number": version.number},
         done_url=lambda version: framework_url(framework, version),
+        failed_url=framework_url(framework),
+    )
+
+
+@login_required
+def framework_move_profiles(request: AuthenticatedHttpRequest, framework_pk: int) -> HttpResponse:
+    """Move all of the current municipality's published profiles of the framework onto its newest
+    published version (one transaction)."""
+    framework = permissions.get_framework_for_user(request.user, framework_pk)
+    require_post(request)
+    municipality = permissions.require_edit_in_municipality(request.user, current_municipality(request))
+    permissions.require(permissions.can_move_profiles(request.user, municipality.pk))
+    version = selectors.published_version(framework)
+    if version is None:
+        messages.error(request, _("The framework has no published version to move the profiles to."))
+        return redirect(framework_url(framework))
+    return post_action(
+        request,
+        lambda: services.profiles_move_to_version(
+            framework=framework, version=version, municipality=municipality, actor=request.user
+        ),
+        success=lambda moved: (
+            ngettext(
+                "%(count)d profile was moved to version %(number)d.",
+                "%(count)d profiles were moved to version %(number)d.",
+                len(moved),
+            )
+            % {"count": len(moved), "number": version.number}
+        ),
+        done_url=framework_url(framework, version),
         failed_url=framework_url(framework),
     )
 

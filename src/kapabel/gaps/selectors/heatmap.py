@@ -16,6 +16,7 @@ from kapabel.gaps.definition import settings_for
 from kapabel.gaps.models import GapFact
 from kapabel.gaps.selectors.figures import Cell, competences_in_order, unit_cells
 from kapabel.gaps.selectors.suppression import apply_suppression
+from kapabel.gaps.versions import grouped
 from kapabel.organisation import selectors as org_selectors
 from kapabel.organisation.models import OrgUnit
 
@@ -54,7 +55,7 @@ def heatmap(user: User, unit: OrgUnit | None = None, *, children_only: bool = Fa
     cells = unit_cells(ids if parent is None or children_only is False else [parent.pk, *ids])
     apply_suppression(user, parent, [u for u in rows_units if u != parent], cells)
     with_children = set(units_qs.filter(parent_id__in=ids).values_list("parent_id", flat=True))
-    competences = competences_in_order({c for u in rows_units for c in cells.get(u.pk, {})})
+    competences, _heads = grouped(competences_in_order({c for u in rows_units for c in cells.get(u.pk, {})}))
     rows = [
         Row(
             unit=u,

@@ -13,6 +13,7 @@ from kapabel.gaps import permissions
 from kapabel.gaps.definition import settings_for
 from kapabel.gaps.models import GapFact
 from kapabel.gaps.selectors.figures import competences_in_order, unit_cells
+from kapabel.gaps.versions import grouped
 from kapabel.organisation import selectors as org_selectors
 from kapabel.organisation.models import OrgUnit
 
@@ -37,6 +38,12 @@ def priorities(user: User, unit: OrgUnit, *, groups: int = 15) -> dict[str, Any]
             r["competence"].pk,
         )
     )
+    # The same competence in several versions: together, at the rank of its first row, newest first.
+    _ordered, heads = grouped(list(competences.values()))
+    rank: dict[int, int] = {}
+    for i, row in enumerate(rows):
+        rank.setdefault(heads[row["competence"].pk], i)
+    rows.sort(key=lambda r: (rank[heads[r["competence"].pk]], -r["competence"].version.number))
     group_rows = (
         GapFact.objects.filter(scope_for(user).employees_q("employee__"))
         .filter(unit.subtree_q("unit__path"), gap__gt=0)

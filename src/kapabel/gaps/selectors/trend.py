@@ -18,6 +18,7 @@ from kapabel.gaps.definition import equivalents, gap, settings_for
 from kapabel.gaps.models import GapFact
 from kapabel.gaps.selectors.figures import competences_in_order
 from kapabel.gaps.selectors.suppression import suppress_group
+from kapabel.gaps.versions import grouped
 from kapabel.organisation import selectors as org_selectors
 from kapabel.organisation.models import OrgUnit
 
@@ -151,7 +152,7 @@ def trend(
             bucket[0] += 1
             bucket[1] += ga
             bucket[2] += gb
-    competences = competences_in_order(per_comp)
+    competences, _heads = grouped(competences_in_order(per_comp))
 
     def summary(values: list[int]) -> dict[str, Any]:
         n, ga, gb = values
