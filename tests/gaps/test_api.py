@@ -23,8 +23,10 @@ def test_trend_api_compares_the_last_two_campaigns_by_default(world, gaps, login
 def test_trend_api_by_dates_and_by_chosen_campaigns(world, gaps, login):
     client = login(world.user("coordinator"))
     first, second = gaps.campaigns
-    swapped = client.get(f"/api/v1/gaps/units/{world.a_root.pk}/trend?a={second.pk}&b={first.pk}").json()
-    assert (swapped["campaign_a_id"], swapped["campaign_b_id"]) == (second.pk, first.pk)
+    chosen = client.get(f"/api/v1/gaps/units/{world.a_root.pk}/trend?a={first.pk}&b={second.pk}").json()
+    assert (chosen["campaign_a_id"], chosen["campaign_b_id"]) == (first.pk, second.pk)
+    swapped = client.get(f"/api/v1/gaps/units/{world.a_root.pk}/trend?a={second.pk}&b={first.pk}")
+    assert swapped.status_code == 422  # the second campaign must open on or after the first
     dates = client.get(f"/api/v1/gaps/units/{world.a_root.pk}/trend?from=2026-01-01&to=2026-12-31").json()
     assert dates["date_a"] == "2026-01-01" and dates["campaign_a_id"] is None
     bad = client.get(f"/api/v1/gaps/units/{world.a_root.pk}/trend?from=yesterday")
