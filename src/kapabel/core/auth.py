@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +40,13 @@ def _window_start() -> datetime.datetime:
     return timezone.now() - datetime.timedelta(minutes=settings.KAPABEL_LOGIN_WINDOW_MINUTES)
 
 
+def _delete(rows: QuerySet[FailedLogin]) -> None:
+    """One DELETE statement, outside any transaction. QuerySet.delete() wraps even a plain delete in
+    a transaction, which on SQLite holds the write lock across Python code between BEGIN and COMMIT;
+    a lone statement holds it only while SQLite runs it. FailedLogin has no relations or signals."""
+    rows._raw_delete(rows.db)
+
+
 def attempt_start(username: str, ip: str | None) -> FailedLogin | None:
     """Record an attempt (committed at once), then count: the attempt if it may check its password,
     None if there were already too many attempts for this username or address in the window."""
@@ -52,20 +59,22 @@ def attempt_start(username: str, ip: str | None) -> FailedLogin | None:
     if over:
         # Refused without a password check: not a failure, and counting it would only keep
         # extending the lockout while someone keeps trying.
-        FailedLogin.objects.filter(pk=attempt.pk).delete()
+        _delete(FailedLogin.objects.filter(pk=attempt.pk))
         return None
     return attempt
 
 
 def attempt_failed(attempt: FailedLogin) -> None:
     FailedLogin.objects.filter(pk=attempt.pk).update(finished_at=timezone.now())
-    FailedLogin.objects.filter(at__lt=_window_start()).delete()
+    _delete(FailedLogin.objects.filter(at__lt=_window_start()))
 
 
 def attempt_succeeded(attempt: FailedLogin) -> None:
-    FailedLogin.objects.filter(
-        Q(pk=attempt.pk) | Q(username__iexact=attempt.username, finished_at__lt=attempt.at)
-    ).delete()
+    _delete(
+        FailedLogin.objects.filter(
+            Q(pk=attempt.pk) | Q(username__iexact=attempt.username, finished_at__lt=attempt.at)
+        )
+    )
 
 
 class ThrottledAuthenticationForm(DesignSystemFormMixin, AuthenticationForm):
