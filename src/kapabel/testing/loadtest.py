@@ -324,12 +324,12 @@ class Client:
             auth = {"Authorization": f"Bearer {self.user.token}"}
             self._call("read", "GET", f"/api/v1/employees?page={page}", 200, headers=auth)
 
-    def run(self, requests: int, write_share: float, start: threading.Barrier) -> None:
+    def run(self, requests: int, write_share: float, login_share: float, start: threading.Barrier) -> None:
         start.wait()
         self.login()
         for _ in range(requests):
             if self.rng.random() < write_share:
-                if self.rng.random() < 0.5:
+                if self.rng.random() < login_share:
                     self.login()
                 else:
                     self.change_job_role()
@@ -338,16 +338,24 @@ class Client:
 
 
 def run_load(
-    base_url: str, data: LoadData, *, clients: int, requests: int, write_share: float = 0.3, seed: int = 1
+    base_url: str,
+    data: LoadData,
+    *,
+    clients: int,
+    requests: int,
+    write_share: float = 0.3,
+    login_share: float = 0.5,
+    seed: int = 1,
 ) -> LoadResult:
-    """`clients` people at once, each making `requests` requests (plus its first login)."""
+    """`clients` people at once, each making `requests` requests (plus its first login); a share of
+    them writes, and a share of the writes are new logins (the rest change an employee's job role)."""
     start = threading.Barrier(clients)
     people = [
         Client(base_url, data.users[number % len(data.users)], data, random.Random(seed * 1000 + number))
         for number in range(clients)
     ]
     threads = [
-        threading.Thread(target=person.run, args=(requests, write_share, start), daemon=True)
+        threading.Thread(target=person.run, args=(requests, write_share, login_share, start), daemon=True)
         for person in people
     ]
     started = time.perf_counter()
@@ -369,6 +377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, nargs="+", default=[5, 10, 20, 40])
     parser.add_argument("--requests", type=int, default=30, help="requests per client after its login")
     parser.add_argument("--write-share", type=float, default=0.3)
+    parser.add_argument("--login-share", type=float, default=0.5, help="share of the writes that log in")
     parser.add_argument("--employees", type=int, default=100)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (the README says 4)")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
@@ -388,7 +397,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     connection.close()
     print(
         f"Database: {connection.vendor}; gunicorn {args.workers} workers x {args.threads} threads; "
-        f"{args.requests} requests per client, {args.write_share:.0%} writes",
+        f"{args.requests} requests per client, {args.write_share:.0%} writes "
+        f"({args.login_share:.0%} of them logins)",
         flush=True,
     )
     with app_server(
@@ -396,7 +406,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ) as base_url:
         for clients in args.clients:
             result = run_load(
-                base_url, data, clients=clients, requests=args.requests, write_share=args.write_share
+                base_url,
+                data,
+                clients=clients,
+                requests=args.requests,
+                write_share=args.write_share,
+                login_share=args.login_share,
             )
             print(result.summary(), flush=True)
     return 0
