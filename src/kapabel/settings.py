@@ -81,6 +81,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "kapabel.core.middleware.RequestLogMiddleware",
+    "kapabel.core.middleware.NoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -124,9 +125,15 @@ DATABASES = {
         env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kapabel.sqlite3'}"), conn_max_age=60
     )
 }
+# SQLite (the embedded default) serves one writer at a time. A write that finds the database locked
+# waits up to KAPABEL_SQLITE_LOCK_WAIT seconds in all (SQLite's busy timeout, then retries with backoff:
+# kapabel.core.db) instead of failing. docs/operations.md says when to move to PostgreSQL instead.
+KAPABEL_SQLITE_LOCK_WAIT = float(env("KAPABEL_SQLITE_LOCK_WAIT", "20"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers and the single writer work at the same time; IMMEDIATE avoids the
-    # "database is locked" upgrade deadlock when two requests write.
+    # WAL lets readers and the single writer work at the same time; IMMEDIATE takes the write lock when
+    # a transaction starts, which avoids the "database is locked" upgrade deadlock when two requests
+    # write and makes the start of a transaction the one place a write can wait (and safely retry).
+    DATABASES["default"]["ENGINE"] = "kapabel.core.db"
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
         "transaction_mode": "IMMEDIATE",

@@ -49,3 +49,16 @@ def test_password_change(world, client):
 
 def test_session_cookie_is_http_only():
     assert django_settings.SESSION_COOKIE_HTTPONLY
+
+
+def test_a_right_password_clears_the_failures_before_it(world, client, settings):
+    settings.KAPABEL_LOGIN_MAX_FAILURES = 3
+    for _ in range(2):
+        client.post("/account/login/", {"username": "hr", "password": "wrong"})
+    assert client.post("/account/login/", {"username": "hr", "password": PASSWORD}).status_code == 302
+    client.post("/account/logout/")
+    for _ in range(3):
+        response = client.post("/account/login/", {"username": "hr", "password": "wrong"})
+        assert "invalid_login" in [e.code for e in response.context["form"].non_field_errors().as_data()]
+    response = client.post("/account/login/", {"username": "hr", "password": PASSWORD})
+    assert "locked_out" in [e.code for e in response.context["form"].non_field_errors().as_data()]

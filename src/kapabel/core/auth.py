@@ -1,13 +1,27 @@
-"""Login with throttling of failed attempts."""
+"""Login with throttling of failed attempts.
+
+Every attempt is written down (a `FailedLogin` row, committed on its own) BEFORE its password is
+checked, and only then are the attempts in the window counted, its own included. Attempts sent in
+parallel so see each other: whatever their timing, the attempt whose row is committed n-th counts at
+least n rows, so at most KAPABEL_LOGIN_MAX_FAILURES of a burst get their password checked (the rest
+are refused and remove their row again). A wrong password marks its row finished and it counts until
+the window has passed. A right password removes its own row and the failures that had finished before
+it started, as a reset for the person who mistyped; guesses still running beside it stay counted, so a
+right password in a burst of guesses does not open the door for the rest.
+
+The row must be committed before the count, so the form must not run inside a transaction (Django's
+LoginView does not; ATOMIC_REQUESTS is off).
+"""
 
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,21 +40,41 @@ def _window_start() -> datetime.datetime:
     return timezone.now() - datetime.timedelta(minutes=settings.KAPABEL_LOGIN_WINDOW_MINUTES)
 
 
-def is_locked_out(username: str, ip: str | None) -> bool:
+def _delete(rows: QuerySet[FailedLogin]) -> None:
+    """One DELETE statement, outside any transaction. QuerySet.delete() wraps even a plain delete in
+    a transaction, which on SQLite holds the write lock across Python code between BEGIN and COMMIT;
+    a lone statement holds it only while SQLite runs it. FailedLogin has no relations or signals."""
+    rows._raw_delete(rows.db)
+
+
+def attempt_start(username: str, ip: str | None) -> FailedLogin | None:
+    """Record an attempt (committed at once), then count: the attempt if it may check its password,
+    None if there were already too many attempts for this username or address in the window."""
+    attempt = FailedLogin.objects.create(username=username[:150], ip_address=ip)
     recent = FailedLogin.objects.filter(at__gte=_window_start())
     limit = settings.KAPABEL_LOGIN_MAX_FAILURES
-    if recent.filter(username__iexact=username).count() >= limit:
-        return True
-    return ip is not None and recent.filter(ip_address=ip).count() >= limit * IP_FACTOR
+    over = recent.filter(username__iexact=attempt.username).count() > limit or (
+        ip is not None and recent.filter(ip_address=ip).count() > limit * IP_FACTOR
+    )
+    if over:
+        # Refused without a password check: not a failure, and counting it would only keep
+        # extending the lockout while someone keeps trying.
+        _delete(FailedLogin.objects.filter(pk=attempt.pk))
+        return None
+    return attempt
 
 
-def note_failure(username: str, ip: str | None) -> None:
-    FailedLogin.objects.filter(at__lt=_window_start()).delete()
-    FailedLogin.objects.create(username=username[:150], ip_address=ip)
+def attempt_failed(attempt: FailedLogin) -> None:
+    FailedLogin.objects.filter(pk=attempt.pk).update(finished_at=timezone.now())
+    _delete(FailedLogin.objects.filter(at__lt=_window_start()))
 
 
-def clear_failures(username: str, ip: str | None) -> None:
-    FailedLogin.objects.filter(Q(username__iexact=username)).delete()
+def attempt_succeeded(attempt: FailedLogin) -> None:
+    _delete(
+        FailedLogin.objects.filter(
+            Q(pk=attempt.pk) | Q(username__iexact=attempt.username, finished_at__lt=attempt.at)
+        )
+    )
 
 
 class ThrottledAuthenticationForm(DesignSystemFormMixin, AuthenticationForm):
@@ -52,10 +86,12 @@ class ThrottledAuthenticationForm(DesignSystemFormMixin, AuthenticationForm):
         ),
     }
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
-        ip = client_ip(self.request)
-        if username and is_locked_out(username, ip):
+        if not (username and self.cleaned_data.get("password")):
+            return super().clean()  # a required field is missing: no password to check
+        attempt = attempt_start(username, client_ip(self.request))
+        if attempt is None:
             raise ValidationError(
                 self.error_messages["locked_out"],
                 code="locked_out",
@@ -63,9 +99,8 @@ class ThrottledAuthenticationForm(DesignSystemFormMixin, AuthenticationForm):
             )
         try:
             cleaned = super().clean()
-        except ValidationError:
-            if username:
-                note_failure(username, ip)
+        except BaseException:  # a wrong password (ValidationError), or an error while checking it
+            attempt_failed(attempt)
             raise
-        clear_failures(username, ip)
+        attempt_succeeded(attempt)
         return cleaned

@@ -2,7 +2,9 @@ import logging
 import time
 import uuid
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 logger = logging.getLogger("kapabel.request")
 
@@ -31,4 +33,20 @@ class RequestLogMiddleware:
                 "user_id": user.pk if user is not None and user.is_authenticated else None,
             },
         )
+        return response
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every response Kapabel builds: its pages, exports and API answers
+    carry personal data, which no browser or proxy cache may keep (or show the next person on a shared
+    computer through the back button). Static files keep the caching WhiteNoise gives them (the health
+    probes are never_cache already)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith(settings.STATIC_URL or "/static/"):
+            patch_cache_control(response, no_store=True, private=True)
         return response

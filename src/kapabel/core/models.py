@@ -118,11 +118,15 @@ class PersonalAccessToken(models.Model):
 
 
 class FailedLogin(models.Model):
-    """A failed login attempt, for throttling. Rows older than the window are pruned on write."""
+    """A login attempt, for throttling (kapabel.core.auth): written before the password is checked,
+    removed again if the password was right, kept with `finished_at` set if it was wrong. Rows older
+    than the window are pruned on write."""
 
     username = models.CharField(max_length=150, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # When the password turned out wrong; empty while it is being checked.
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
