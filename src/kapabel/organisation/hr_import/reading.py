@@ -380,6 +380,16 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+def _caused_by(exc: BaseException | None, kind: type[BaseException]) -> bool:
+    """Whether the exception, or one it was raised from (openpyxl wraps what it meets), is of a kind."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, kind):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
 def read_xlsx(
     file: str, data: bytes | InputFile, problems: list[Problem], budget: Budget | None = None
 ) -> Table:
@@ -416,10 +426,9 @@ def read_xlsx(
         workbook.close()
     except FileProblem:
         raise
-    except DefusedXmlException:
-        raise FileProblem(Problem("xlsx_entities", file=file)) from None
-    except Exception:  # broken XML, a damaged zip, a workbook without sheets: never a server error
-        raise FileProblem(Problem("unreadable_xlsx", file=file)) from None
+    except Exception as exc:  # broken XML, a damaged zip, a workbook without sheets: never a server error
+        code = "xlsx_entities" if _caused_by(exc, DefusedXmlException) else "unreadable_xlsx"
+        raise FileProblem(Problem(code, file=file)) from None
     if header is None:
         raise FileProblem(Problem("empty_file", file=file))
     return Table(file, header, rows)

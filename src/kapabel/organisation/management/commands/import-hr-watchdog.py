@@ -24,7 +24,7 @@ class Command(BaseCommand):
         failed = hr.hrimport_fail_dead()
         self.stdout.write(
             _("%(count)s imports had stopped without finishing (no sign of life for %(minutes)s minutes).")
-            % {"count": len(failed), "minutes": settings.KAPABEL_IMPORT_LEASE_MINUTES}
+            % {"count": len(failed), "minutes": f"{settings.KAPABEL_IMPORT_LEASE_MINUTES:g}"}
         )
         for pk in failed:
             self.stdout.write(_("Import #%(id)s marked failed; nothing was written.") % {"id": pk})
