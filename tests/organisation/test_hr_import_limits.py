@@ -10,6 +10,7 @@ import zipfile
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 from openpyxl import Workbook
 
 from kapabel.core import tokens
@@ -296,3 +297,46 @@ def test_a_workbook_that_unpacks_past_the_limit_is_refused(settings):
     padded = _workbook("xl/styles.xml", lambda data: data + b" " * (2 * MB))
     hr_import = run(new_municipality(), {"ark.xlsx": padded}, format="kapabel")
     assert [(p["code"], p["file"]) for p in hr_import.problems] == [("too_large", "ark.xlsx")]
+
+
+SEEN_FILES: list[str] = []
+
+
+class RecordingHandler(FileUploadHandler):
+    """Stands for the handlers that store files: records each file it is given."""
+
+    def new_file(self, field_name, file_name, *args, **kwargs):
+        SEEN_FILES.append(file_name)
+
+    def receive_data_chunk(self, raw_data, start):
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def test_a_too_large_page_upload_is_not_stored_even_while_the_csrf_check_reads_the_form(world, settings):
+    """The CSRF check reads a form before the view runs: the upload handler keeps it from storing the
+    files, and the view still answers with the message."""
+    from django.test import Client
+
+    from tests.conftest import PASSWORD
+
+    settings.KAPABEL_IMPORT_MAX_UPLOAD_MB = 1
+    settings.FILE_UPLOAD_HANDLERS = [
+        "kapabel.organisation.hr_import.uploads.UploadLimitHandler",
+        f"{__name__}.RecordingHandler",
+        "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    ]
+    SEEN_FILES.clear()
+    client = Client(enforce_csrf_checks=True)
+    assert client.login(username=world.user("admin").username, password=PASSWORD)
+    client.get(URL)
+    token = client.cookies["csrftoken"].value
+    big = SimpleUploadedFile("ark.csv", _sheet_rows(10) + b"\n" * (3 * MB))
+    response = client.post(URL, {"csrfmiddlewaretoken": token, "municipality": world.a.pk, "files": [big]})
+    assert response.status_code == 413 and b"form-error-message" in response.content
+    assert not HRImport.objects.exists() and SEEN_FILES == []  # never handed on to be stored
+    small = SimpleUploadedFile("ark.csv", _sheet_rows(10))
+    response = client.post(URL, {"csrfmiddlewaretoken": token, "municipality": world.a.pk, "files": [small]})
+    assert response.status_code == 302 and SEEN_FILES == ["ark.csv"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -106,17 +107,21 @@ def checksums_of(files: Mapping[str, bytes | InputFile]) -> list[dict[str, Any]]
 
 
 def pack(uploads: Iterable[tuple[str, Iterable[bytes]]]) -> tuple[bytes, list[dict[str, Any]]]:
-    """The uploaded files, as they came, in one zip archive (lightly compressed: CSV shrinks about
-    tenfold), and each file's name, size and SHA-256. Written chunk by chunk as the upload is read,
-    so only the compressed archive is ever held in memory."""
+    """The uploaded files, as they came, in one zip archive, and each file's name, size and SHA-256.
+    Written chunk by chunk as the upload is read, so only the archive is ever held in memory: CSV is
+    lightly compressed (it shrinks about tenfold); zip and XLSX files, compressed already, are stored
+    as they are (and so can be opened where they lie, see `unpack`)."""
     buffer = io.BytesIO()
     described = []
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for index, (name, chunks) in enumerate(uploads):
             base = Path(name).name or "upload"
+            pieces = iter(chunks)
+            first = next(pieces, b"")
+            archive.compression = zipfile.ZIP_STORED if first.startswith(b"PK") else zipfile.ZIP_DEFLATED
             digest, size = hashlib.sha256(), 0
             with archive.open(f"{index:03d}/{base}", "w", force_zip64=True) as member:
-                for chunk in chunks:
+                for chunk in itertools.chain([first], pieces):
                     digest.update(chunk)
                     size += len(chunk)
                     member.write(chunk)
@@ -125,14 +130,14 @@ def pack(uploads: Iterable[tuple[str, Iterable[bytes]]]) -> tuple[bytes, list[di
 
 
 def unpack(blob: bytes) -> dict[str, InputFile]:
-    """The files of a kept upload, as the import reads them: an uploaded zip is opened (only its
-    directory is read here; its members are unpacked when read, within the limits)."""
+    """The files of a kept upload, as the import reads them. An uploaded zip is opened where it lies in
+    the archive (its directory is read; its members are unpacked only when read, within the limits)."""
     archive = zipfile.ZipFile(io.BytesIO(blob))
     files: dict[str, InputFile] = {}
     for info in archive.infolist():
         name = Path(info.filename).name
         if name.lower().endswith(".zip"):
-            members = files_from_zip(name, io.BytesIO(archive.read(info)))
+            members = files_from_zip(name, archive.open(info))
             if members is not None:
                 files.update(members)
                 continue
