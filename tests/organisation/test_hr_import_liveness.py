@@ -199,10 +199,15 @@ def test_the_api_discards_with_the_same_rule(world, client):
     read = tokens.token_create(user=world.user("admin"), name="r", scope="read", actor="t")[1]
     assert client.post(url, headers={"Authorization": f"Bearer {read}"}).status_code == 403
     write = tokens.token_create(user=world.user("admin"), name="w", scope="write", actor="t")[1]
+    assert client.get(url, headers={"Authorization": f"Bearer {write}"}).json() == {
+        "may_discard": True,
+        "reason": "",
+    }
     response = client.post(url, headers={"Authorization": f"Bearer {write}"})
     assert response.status_code == 200 and response.json()["status"] == "discarded"
     again = client.post(url, headers={"Authorization": f"Bearer {write}"})
     assert again.status_code == 422
+    assert client.get(url, headers={"Authorization": f"Bearer {write}"}).json()["may_discard"] is False
 
 
 # --- An old preview after another import -----------------------------------------------------------

@@ -197,6 +197,22 @@ def confirm_hr_import(request: HttpRequest, import_id: int, payload: ConfirmIn) 
     return Status(202, hr_import)
 
 
+class DiscardOut(Schema):
+    may_discard: bool = Field(description="The upload waits to be checked or confirmed.")
+    reason: str = Field(description="Why it may not be discarded (empty when it may).")
+
+
+@router.get(
+    "/hr-imports/{import_id}/discard",
+    response=DiscardOut,
+    summary="Whether an upload may be discarded, and why not",
+)
+def hr_import_discardability(request: HttpRequest, import_id: int) -> Any:
+    hr_import = permissions.get_hr_import_for_user(request.user, import_id)
+    refusal = services.hrimport_discard_refusal(hr_import)
+    return {"may_discard": refusal is None, "reason": refusal or ""}
+
+
 @router.post(
     "/hr-imports/{import_id}/discard",
     response=HRImportOut,
