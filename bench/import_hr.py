@@ -90,7 +90,7 @@ def main() -> None:
 
         from kapabel.organisation import services
         from kapabel.organisation.hr_import import services as hr
-        from kapabel.organisation.hr_import.formats import files_from_path
+        from kapabel.organisation.hr_import.inputs import files_from_path
         from kapabel.organisation.models import Employee, OrgUnit
 
         folder = tmp_path / "export"

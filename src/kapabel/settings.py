@@ -229,6 +229,20 @@ CONTENT_SECURITY_POLICY = {
 # Personal access tokens for the API expire after this many days unless told otherwise.
 KAPABEL_TOKEN_DEFAULT_DAYS = int(env("KAPABEL_TOKEN_DEFAULT_DAYS", "90"))
 KAPABEL_PAGE_SIZE = int(env("KAPABEL_PAGE_SIZE", "50"))
+# HR import limits: the uploaded files together (the request body, refused before it is read), what
+# they may unpack to (zip members, all files together), and the rows one file may have.
+KAPABEL_IMPORT_MAX_UPLOAD_MB = int(env("KAPABEL_IMPORT_MAX_UPLOAD_MB", "200"))
+KAPABEL_IMPORT_MAX_UNPACKED_MB = int(env("KAPABEL_IMPORT_MAX_UNPACKED_MB", "200"))
+KAPABEL_IMPORT_MAX_ROWS = int(env("KAPABEL_IMPORT_MAX_ROWS", "1000000"))
+# No file of a request larger than the upload limit is stored (the page then says why); then Django's.
+FILE_UPLOAD_HANDLERS = [
+    "kapabel.organisation.hr_import.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# An HR import whose process has shown no sign of life for this long has died (a killed command, a
+# dead worker) and is marked failed. Longer than the longest write of one import (50,000 people: <1 min).
+KAPABEL_IMPORT_LEASE_MINUTES = float(env("KAPABEL_IMPORT_LEASE_MINUTES", "15"))
 
 LOGGING = {
     "version": 1,

@@ -9,7 +9,6 @@ from pathlib import Path
 from kapabel.core.models import AuditEvent
 from kapabel.organisation import services
 from kapabel.organisation.hr_import import services as hr
-from kapabel.organisation.hr_import.formats import files_from_path
 from kapabel.organisation.models import Employee, JobRole, OrgUnit
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -21,7 +20,7 @@ TASKS_IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.Immed
 
 
 def p2l_files() -> dict[str, bytes]:
-    return files_from_path(P2L)
+    return {path.name: path.read_bytes() for path in sorted(P2L.iterdir()) if path.is_file()}
 
 
 def text(data: bytes, encoding: str = "utf-8-sig") -> str:

@@ -156,7 +156,9 @@ def test_api_upload_runs_in_the_background_and_reports(world, client, django_cap
     assert [item["id"] for item in listing["items"]] == [import_id]
 
 
-def test_api_reports_problems_and_read_only_tokens_cannot_import(world, client):
+def test_api_reports_problems_and_read_only_tokens_cannot_import(
+    world, client, django_capture_on_commit_callbacks
+):
     read = tokens.token_create(user=world.user("admin"), name="r", scope="read", actor="tests")[1]
     response = client.post(
         f"/api/v1/municipalities/{world.a.pk}/hr-imports",
@@ -165,12 +167,14 @@ def test_api_reports_problems_and_read_only_tokens_cannot_import(world, client):
     )
     assert response.status_code == 403
     client.force_login(world.user("admin"))
-    response = client.post(
-        f"/api/v1/municipalities/{world.a.pk}/hr-imports",
-        {"files": [SimpleUploadedFile("ark.csv", b"Navn;Enhed\nx;y\n")]},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/api/v1/municipalities/{world.a.pk}/hr-imports",
+            {"files": [SimpleUploadedFile("ark.csv", b"Navn;Enhed\nx;y\n")]},
+        )
     assert response.status_code == 202
-    body = response.json()
+    assert response.json()["status"] == "queued"  # the files are read in the background, not here
+    body = client.get(f"/api/v1/hr-imports/{response.json()['id']}").json()
     assert body["status"] == "rejected" and body["problems"][0]["file"] == "ark.csv"
     assert "Medarbejdernummer" in body["problems"][0]["message"]
     other = client.get(f"/api/v1/municipalities/{world.b.pk}/hr-imports")

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from kapabel.core.models import AuditEvent
 from kapabel.organisation.hr_import import services as hr
 from kapabel.organisation.hr_import.engine import applying
-from kapabel.organisation.hr_import.formats import files_from_upload
+from kapabel.organisation.hr_import.inputs import files_from_upload
 from kapabel.organisation.models import Employee, HRImport, JobRole, OrgUnit
 from tests.organisation.hr_import_helpers import (
     CPRS,

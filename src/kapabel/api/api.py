@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -100,6 +101,18 @@ def _invalid_data(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         errors = [{"field": "", "message": message} for message in exc.messages]
     return problem(
         request, 422, _("The data is not valid."), "; ".join(e["message"] for e in errors), errors=errors
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return problem(
+        request,
+        413,
+        _("The request is too large."),
+        _("The request body may hold at most %(limit)s kB of data besides files. Send less at a time.")
+        % {"limit": (limit or 0) // 1024},
     )
 
 

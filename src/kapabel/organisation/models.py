@@ -136,8 +136,11 @@ class Employee(models.Model):
 
 class HRImport(models.Model):
     """One HR data import: who started it, when, from which files (checksums), what it found and
-    changed, and how it ended. The parsed files (never a CPR number) are kept only until the import
-    has run."""
+    changed, and how it ended. The uploaded files are kept only until they have been read (in the
+    background), and the parsed rows (never a CPR number) only until the import has run.
+
+    A process working on an import (checking or applying it) touches `heartbeat_at` as it goes; one
+    whose heartbeat is older than `KAPABEL_IMPORT_LEASE_MINUTES` has died and is marked failed."""
 
     class Format(models.TextChoices):
         PLAN2LEARN = "plan2learn", _("plan2learn export from OS2mo")
@@ -152,6 +155,7 @@ class HRImport(models.Model):
         APPLYING = "applying", _("Being imported")
         SUCCEEDED = "succeeded", _("Imported")
         FAILED = "failed", _("Failed, nothing written")
+        DISCARDED = "discarded", _("Discarded, nothing written")
 
     class Source(models.TextChoices):
         WEB = "web", _("Web page")
@@ -181,6 +185,10 @@ class HRImport(models.Model):
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     progress_label = models.CharField(max_length=100, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # last sign of life of the process at work
+    # The files as uploaded (a zip archive of them, CPR column and all), until the background task has
+    # read them into `payload`, which holds the parsed rows without any CPR number.
+    upload = models.BinaryField(null=True, blank=True, editable=False)
     payload = models.BinaryField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -194,6 +202,10 @@ class HRImport(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.APPLYING)
+
+
+# While an import has one of these statuses a process is working on it and keeps its heartbeat.
+HRIMPORT_RUNNING = (HRImport.Status.CHECKING, HRImport.Status.APPLYING)
 
 
 class RoleAssignment(models.Model):

@@ -133,7 +133,7 @@ def municipality_overview(user: User | AnonymousUser) -> dict[str, Any]:
 def hr_imports(*, municipality_ids: Collection[int] | None) -> QuerySet[HRImport]:
     """Import records of these municipalities (None: all), as `permissions.hr_import_municipality_ids`
     gives them for a user. The stored rows (`payload`) are never loaded for lists."""
-    queryset = HRImport.objects.select_related("municipality").defer("payload")
+    queryset = HRImport.objects.select_related("municipality").defer("payload", "upload")
     return (
         queryset
         if municipality_ids is None

@@ -19,6 +19,7 @@ urlpatterns = [
     path("hr-import/", hr_import_views.hr_import_list, name="hr_import"),
     path("hr-import/<int:import_pk>/", hr_import_views.hr_import_detail, name="hr_import_detail"),
     path("hr-import/<int:import_pk>/confirm/", hr_import_views.hr_import_confirm, name="hr_import_confirm"),
+    path("hr-import/<int:import_pk>/discard/", hr_import_views.hr_import_discard, name="hr_import_discard"),
     path(
         "hr-import/template.xlsx",
         hr_import_views.hr_import_template,

@@ -13,12 +13,10 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import decimal
-import io
 import json
-import zipfile
 import zlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,7 +24,9 @@ from django.core.validators import validate_email
 from django.utils import timezone
 
 from kapabel.organisation.hr_import.reading import (
+    Budget,
     FileProblem,
+    InputFile,
     Problem,
     Table,
     mask_cpr,
@@ -205,53 +205,55 @@ class Dataset:
         )
 
 
-# --- Collecting the files ----------------------------------------------------------------------
+# --- Reading the files -------------------------------------------------------------------------
 
 
-def files_from_path(path: Path) -> dict[str, bytes]:
-    """A folder, a zip, or one file, as {file name: bytes}."""
-    if path.is_dir():
-        return {p.name: p.read_bytes() for p in sorted(path.iterdir()) if p.is_file()}
-    return files_from_upload(path.name, path.read_bytes())
+Files = Mapping[str, bytes | InputFile]
 
 
-def files_from_upload(name: str, data: bytes) -> dict[str, bytes]:
-    """One uploaded file; a zip is opened and its files taken by their base names."""
-    if name.lower().endswith(".zip"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                return {
-                    Path(info.filename).name: archive.read(info)
-                    for info in archive.infolist()
-                    if not info.is_dir() and not Path(info.filename).name.startswith(".")
-                }
-        except (zipfile.BadZipFile, OSError, ValueError):
-            return {name: data}
-    return {name: data}
+def guess_format(names: Iterable[str]) -> str:
+    """plan2learn when the files (their names) include bruger.csv, else Kapabel's sheet."""
+    return PLAN2LEARN if any(name.lower().endswith("bruger.csv") for name in names) else KAPABEL
 
 
-def guess_format(files: dict[str, bytes]) -> str:
-    names = {name.lower() for name in files}
-    return PLAN2LEARN if any(n.endswith("bruger.csv") for n in names) else KAPABEL
+def default_full(format: str) -> bool:
+    """A plan2learn export is the whole organisation; the sheet, by default, only adds and updates."""
+    return format == PLAN2LEARN
 
 
-def parse(files: dict[str, bytes], *, format: str | None = None, full: bool | None = None) -> Dataset:
-    """Read the files into a dataset. `full` defaults to True for plan2learn, False for the sheet."""
+def parse(
+    files: Files, *, format: str | None = None, full: bool | None = None, budget: Budget | None = None
+) -> Dataset:
+    """Read the files into a dataset. `full` defaults to True for plan2learn, False for the sheet.
+    What the files unpack to, and the rows of each, are limited (`budget`, by default the settings'
+    limits): past a limit the import is refused with a message naming the file and the limit."""
     format = format or guess_format(files)
     if format not in FORMATS:
         dataset = Dataset(format=format, full=False, fatal=True)
         dataset.problems.append(Problem("unknown_format", params={"format": format}))
         return dataset
-    dataset = Dataset(format=format, full=(format == PLAN2LEARN) if full is None else full)
+    dataset = Dataset(format=format, full=default_full(format) if full is None else full)
+    budget = budget or Budget()
     try:
+        _check_declared_sizes(files, budget)
         if format == PLAN2LEARN:
-            _parse_plan2learn(files, dataset)
+            _parse_plan2learn(files, dataset, budget)
         else:
-            _parse_sheet(files, dataset)
+            _parse_sheet(files, dataset, budget)
     except FileProblem as exc:
         dataset.problems.append(exc.problem)
         dataset.fatal = True
     return dataset
+
+
+def _check_declared_sizes(files: Files, budget: Budget) -> None:
+    """Refuse at once files that say they unpack past the limit (a zip declares its members' sizes,
+    and Python's zip reader never unpacks more than that); what is actually read is counted too."""
+    declared = 0
+    for name, data in files.items():
+        declared += (data.size or 0) if isinstance(data, InputFile) else len(data)
+        if declared > budget.limits.max_unpacked:
+            raise budget.too_large(name)
 
 
 # --- Shared value checks -----------------------------------------------------------------------
@@ -325,7 +327,7 @@ def _unique(row: _Row, seen: dict[str, int], value: str, column: str) -> None:
 # --- plan2learn --------------------------------------------------------------------------------
 
 
-def _find_file(files: dict[str, bytes], name: str) -> tuple[str, bytes]:
+def _find_file(files: Files, name: str) -> tuple[str, bytes | InputFile]:
     for candidate, data in files.items():
         lower = candidate.lower()
         if lower == name or lower.endswith("_" + name) or lower.endswith("-" + name):
@@ -335,19 +337,19 @@ def _find_file(files: dict[str, bytes], name: str) -> tuple[str, bytes]:
     )
 
 
-def _table(files: dict[str, bytes], name: str, dataset: Dataset) -> Table:
+def _table(files: Files, name: str, dataset: Dataset, budget: Budget) -> Table:
     file_name, data = _find_file(files, name)
-    table = read_table(file_name, data, dataset.problems)
+    table = read_table(file_name, data, dataset.problems, budget)
     expected, required = P2L_FILES[name]
     table.require(expected, required)
     dataset.rows += len(table.rows)
     return table
 
 
-def _parse_plan2learn(files: dict[str, bytes], dataset: Dataset) -> None:
+def _parse_plan2learn(files: Files, dataset: Dataset, budget: Budget) -> None:
     problems = dataset.problems
     # Check every file's columns before reporting row problems: a wrong file is the first thing to fix.
-    tables = {name: _table(files, name, dataset) for name in P2L_FILES}
+    tables = {name: _table(files, name, dataset, budget) for name in P2L_FILES}
     dataset.provided = ["name", "email", "unit", "job_role", "employment_end", "active"]
 
     org = tables["organisation.csv"]
@@ -445,11 +447,11 @@ def _parse_plan2learn(files: dict[str, bytes], dataset: Dataset) -> None:
 # --- Kapabel's own sheet ------------------------------------------------------------------------
 
 
-def _parse_sheet(files: dict[str, bytes], dataset: Dataset) -> None:
+def _parse_sheet(files: Files, dataset: Dataset, budget: Budget) -> None:
     if not files:
         raise FileProblem(Problem("empty_file", file="–"))
     name, data = next(iter(files.items()))
-    table = read_table(name, data, dataset.problems)
+    table = read_table(name, data, dataset.problems, budget)
     table.require(SHEET_COLUMNS, SHEET_REQUIRED)
     dataset.rows = len(table.rows)
     dataset.provided = ["name", "employee_number", "unit", "active"] + [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,7 +13,15 @@ from django.utils.translation import gettext_lazy
 from kapabel.core.models import Municipality
 from kapabel.organisation.hr_import.formats import KAPABEL, PLAN2LEARN
 
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+
+def max_upload_mb() -> int:
+    return int(settings.KAPABEL_IMPORT_MAX_UPLOAD_MB)
+
+
+def upload_too_large_message() -> str:
+    return _("The files are larger than %(limit)s MB together, the most one import may upload.") % {
+        "limit": max_upload_mb()
+    }
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -63,14 +72,24 @@ class UploadForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, municipalities: QuerySet[Municipality], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, municipalities: QuerySet[Municipality], too_large: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.too_large = too_large  # the request was larger than the limit: its files were not read
         self.fields["municipality"].queryset = municipalities
         for name in ("municipality", "format", "mode"):
             self.fields[name].widget.attrs["class"] = "form-select"
 
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        if self.too_large:
+            self._errors.pop("files", None)  # not "required": they were sent, and refused unread
+            self.add_error("files", upload_too_large_message())
+        return cleaned
+
     def clean_files(self) -> Any:
         files = self.cleaned_data["files"]
-        if sum(f.size for f in files) > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The files are larger than 200 MB together."))
+        if sum(f.size for f in files) > max_upload_mb() * 1024 * 1024:
+            raise forms.ValidationError(upload_too_large_message())
         return files

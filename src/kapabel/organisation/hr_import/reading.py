@@ -1,7 +1,9 @@
 """Reading the files municipalities really send: encodings, delimiters, quoting, Danish dates.
 
-Everything here is pure (no database). A table is read whole into memory as lists of strings with
-the physical line each record started on, so every problem can name file, line and column.
+Everything here is pure (no database). A file is read as a stream (never whole into memory as bytes
+or text), within limits on what the files of one import unpack to and on the rows of one file, into
+a table: lists of strings with the physical line each record started on, so every problem can name
+file, line and column.
 """
 
 from __future__ import annotations
@@ -11,10 +13,14 @@ import csv
 import datetime
 import decimal
 import io
+import itertools
 import re
+import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 # Problem messages: whole sentences with named placeholders, translated when they are shown (the
@@ -53,6 +59,21 @@ MESSAGES: dict[str, Any] = {
         "The unit path %(value)s does not start with a top unit. Start it with one of: %(roots)s."
     ),
     "crashed": _("The import stopped because of an unexpected error. Nothing was changed."),
+    "stopped": _(
+        "The import stopped without finishing (the process running it ended); nothing was written. "
+        "Upload the files again."
+    ),
+    "too_large": _(
+        "The files unpack to more than %(limit)s MB together, the most one import may hold; the limit was "
+        "reached in this file. Import the data in smaller parts."
+    ),
+    "too_many_rows": _(
+        "The file has more than %(limit)s rows, the most one file may have. Import the data in smaller parts."
+    ),
+    "xlsx_entities": _(
+        "The workbook contains XML entity declarations, which Kapabel does not read (they can make a "
+        "small file unpack to gigabytes). Save it again from Excel as an XLSX workbook and retry."
+    ),
 }
 
 CPR_PATTERN = re.compile(r"(?<!\d)\d{6}-?\d{4}(?!\d)")
@@ -101,24 +122,129 @@ class FileProblem(Exception):
         self.problem = problem
 
 
+# --- Files and limits -----------------------------------------------------------------------
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What the files of one import may unpack to together (bytes), and the rows one file may have."""
+
+    max_unpacked: int
+    max_rows: int
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        return cls(settings.KAPABEL_IMPORT_MAX_UNPACKED_MB * MB, settings.KAPABEL_IMPORT_MAX_ROWS)
+
+
+class Budget:
+    """What the files of one import have unpacked so far, against the limits; `heartbeat` (if given)
+    is called now and then while a long file is read, so a watcher can tell the reader is alive."""
+
+    def __init__(self, limits: Limits | None = None, heartbeat: Callable[[], None] | None = None):
+        self.limits = limits or Limits.from_settings()
+        self.heartbeat = heartbeat
+        self.used = 0
+
+    def charge(self, file: str, size: int) -> None:
+        self.used += size
+        if self.used > self.limits.max_unpacked:
+            raise self.too_large(file)
+
+    def too_large(self, file: str) -> FileProblem:
+        return FileProblem(Problem("too_large", file=file, params={"limit": self.limits.max_unpacked // MB}))
+
+    def count_row(self, file: str, rows: int, line: int) -> None:
+        """Called for every record read; refuses the file past the row limit."""
+        if rows > self.limits.max_rows:
+            raise FileProblem(
+                Problem("too_many_rows", file=file, line=line, params={"limit": self.limits.max_rows})
+            )
+        if rows % 10_000 == 0 and self.heartbeat is not None:
+            self.heartbeat()
+
+
+class _Metered(io.RawIOBase):
+    """A binary stream that charges every byte read to the import's budget."""
+
+    def __init__(self, raw: IO[bytes], file: str, budget: Budget):
+        self.raw, self.file, self.budget = raw, file, budget
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.raw.read(len(buffer))
+        buffer[: len(data)] = data
+        self.budget.charge(self.file, len(data))
+        return len(data)
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+@dataclass
+class InputFile:
+    """One file of an import, opened only when read: a file on disk, a zip member, an upload."""
+
+    name: str
+    opener: Callable[[], IO[bytes]]
+    size: int | None = None  # as declared (a zip member's header, a file's size), when known
+
+    @classmethod
+    def from_bytes(cls, name: str, data: bytes) -> InputFile:
+        return cls(name, lambda: io.BytesIO(data), len(data))
+
+    def open(self, budget: Budget) -> io.BufferedReader:
+        """The file as a stream whose bytes count against the budget."""
+        return io.BufferedReader(_Metered(self.opener(), self.name, budget), 1 << 16)
+
+    def head(self, size: int = 4) -> bytes:
+        with self.opener() as stream:
+            return stream.read(size)
+
+
+def as_input(file: str, data: bytes | InputFile) -> InputFile:
+    return data if isinstance(data, InputFile) else InputFile.from_bytes(file, data)
+
+
 # --- Decoding and splitting ----------------------------------------------------------------
+
+
+FALLBACK = "kapabel-cp1252"
+
+
+def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
+    """A byte that is not UTF-8 is read as Windows-1252 (Danish Excel), else as Latin-1. Decided byte by
+    byte, so a file can be decoded as it streams past: a Windows-1252 file never holds valid UTF-8
+    sequences in practice ("Ã¦" for "æ"), so this reads it as a whole-file choice would."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    byte = error.object[error.start : error.start + 1]
+    try:
+        return byte.decode("cp1252"), error.start + 1
+    except UnicodeDecodeError:
+        return byte.decode("latin-1"), error.start + 1
+
+
+codecs.register_error(FALLBACK, _cp1252_fallback)
+
+
+def encoding_of(head: bytes) -> str:
+    """UTF-8 with or without BOM, UTF-16 with BOM; bytes that are not UTF-8 fall back (see FALLBACK)."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return "utf-8"
 
 
 def decode(data: bytes) -> str:
     """UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252 (Danish Excel), else Latin-1."""
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
+    return data.decode(encoding_of(data[:4]), errors=FALLBACK)
 
 
 def detect_delimiter(text: str) -> str:
@@ -183,40 +309,60 @@ class Table:
         return record[index].strip()
 
 
-def read_csv(file: str, data: bytes, problems: list[Problem]) -> Table:
-    """Parse CSV bytes. Records with the wrong number of values are reported and left out."""
-    text = decode(data).replace("\x00", "")
-    if not text.strip():
-        raise FileProblem(Problem("empty_file", file=file))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))
-    header: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
-    start = 1
-    try:
-        for record in reader:
-            line, start = start, reader.line_num + 1
-            if not any(value.strip() for value in record):
-                continue
-            if header is None:
-                header = record
-                continue
-            if len(record) != len(header):
-                extra_empty = len(record) > len(header) and not any(v.strip() for v in record[len(header) :])
-                if not extra_empty:
-                    problems.append(
-                        Problem(
-                            "field_count",
-                            file=file,
-                            line=line,
-                            params={"count": len(record), "expected": len(header)},
-                        )
-                    )
+def _lines(stream: io.BufferedReader) -> Iterator[str]:
+    """The text lines of a binary stream (line endings kept, as the csv module wants), NULs dropped."""
+    text = io.TextIOWrapper(stream, encoding=encoding_of(stream.peek(4)[:4]), errors=FALLBACK, newline="")
+    return (line.replace("\x00", "") for line in text)
+
+
+def read_csv(
+    file: str, data: bytes | InputFile, problems: list[Problem], budget: Budget | None = None
+) -> Table:
+    """Parse CSV as it streams. Records with the wrong number of values are reported and left out."""
+    budget = budget or Budget()
+    with as_input(file, data).open(budget) as stream:
+        lines = _lines(stream)
+        leading: list[str] = []
+        for text in lines:  # up to the header: it decides the delimiter
+            leading.append(text)
+            if text.strip():
+                break
+        else:
+            raise FileProblem(Problem("empty_file", file=file))
+        reader = csv.reader(itertools.chain(leading, lines), delimiter=detect_delimiter(leading[-1]))
+        header: list[str] | None = None
+        rows: list[tuple[int, list[str]]] = []
+        records = 0
+        start = 1
+        try:
+            for record in reader:
+                line, start = start, reader.line_num + 1
+                if not any(value.strip() for value in record):
                     continue
-            rows.append((line, record))
-    except csv.Error as exc:
-        raise FileProblem(
-            Problem("unreadable", file=file, line=start, params={"reason": mask_cpr(str(exc))})
-        ) from None
+                if header is None:
+                    header = record
+                    continue
+                records += 1
+                budget.count_row(file, records, line)
+                if len(record) != len(header):
+                    extra_empty = len(record) > len(header) and not any(
+                        v.strip() for v in record[len(header) :]
+                    )
+                    if not extra_empty:
+                        problems.append(
+                            Problem(
+                                "field_count",
+                                file=file,
+                                line=line,
+                                params={"count": len(record), "expected": len(header)},
+                            )
+                        )
+                        continue
+                rows.append((line, record))
+        except csv.Error as exc:
+            raise FileProblem(
+                Problem("unreadable", file=file, line=start, params={"reason": mask_cpr(str(exc))})
+            ) from None
     if header is None:
         raise FileProblem(Problem("empty_file", file=file))
     return Table(file, header, rows)
@@ -234,15 +380,38 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def read_xlsx(file: str, data: bytes, problems: list[Problem]) -> Table:
-    """The first sheet of a workbook, as text cells (dates as ISO dates)."""
-    import zipfile
+def _caused_by(exc: BaseException | None, kind: type[BaseException]) -> bool:
+    """Whether the exception, or one it was raised from (openpyxl wraps what it meets), is of a kind."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, kind):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
+
+def read_xlsx(
+    file: str, data: bytes | InputFile, problems: list[Problem], budget: Budget | None = None
+) -> Table:
+    """The first sheet of a workbook, as text cells (dates as ISO dates). An XLSX file is a zip of XML
+    files: what they unpack to counts against the limit before any is read (Python's zip reader never
+    unpacks more than a member declares), and XML entities are refused (defusedxml, which openpyxl
+    uses when it is installed), so neither a zip bomb nor a "billion laughs" gets far. Any other
+    damage to the file, broken XML included, is reported as an unreadable workbook."""
+    from defusedxml import DefusedXmlException
     from openpyxl import load_workbook
 
+    budget = budget or Budget()
+    with as_input(file, data).opener() as stream:
+        content = stream.read(budget.limits.max_unpacked + 1)
+    if len(content) > budget.limits.max_unpacked:
+        raise budget.too_large(file)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            budget.charge(file, sum(info.file_size for info in archive.infolist()))
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # never pad rows to a width the file merely claims
         header: list[str] | None = None
         rows: list[tuple[int, list[str]]] = []
         for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -253,18 +422,25 @@ def read_xlsx(file: str, data: bytes, problems: list[Problem]) -> Table:
                 header = record
             else:
                 rows.append((line, record))
+                budget.count_row(file, len(rows), line)
         workbook.close()
-    except (zipfile.BadZipFile, KeyError, ValueError, IndexError, TypeError, OSError):
-        raise FileProblem(Problem("unreadable_xlsx", file=file)) from None
+    except FileProblem:
+        raise
+    except Exception as exc:  # broken XML, a damaged zip, a workbook without sheets: never a server error
+        code = "xlsx_entities" if _caused_by(exc, DefusedXmlException) else "unreadable_xlsx"
+        raise FileProblem(Problem(code, file=file)) from None
     if header is None:
         raise FileProblem(Problem("empty_file", file=file))
     return Table(file, header, rows)
 
 
-def read_table(file: str, data: bytes, problems: list[Problem]) -> Table:
-    if file.lower().endswith((".xlsx", ".xlsm")) or data.startswith(b"PK\x03\x04"):
-        return read_xlsx(file, data, problems)
-    return read_csv(file, data, problems)
+def read_table(
+    file: str, data: bytes | InputFile, problems: list[Problem], budget: Budget | None = None
+) -> Table:
+    source = as_input(file, data)
+    if file.lower().endswith((".xlsx", ".xlsm")) or source.head(4).startswith(b"PK\x03\x04"):
+        return read_xlsx(file, source, problems, budget)
+    return read_csv(file, source, problems, budget)
 
 
 # --- Values ------------------------------------------------------------------------------------

@@ -18,10 +18,11 @@ from kapabel.core import exports
 from kapabel.core.web import is_htmx, request_user
 from kapabel.organisation import permissions, selectors
 from kapabel.organisation.hr_import import services
-from kapabel.organisation.hr_import.formats import SHEET_COLUMNS, files_from_upload
+from kapabel.organisation.hr_import.formats import SHEET_COLUMNS
 from kapabel.organisation.hr_import.forms import UploadForm
 from kapabel.organisation.hr_import.labels import ACTIONS, KINDS, count_labels
 from kapabel.organisation.hr_import.reading import Problem
+from kapabel.organisation.hr_import.uploads import request_too_large
 from kapabel.organisation.models import Employee, HRImport, JobRole, OrgUnit
 
 
@@ -32,28 +33,28 @@ def hr_import_list(request: HttpRequest) -> HttpResponse:
     permissions.require_imports_hr_anywhere(request.user)
     importable = permissions.hr_import_municipality_ids(request.user)
     municipalities = selectors.municipalities(ids=importable)
+    too_large = request.method == "POST" and request_too_large(request)
     form = UploadForm(
         request.POST or None,
-        request.FILES or None,
+        None if too_large else request.FILES or None,
         municipalities=municipalities,
         initial={"municipality": municipalities.first()},
+        too_large=too_large,
     )
     if request.method == "POST" and form.is_valid():
         municipality = form.cleaned_data["municipality"]
         permissions.require_import_hr(request.user, municipality.pk)
-        files: dict[str, bytes] = {}
-        for upload in form.cleaned_data["files"]:
-            files.update(files_from_upload(upload.name, upload.read()))
         mode = form.cleaned_data["mode"]
         hr_import = services.hrimport_upload(
             municipality=municipality,
-            files=files,
+            uploads=[(upload.name, upload.chunks()) for upload in form.cleaned_data["files"]],
             actor=request_user(request),
             source=HRImport.Source.WEB,
             format=form.cleaned_data["format"] or None,
             full={"full": True, "partial": False}.get(mode),
         )
         return redirect("organisation:hr_import_detail", import_pk=hr_import.pk)
+    services.hrimport_fail_dead(municipality_ids=importable)
     imports = selectors.hr_imports(municipality_ids=importable).select_related("created_by")
     return render(
         request,
@@ -63,6 +64,7 @@ def hr_import_list(request: HttpRequest) -> HttpResponse:
             "page": Paginator(imports, 25).get_page(request.GET.get("page")),
             "columns": sheet_columns(),
         },
+        status=413 if too_large else 200,
     )
 
 
@@ -93,6 +95,7 @@ def _detail_context(hr_import: HRImport) -> dict[str, Any]:
     return {
         "hr_import": hr_import,
         "can_confirm": services.hrimport_may_confirm(hr_import),
+        "can_discard": services.hrimport_may_discard(hr_import),
         "counts": [(label, counts.get(key, 0)) for key, label in count_labels()] if counts else [],
         "no_changes": bool(counts) and not counts.get("changes"),
         "problems": problems,
@@ -130,7 +133,7 @@ def _field_label(kind: str, name: str) -> str:
 @require_GET
 def hr_import_detail(request: HttpRequest, import_pk: int) -> HttpResponse:
     """One import: its state, progress (polled by HTMX while it runs), preview and outcome."""
-    hr_import = permissions.get_hr_import_for_user(request.user, import_pk)
+    hr_import = services.hrimport_fail_if_dead(permissions.get_hr_import_for_user(request.user, import_pk))
     template = "organisation/hr_import_detail.html"
     if is_htmx(request):
         template += "#status"
@@ -150,6 +153,23 @@ def hr_import_confirm(request: HttpRequest, import_pk: int) -> HttpResponse:
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
+    return redirect("organisation:hr_import_detail", import_pk=hr_import.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hr_import_discard(request: HttpRequest, import_pk: int) -> HttpResponse:
+    """Discard an upload that waits to be checked or confirmed (POST); a GET leads back to it."""
+    hr_import = permissions.get_hr_import_for_user(request.user, import_pk)
+    permissions.require_import_hr(request.user, hr_import.municipality_id)
+    if request.method == "POST":
+        try:
+            services.hrimport_discard(hr_import=hr_import, actor=request_user(request))
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The import was discarded, and the uploaded files deleted."))
     return redirect("organisation:hr_import_detail", import_pk=hr_import.pk)
 
 

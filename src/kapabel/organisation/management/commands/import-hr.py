@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from kapabel.core.audit import Actor
 from kapabel.core.models import Municipality, User
 from kapabel.organisation.hr_import import services as hr
-from kapabel.organisation.hr_import.formats import FORMATS, files_from_path
+from kapabel.organisation.hr_import.formats import FORMATS
+from kapabel.organisation.hr_import.inputs import checksums_of_path, files_from_path
 from kapabel.organisation.hr_import.labels import count_labels
 from kapabel.organisation.hr_import.reading import Problem
 from kapabel.organisation.models import HRImport
@@ -94,6 +95,7 @@ class Command(BaseCommand):
         hr_import, dataset = hr.hrimport_receive(
             municipality=municipality,
             files=files_from_path(path),
+            checksums=checksums_of_path(path),
             actor=actor,
             source=HRImport.Source.CLI,
             format=options["format"],
@@ -103,12 +105,20 @@ class Command(BaseCommand):
             keep=False,
         )
         if hr_import.status != HRImport.Status.REJECTED:
-            if options["dry_run"]:
-                hr_import = hr.hrimport_check(hr_import=hr_import, dataset=dataset, progress=progress)
-            else:
-                hr_import = hr.hrimport_apply(
-                    hr_import=hr_import, actor=actor, dataset=dataset, progress=progress
-                )
+            try:
+                if options["dry_run"]:
+                    hr_import = hr.hrimport_check(hr_import=hr_import, dataset=dataset, progress=progress)
+                else:
+                    hr_import = hr.hrimport_apply(
+                        hr_import=hr_import, actor=actor, dataset=dataset, progress=progress
+                    )
+            except hr.Abandoned:
+                raise CommandError(
+                    _(
+                        "Nothing was imported: the import was marked failed while it ran, because it had "
+                        "shown no sign of life for longer than KAPABEL_IMPORT_LEASE_MINUTES."
+                    )
+                ) from None
         self._report(hr_import)
         if hr_import.status in (HRImport.Status.REJECTED, HRImport.Status.FAILED):
             raise CommandError(
