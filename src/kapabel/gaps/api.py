@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from kapabel.competences.models import Competence
+from kapabel.core.api_schema import Id
 from kapabel.core.web import request_user
 from kapabel.gaps import permissions, selectors
 from kapabel.organisation.models import Employee
@@ -36,7 +37,7 @@ class HeatmapRowOut(Schema):
     cells: list[CellOut]
 
 
-class CompetenceOut(Schema):
+class GapCompetenceOut(Schema):
     id: int
     code: str
     name: str
@@ -45,12 +46,12 @@ class CompetenceOut(Schema):
 class HeatmapOut(Schema):
     unit_id: int | None
     min_group_size: int
-    competences: list[CompetenceOut]
+    competences: list[GapCompetenceOut]
     rows: list[HeatmapRowOut]
 
 
 class ProfileRowOut(Schema):
-    competence: CompetenceOut
+    competence: GapCompetenceOut
     target: int
     importance: str
     target_source: str
@@ -70,7 +71,7 @@ class PersonProfileOut(Schema):
 
 
 class PriorityOut(Schema):
-    competence: CompetenceOut
+    competence: GapCompetenceOut
     suppressed: bool
     weighted_gap_sum: int | None
     below: int | None
@@ -79,7 +80,7 @@ class PriorityOut(Schema):
 
 
 class GroupOut(Schema):
-    competence: CompetenceOut
+    competence: GapCompetenceOut
     job_role_id: int | None
     job_role_title: str | None
     unit_id: int
@@ -96,14 +97,14 @@ class PrioritiesOut(Schema):
 
 
 class TrendQuery(Schema):
-    a: int | None = Field(None, description="The first campaign")
-    b: int | None = Field(None, description="The second campaign")
+    a: Id | None = Field(None, description="The first campaign")
+    b: Id | None = Field(None, description="The second campaign")
     date_from: datetime.date | None = Field(None, alias="from", description="Or the first date")
     date_to: datetime.date | None = Field(None, alias="to", description="And the second date")
 
 
 class TrendCompetenceOut(Schema):
-    competence: CompetenceOut
+    competence: GapCompetenceOut
     people: int | None
     suppressed: bool
     mean_gap_a: float | None
