@@ -15,7 +15,7 @@ from django.core.exceptions import (
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
@@ -218,7 +218,14 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
-@api.get("/me", tags=["session"], summary="Who am I and which roles do I hold")
+class MeOut(Schema):
+    username: str
+    roles: list[str]
+    employee_id: int | None
+    municipality_ids: list[int]
+
+
+@api.get("/me", response=MeOut, tags=["session"], summary="Who am I and which roles do I hold")
 def me(request: HttpRequest) -> dict[str, Any]:
     scope = scope_for(request.user)
     return {

@@ -59,6 +59,12 @@ def problem_response(description: str) -> dict[str, Any]:
     }
 
 
+def patch_field(**constraints: Any) -> Any:
+    """A field of a PATCH body that may be left out (the value then stays as it is) but is not null:
+    `name: str = patch_field(min_length=1)`. Give fields that may be emptied `X | None = None`."""
+    return Field(None, **constraints)
+
+
 class BodySchema(Schema):
     """A request body (or a part of one): a JSON object and nothing else.
 

@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 from pydantic import WithJsonSchema
 
 from kapabel.core.api_auth import require_write_scope
-from kapabel.core.api_schema import BodySchema, Id, Pagination, choices_schema, id_query
+from kapabel.core.api_schema import BodySchema, Id, Pagination, choices_schema, id_query, patch_field
 from kapabel.core.web import request_user
 from kapabel.organisation import permissions, selectors, services
 from kapabel.organisation.models import OrgUnit
@@ -46,16 +46,12 @@ class UnitIn(BodySchema):
     external_id: str = ""
 
 
-# In a PATCH a field left out stays as it is; null is only accepted where the field may be empty
-# (a parent, a job role, hours, dates): `str = Field(None)` is optional but not nullable.
-
-
 class UnitPatch(BodySchema):
-    name: str = Field(None, min_length=1, max_length=200)
-    kind: UnitKind = Field(None)
+    name: str = patch_field(min_length=1, max_length=200)
+    kind: UnitKind = patch_field()
     parent_id: Id | None = Field(None, description="null makes the unit a top unit.")
-    external_id: str = Field(None)
-    active: bool = Field(None)
+    external_id: str = patch_field()
+    active: bool = patch_field()
 
 
 class JobRoleOut(Schema):
@@ -77,11 +73,11 @@ class JobRoleIn(BodySchema):
 
 
 class JobRolePatch(BodySchema):
-    title: str = Field(None, min_length=1, max_length=200)
-    code: str = Field(None)
-    job_family: str = Field(None)
-    external_id: str = Field(None)
-    active: bool = Field(None)
+    title: str = patch_field(min_length=1, max_length=200)
+    code: str = patch_field()
+    job_family: str = patch_field()
+    external_id: str = patch_field()
+    active: bool = patch_field()
 
 
 class EmployeeOut(Schema):
@@ -112,15 +108,15 @@ class EmployeeIn(BodySchema):
 
 
 class EmployeePatch(BodySchema):
-    name: str = Field(None, min_length=1, max_length=200)
-    email: str = Field(None)
-    employee_number: str = Field(None)
-    unit_id: Id = Field(None)
+    name: str = patch_field(min_length=1, max_length=200)
+    email: str = patch_field()
+    employee_number: str = patch_field()
+    unit_id: Id = patch_field()
     job_role_id: Id | None = None
     weekly_hours: decimal.Decimal | None = None
     employment_start: datetime.date | None = None
     employment_end: datetime.date | None = None
-    active: bool = Field(None)
+    active: bool = patch_field()
 
 
 # --- Units ------------------------------------------------------------------------------------
