@@ -201,6 +201,18 @@ def test_web_import_with_preview_writes_only_on_confirm(world, login):
     assert "Række 2" in response.content.decode()  # the page is in Danish
 
 
+@pytest.mark.parametrize("content", ["not base64!", "ÆØÅ", "abc"])
+def test_web_import_confirm_with_a_broken_preview_is_refused_on_the_page(world, login, content):
+    from kapabel.competences.models import Framework
+
+    client = login(world.user("admin"))
+    form = {"format": "case-json", "language": "da", "municipality": world.a.pk}
+    response = client.post("/frameworks/import/", {**form, "content": content, "filename": "x.json"})
+    assert response.status_code == 200
+    assert response.context["problems"] == ["Den viste fil kunne ikke læses igen. Upload den igen."]
+    assert not Framework.objects.exists()
+
+
 def test_api_import_export_and_targets(world, login):
     client = login(world.user("admin"))
     text = json.dumps(

@@ -6,19 +6,63 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    ValidationError,
+)
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
+from ninja.schema import NinjaGenerateJsonSchema
 
 from kapabel.core.access import scope_for
 from kapabel.core.api_auth import SessionAuth, TokenAuth
+from kapabel.core.api_schema import PROBLEM_SCHEMA_NAME, ProblemDetails, problem_response
 
 logger = logging.getLogger("kapabel.api")
 
-api = NinjaAPI(
+# The error answers every operation may give, as problem details (RFC 9457). An operation adds its
+# own (409 where it locks optimistically) through `openapi_extra`.
+ERROR_RESPONSES = {
+    401: "Authentication required: no valid token or session.",
+    403: "Not allowed: the role, the scope of the token or the state of the object forbids it.",
+    404: "Not found, or not visible to you.",
+    422: "The parameters or the body are not valid; `errors` lists the fields.",
+}
+BODY_ERROR_RESPONSES = {
+    400: "The body could not be read (not JSON, or a malformed upload).",
+    413: "The body is larger than the server accepts.",
+}
+
+
+class KapabelAPI(NinjaAPI):
+    """Ninja's API with the error answers of every operation in its OpenAPI description."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        problem = ProblemDetails.model_json_schema(
+            ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema
+        )
+        schema["components"]["schemas"].update(problem.pop("$defs", {}))
+        schema["components"]["schemas"][PROBLEM_SCHEMA_NAME] = problem
+        for path_item in schema["paths"].values():
+            for operation in path_item.values():
+                errors = ERROR_RESPONSES | (BODY_ERROR_RESPONSES if "requestBody" in operation else {})
+                responses = operation["responses"]
+                for status, description in errors.items():
+                    responses.setdefault(status, problem_response(description))
+                operation["responses"] = dict(sorted(responses.items(), key=lambda item: int(item[0])))
+        return schema
+
+
+api = KapabelAPI(
     title="Kapabel API",
     version="1",
     description="Competence development for Danish municipalities. Authenticate with a personal access "
@@ -61,6 +105,8 @@ def _field_message(error: dict[str, Any]) -> str:
         return _("Enter a valid date (YYYY-MM-DD).")
     if kind.startswith("datetime_"):
         return _("Enter a valid date and time (ISO 8601).")
+    if kind == "json_object":
+        return _("Send a JSON object.")
     if kind in ("string_type", "list_type", "dict_type", "model_type", "model_attributes_type"):
         return _("The value has the wrong type.")
     if kind == "string_too_long" and "max_length" in limits:
@@ -154,6 +200,12 @@ def _ninja_message(message: str) -> str:
     return message
 
 
+@api.exception_handler(SuspiciousOperation)
+def _malformed(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    """A request Django refuses to read (too many fields or files, a broken multipart body)."""
+    return problem(request, 400, _("The request could not be read."))
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem(request, exc.status_code, _ninja_message(str(exc.message)))
@@ -167,7 +219,14 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
-@api.get("/me", tags=["session"], summary="Who am I and which roles do I hold")
+class MeOut(Schema):
+    username: str
+    roles: list[str]
+    employee_id: int | None
+    municipality_ids: list[int]
+
+
+@api.get("/me", response=MeOut, tags=["session"], summary="Who am I and which roles do I hold")
 def me(request: HttpRequest) -> dict[str, Any]:
     scope = scope_for(request.user)
     return {

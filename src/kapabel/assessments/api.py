@@ -4,7 +4,7 @@ the HTML views; a concurrent save answers 409 with the current version."""
 from __future__ import annotations
 
 import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -12,16 +12,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+from pydantic import WithJsonSchema
 
 from kapabel.assessments import permissions, selectors, services
 from kapabel.assessments.models import Campaign, Part
 from kapabel.core.api_auth import require_write_scope
+from kapabel.core.api_schema import BodySchema, Id, Pagination, choices_schema, id_query, problem_response
 from kapabel.core.web import request_user
 from kapabel.organisation import permissions as org_permissions
 
 router = Router(tags=["assessments"])
-PAGINATION = {"pagination_class": PageNumberPagination, "page_size": 50, "max_page_size": 500}
+CampaignKind = Annotated[Campaign.Kind, WithJsonSchema(choices_schema(Campaign.Kind, "CampaignKind"))]
 
 
 class CampaignOut(Schema):
@@ -38,31 +40,31 @@ class CampaignOut(Schema):
     participant_count: int
 
 
-class CampaignIn(Schema):
-    municipality_id: int
+class CampaignIn(BodySchema):
+    municipality_id: Id
     name: str = Field(min_length=1, max_length=200)
-    kind: Campaign.Kind = Campaign.Kind.INDIVIDUAL
-    framework_version_id: int
-    profile_id: int | None = None
+    kind: CampaignKind = Campaign.Kind.INDIVIDUAL
+    framework_version_id: Id
+    profile_id: Id | None = None
     opens_on: datetime.date | None = Field(None, description="Default: today")
     closes_on: datetime.date | None = Field(None, description="Required")
-    unit_ids: list[int] = Field(default_factory=list, description="Units with their subtrees")
-    unit_ids_without_subtree: list[int] = Field(default_factory=list)
-    job_role_ids: list[int] = Field(default_factory=list)
-    employee_ids: list[int] = Field(default_factory=list)
+    unit_ids: list[Id] = Field(default_factory=list, description="Units with their subtrees")
+    unit_ids_without_subtree: list[Id] = Field(default_factory=list)
+    job_role_ids: list[Id] = Field(default_factory=list)
+    employee_ids: list[Id] = Field(default_factory=list)
     questions: list[str] = Field(default_factory=list)
     description: str = ""
 
 
-class AnswerIn(Schema):
-    competence_id: int
+class AnswerIn(BodySchema):
+    competence_id: Id
     level: int | Literal["unknown"] | None = Field(None, description='A level, "unknown" (ved ikke) or null')
     comment: str = ""
     importance_now: str = ""
     importance_future: str = ""
 
 
-class AssessmentIn(Schema):
+class AssessmentIn(BodySchema):
     part: Literal["self", "manager", "agreed"] = "self"
     version: int = Field(
         description="self_version (part self) or manager_version you started from (optimistic locking)"
@@ -70,7 +72,7 @@ class AssessmentIn(Schema):
     submit: bool = False
     answers: list[AnswerIn] = Field(default_factory=list)
     needs_answers: list[str] = Field(default_factory=list, description="Needs survey: one per question")
-    wishes: list[int] = Field(default_factory=list, description="Needs survey: competence ids")
+    wishes: list[Id] = Field(default_factory=list, description="Needs survey: competence ids")
 
 
 class AssessmentOut(Schema):
@@ -103,7 +105,7 @@ class RatingOut(Schema):
     superseded_by_id: int | None
 
 
-class CorrectionIn(Schema):
+class CorrectionIn(BodySchema):
     level: int | None = None
     comment: str = ""
 
@@ -127,7 +129,7 @@ def _answers(items: list[AnswerIn]) -> dict[int, dict[str, Any]]:
 
 
 @router.get("/campaigns", response=list[CampaignOut], summary="Campaigns you may see")
-@paginate(**PAGINATION)
+@paginate(Pagination, page_size=50, max_page_size=500)
 def list_campaigns(request: HttpRequest, status: str = "", kind: str = "") -> Any:
     user = request_user(request)
     campaigns = selectors.campaigns_for_user(user)
@@ -186,7 +188,7 @@ def create_campaign(request: HttpRequest, payload: CampaignIn) -> Any:
     return 201, campaign
 
 
-class CampaignPatch(Schema):
+class CampaignPatch(BodySchema):
     status: str = Field("closed", description='Only "closed": closing freezes the campaign for good')
 
 
@@ -211,8 +213,8 @@ def campaign_progress(request: HttpRequest, campaign_id: int) -> Any:
 
 
 @router.get("/assessments", response=list[AssessmentOut], summary="Assessments you may see")
-@paginate(**PAGINATION)
-def list_assessments(request: HttpRequest, campaign_id: int | None = None, mine: bool = False) -> Any:
+@paginate(Pagination, page_size=50, max_page_size=500)
+def list_assessments(request: HttpRequest, campaign_id: int | None = id_query(), mine: bool = False) -> Any:
     user = request_user(request)
     assessments = selectors.my_assessments(user) if mine else selectors.assessments_for_user(user)
     if campaign_id is not None:
@@ -230,6 +232,7 @@ def get_assessment(request: HttpRequest, assessment_id: int) -> Any:
     "/assessments/{assessment_id}",
     response=AssessmentOut,
     summary="Save or submit one part: your own answers (self), the manager assessment or the agreed level",
+    openapi_extra={"responses": {409: problem_response("Someone saved in between: reload and try again.")}},
 )
 def save_assessment(request: HttpRequest, assessment_id: int, payload: AssessmentIn) -> Any:
     require_write_scope(request)
@@ -265,12 +268,12 @@ def save_assessment(request: HttpRequest, assessment_id: int, payload: Assessmen
 
 
 @router.get("/ratings", response=list[RatingOut], summary="Rating history you may see, newest first")
-@paginate(**PAGINATION)
+@paginate(Pagination, page_size=50, max_page_size=500)
 def list_ratings(
     request: HttpRequest,
-    employee_id: int | None = None,
-    competence_id: int | None = None,
-    campaign_id: int | None = None,
+    employee_id: int | None = id_query(),
+    competence_id: int | None = id_query(),
+    campaign_id: int | None = id_query(),
     source: str = "",
     current_only: bool = False,
 ) -> Any:

@@ -3,22 +3,25 @@ permission helpers and services as the HTML views."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from pydantic import WithJsonSchema
 
 from kapabel.competences import permissions, selectors, services
 from kapabel.competences.exchange import parse
 from kapabel.competences.models import FrameworkVersion, Importance, Profile
 from kapabel.core.api_auth import require_write_scope
+from kapabel.core.api_schema import BodySchema, Id, choices_schema, id_query
 from kapabel.core.web import AuthenticatedHttpRequest
 from kapabel.organisation import permissions as org_permissions
 
 router = Router(tags=["competences"])
 Format = Literal["moodle-csv", "case-json"]
+ProfileKind = Annotated[Profile.Kind, WithJsonSchema(choices_schema(Profile.Kind, "ProfileKind"))]
 
 
 class FrameworkOut(Schema):
@@ -35,15 +38,15 @@ class FrameworkOut(Schema):
         return [{"id": v.id, "number": v.number, "status": v.status} for v in obj.versions.all()]
 
 
-class FrameworkIn(Schema):
-    municipality_id: int
+class FrameworkIn(BodySchema):
+    municipality_id: Id
     name: str = Field(min_length=1, max_length=200)
     description: str = ""
     language: Literal["da", "en"] = "da"
 
 
-class ImportIn(Schema):
-    municipality_id: int
+class ImportIn(BodySchema):
+    municipality_id: Id
     format: Format
     content: str = Field(description="The file's text (CSV or JSON).")
     language: Literal["da", "en"] = "da"
@@ -85,8 +88,8 @@ class VersionOut(Schema):
     competences: list[CompetenceOut]
 
 
-class CompetenceIn(Schema):
-    parent_id: int | None = None
+class CompetenceIn(BodySchema):
+    parent_id: Id | None = None
     code: str = ""
     name_da: str = ""
     name_en: str = ""
@@ -117,28 +120,34 @@ class ProfileOut(Schema):
         ]
 
 
-class ProfileIn(Schema):
-    municipality_id: int
-    version_id: int
+class ProfileIn(BodySchema):
+    municipality_id: Id
+    version_id: Id
     name: str = Field(min_length=1, max_length=200)
-    kind: Profile.Kind = Profile.Kind.NAMED
-    job_role_id: int | None = None
-    unit_id: int | None = None
+    kind: ProfileKind = Profile.Kind.NAMED
+    job_role_id: Id | None = None
+    unit_id: Id | None = None
 
 
-class TargetIn(Schema):
-    competence_id: int
+class TargetIn(BodySchema):
+    competence_id: Id
     target_level: int | None
     importance: Importance = Importance.IMPORTANT
 
 
-class TargetsIn(Schema):
+class TargetOut(Schema):
+    competence_id: int
+    target_level: int
+    importance: Importance
+
+
+class TargetsIn(BodySchema):
     targets: list[TargetIn] = []
 
 
-class IndividualTargetIn(Schema):
-    employee_id: int
-    competence_id: int
+class IndividualTargetIn(BodySchema):
+    employee_id: Id
+    competence_id: Id
     target_level: int
     importance: Importance = Importance.IMPORTANT
     note: str = ""
@@ -231,7 +240,7 @@ def export(request: AuthenticatedHttpRequest, version_id: int, format: Format = 
     return response
 
 
-class StatusIn(Schema):
+class StatusIn(BodySchema):
     status: Literal["published", "retired"]
 
 
@@ -322,7 +331,7 @@ def move_profiles(request: AuthenticatedHttpRequest, framework_id: int, payload:
 
 
 @router.get("/profiles", response=list[ProfileOut], summary="Profiles you may see")
-def list_profiles(request: AuthenticatedHttpRequest, version_id: int | None = None) -> Any:
+def list_profiles(request: AuthenticatedHttpRequest, version_id: int | None = id_query()) -> Any:
     version = permissions.get_version_for_user(request.user, version_id) if version_id else None
     return selectors.profiles_for_user(request.user, framework_version=version).prefetch_related("targets")
 
@@ -377,13 +386,13 @@ def set_targets(request: AuthenticatedHttpRequest, profile_id: int, payload: Tar
     return permissions.get_profile_for_user(request.user, profile_id)
 
 
-@router.get("/profiles/{profile_id}/targets", response=list[TargetIn])
+@router.get("/profiles/{profile_id}/targets", response=list[TargetOut])
 def list_targets(request: AuthenticatedHttpRequest, profile_id: int) -> Any:
     profile = permissions.get_profile_for_user(request.user, profile_id)
     return list(profile.targets.all())
 
 
-class ProfileStatusIn(Schema):
+class ProfileStatusIn(BodySchema):
     status: str = Field("published", description="Only 'published' is accepted.")
 
 
@@ -398,7 +407,7 @@ def publish_profile(request: AuthenticatedHttpRequest, profile_id: int, payload:
 
 
 @router.get("/individual-targets", response=list[IndividualTargetOut])
-def list_individual_targets(request: AuthenticatedHttpRequest, employee_id: int | None = None) -> Any:
+def list_individual_targets(request: AuthenticatedHttpRequest, employee_id: int | None = id_query()) -> Any:
     employee = (
         org_permissions.get_employee_for_user(request.user, employee_id) if employee_id is not None else None
     )

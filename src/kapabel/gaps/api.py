@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from kapabel.competences.models import Competence
+from kapabel.core.api_schema import Id
 from kapabel.core.web import request_user
 from kapabel.gaps import permissions, selectors
 from kapabel.gaps.forms import TrendForm
@@ -38,7 +39,7 @@ class HeatmapRowOut(Schema):
     cells: list[CellOut]
 
 
-class CompetenceOut(Schema):
+class GapCompetenceOut(Schema):
     id: int
     code: str
     name: str
@@ -47,12 +48,12 @@ class CompetenceOut(Schema):
 class HeatmapOut(Schema):
     unit_id: int | None
     min_group_size: int
-    competences: list[CompetenceOut]
+    competences: list[GapCompetenceOut]
     rows: list[HeatmapRowOut]
 
 
 class ProfileRowOut(Schema):
-    competence: CompetenceOut
+    competence: GapCompetenceOut
     target: int
     importance: str
     target_source: str
@@ -72,7 +73,7 @@ class PersonProfileOut(Schema):
 
 
 class PriorityOut(Schema):
-    competence: CompetenceOut
+    competence: GapCompetenceOut
     suppressed: bool
     weighted_gap_sum: int | None
     below: int | None
@@ -81,7 +82,7 @@ class PriorityOut(Schema):
 
 
 class GroupOut(Schema):
-    competence: CompetenceOut
+    competence: GapCompetenceOut
     job_role_id: int | None
     job_role_title: str | None
     unit_id: int
@@ -98,14 +99,14 @@ class PrioritiesOut(Schema):
 
 
 class TrendQuery(Schema):
-    a: int | None = Field(None, description="The first campaign")
-    b: int | None = Field(None, description="The second campaign")
+    a: Id | None = Field(None, description="The first campaign")
+    b: Id | None = Field(None, description="The second campaign")
     date_from: datetime.date | None = Field(None, alias="from", description="Or the first date")
     date_to: datetime.date | None = Field(None, alias="to", description="And the second date")
 
 
 class TrendCompetenceOut(Schema):
-    competence: CompetenceOut
+    competence: GapCompetenceOut
     people: int | None
     suppressed: bool
     mean_gap_a: float | None

@@ -39,7 +39,8 @@ def is_own_profile(user: User, employee: Employee) -> bool:
 def get_competence_for_user(user: User, unit: OrgUnit, pk: int) -> Competence:
     """A competence for a unit's drill-down (the unit already fetched with `get_unit_for_user`): only
     one with a target somewhere in the unit, so the id leaks nothing from elsewhere."""
-    if not GapAggregate.objects.filter(unit=unit, competence_id=pk).exists():
+    # By the competence's own pk: that lookup turns an id beyond the database's integers into no match.
+    if not GapAggregate.objects.filter(unit=unit, competence__pk=pk).exists():
         raise Http404
     competence = Competence.objects.filter(pk=pk).first()
     if competence is None:

@@ -5,20 +5,23 @@ from __future__ import annotations
 
 import datetime
 import decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import WithJsonSchema
 
 from kapabel.core.api_auth import require_write_scope
+from kapabel.core.api_schema import BodySchema, Id, Pagination, choices_schema, id_query, patch_field
 from kapabel.core.web import request_user
 from kapabel.organisation import permissions, selectors, services
 from kapabel.organisation.models import OrgUnit
 
 router = Router(tags=["organisation"])
+UnitKind = Annotated[OrgUnit.Kind, WithJsonSchema(choices_schema(OrgUnit.Kind, "UnitKind"))]
 
 
 # --- Schemas ----------------------------------------------------------------------------------
@@ -35,20 +38,20 @@ class UnitOut(Schema):
     active: bool
 
 
-class UnitIn(Schema):
+class UnitIn(BodySchema):
     name: str = Field(min_length=1, max_length=200)
-    kind: OrgUnit.Kind = OrgUnit.Kind.DEPARTMENT
-    parent_id: int | None = None
-    municipality_id: int | None = Field(None, description="Required for a top unit (no parent).")
+    kind: UnitKind = OrgUnit.Kind.DEPARTMENT
+    parent_id: Id | None = None
+    municipality_id: Id | None = Field(None, description="Required for a top unit (no parent).")
     external_id: str = ""
 
 
-class UnitPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    kind: OrgUnit.Kind | None = None
-    parent_id: int | None = None
-    external_id: str | None = None
-    active: bool | None = None
+class UnitPatch(BodySchema):
+    name: str = patch_field(min_length=1, max_length=200)
+    kind: UnitKind = patch_field()
+    parent_id: Id | None = Field(None, description="null makes the unit a top unit.")
+    external_id: str = patch_field()
+    active: bool = patch_field()
 
 
 class JobRoleOut(Schema):
@@ -61,20 +64,20 @@ class JobRoleOut(Schema):
     active: bool
 
 
-class JobRoleIn(Schema):
-    municipality_id: int
+class JobRoleIn(BodySchema):
+    municipality_id: Id
     title: str = Field(min_length=1, max_length=200)
     code: str = ""
     job_family: str = ""
     external_id: str = ""
 
 
-class JobRolePatch(Schema):
-    title: str | None = Field(None, min_length=1, max_length=200)
-    code: str | None = None
-    job_family: str | None = None
-    external_id: str | None = None
-    active: bool | None = None
+class JobRolePatch(BodySchema):
+    title: str = patch_field(min_length=1, max_length=200)
+    code: str = patch_field()
+    job_family: str = patch_field()
+    external_id: str = patch_field()
+    active: bool = patch_field()
 
 
 class EmployeeOut(Schema):
@@ -92,39 +95,39 @@ class EmployeeOut(Schema):
     active: bool
 
 
-class EmployeeIn(Schema):
+class EmployeeIn(BodySchema):
     external_id: str = Field(min_length=1, max_length=100)
     name: str = Field(min_length=1, max_length=200)
-    unit_id: int
+    unit_id: Id
     employee_number: str = ""
     email: str = ""
-    job_role_id: int | None = None
+    job_role_id: Id | None = None
     weekly_hours: decimal.Decimal | None = None
     employment_start: datetime.date | None = None
     employment_end: datetime.date | None = None
 
 
-class EmployeePatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    email: str | None = None
-    employee_number: str | None = None
-    unit_id: int | None = None
-    job_role_id: int | None = None
+class EmployeePatch(BodySchema):
+    name: str = patch_field(min_length=1, max_length=200)
+    email: str = patch_field()
+    employee_number: str = patch_field()
+    unit_id: Id = patch_field()
+    job_role_id: Id | None = None
     weekly_hours: decimal.Decimal | None = None
     employment_start: datetime.date | None = None
     employment_end: datetime.date | None = None
-    active: bool | None = None
+    active: bool = patch_field()
 
 
 # --- Units ------------------------------------------------------------------------------------
 
 
 @router.get("/units", response=list[UnitOut], summary="List the units you may see")
-@paginate(PageNumberPagination, page_size=50, max_page_size=500)
+@paginate(Pagination, page_size=50, max_page_size=500)
 def list_units(
     request: HttpRequest,
     q: str = "",
-    parent_id: int | None = None,
+    parent_id: int | None = id_query(),
     kind: str = "",
     active: bool | None = None,
 ) -> Any:
@@ -186,7 +189,7 @@ def update_unit(request: HttpRequest, unit_id: int, payload: UnitPatch) -> Any:
 
 
 @router.get("/job-roles", response=list[JobRoleOut])
-@paginate(PageNumberPagination, page_size=50, max_page_size=500)
+@paginate(Pagination, page_size=50, max_page_size=500)
 def list_job_roles(request: HttpRequest, q: str = "", active: bool | None = None) -> Any:
     roles = selectors.job_roles_for_user(request.user)
     if q:
@@ -227,12 +230,12 @@ def update_job_role(request: HttpRequest, job_role_id: int, payload: JobRolePatc
 
 
 @router.get("/employees", response=list[EmployeeOut], summary="List the employees you may see")
-@paginate(PageNumberPagination, page_size=50, max_page_size=500)
+@paginate(Pagination, page_size=50, max_page_size=500)
 def list_employees(
     request: HttpRequest,
     q: str = "",
-    unit_id: int | None = Query(None, description="Only this unit and the units below it"),
-    job_role_id: int | None = None,
+    unit_id: int | None = id_query("Only this unit and the units below it"),
+    job_role_id: int | None = id_query(),
     active: bool | None = True,
 ) -> Any:
     unit = permissions.get_unit_for_user(request.user, unit_id) if unit_id else None

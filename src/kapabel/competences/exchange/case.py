@@ -53,6 +53,8 @@ def read(text: str) -> FrameworkData:
             _("The file is not valid JSON: line %(line)d, column %(column)d: %(error)s.")
             % {"line": exc.lineno, "column": exc.colno, "error": exc.msg}
         ) from exc
+    except RecursionError as exc:
+        raise ValidationError(_("The file is nested too deeply to be a CASE package.")) from exc
     problems: list[str] = []
     if not isinstance(package, dict):
         raise ValidationError(
@@ -89,7 +91,11 @@ def read(text: str) -> FrameworkData:
         uri=_text(document.get("uri")),
         extra={"case_document": {k: v for k, v in document.items() if k not in DOC_KNOWN}},
     )
-    for index, scale in enumerate(kapabel_doc.get("scales", []) if isinstance(kapabel_doc, dict) else []):
+    scales = kapabel_doc.get("scales", []) if isinstance(kapabel_doc, dict) else []
+    if not isinstance(scales, list):
+        problems.append(_("CFDocument.extensions.kapabel.scales: must be a list."))
+        scales = []
+    for index, scale in enumerate(scales):
         where = f"CFDocument.extensions.kapabel.scales[{index}]"
         if not isinstance(scale, dict) or not isinstance(scale.get("levels"), list):
             problems.append(_("%(where)s: a scale needs a list of levels.") % {"where": where})

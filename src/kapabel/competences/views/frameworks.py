@@ -4,6 +4,7 @@ publishing, a new draft version, moving the profiles onto the newest version, ex
 from __future__ import annotations
 
 import base64
+import binascii
 import copy
 from typing import Any
 
@@ -206,6 +207,14 @@ def version_export(request: AuthenticatedHttpRequest, version_pk: int) -> HttpRe
     return response
 
 
+def _previewed_content(value: str) -> bytes:
+    """The file the preview carried in its hidden field; a broken or altered value is refused."""
+    try:
+        return base64.b64decode(value.encode(), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValidationError(_("The previewed file could not be read back. Upload it again.")) from exc
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def framework_import(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -218,8 +227,8 @@ def framework_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and "content" in request.POST:
         form = ImportForm(request.POST, municipalities=municipalities, file_required=False)
         if form.is_valid():
-            content = base64.b64decode(request.POST["content"].encode())
             try:
+                content = _previewed_content(request.POST["content"])
                 data = parse(content, form.cleaned_data["format"], language=form.cleaned_data["language"])
                 framework = services.framework_import(
                     data=data,

@@ -92,7 +92,7 @@ def _levels_at(
     ).filter(unit.subtree_q("employee__unit__path"))
     if campaign is not None:
         ratings = ratings.filter(campaign=campaign)
-    if date is not None:
+    if date is not None and date < datetime.date.max:  # as of the calendar's last day: every rating
         end = datetime.datetime.combine(
             date + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.UTC
         )

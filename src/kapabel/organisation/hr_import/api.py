@@ -13,9 +13,10 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from kapabel.core.api_auth import require_write_scope
+from kapabel.core.api_schema import BodySchema, Pagination, id_query
 from kapabel.core.web import request_user
 from kapabel.organisation import permissions, selectors
 from kapabel.organisation.hr_import import services
@@ -68,8 +69,8 @@ class HRImportOut(Schema):
 
 
 @router.get("/hr-imports", response=list[HRImportOut], summary="HR imports you may see, newest first")
-@paginate(PageNumberPagination, page_size=20, max_page_size=100)
-def list_hr_imports(request: HttpRequest, municipality_id: int | None = None, status: str = "") -> Any:
+@paginate(Pagination, page_size=20, max_page_size=100)
+def list_hr_imports(request: HttpRequest, municipality_id: int | None = id_query(), status: str = "") -> Any:
     importable = permissions.hr_import_municipality_ids(request.user)
     services.hrimport_fail_dead(municipality_ids=importable)
     imports = selectors.hr_imports(municipality_ids=importable)
@@ -85,7 +86,7 @@ def list_hr_imports(request: HttpRequest, municipality_id: int | None = None, st
     response=list[HRImportOut],
     summary="One municipality's HR imports, newest first",
 )
-@paginate(PageNumberPagination, page_size=20, max_page_size=100)
+@paginate(Pagination, page_size=20, max_page_size=100)
 def list_municipality_hr_imports(request: HttpRequest, municipality_id: int) -> Any:
     municipality = permissions.get_municipality_for_user(request.user, municipality_id)
     permissions.require_import_hr(request.user, municipality.pk)
@@ -153,7 +154,7 @@ def create_hr_import(
     return Status(202, hr_import)
 
 
-class ConfirmIn(Schema):
+class ConfirmIn(BodySchema):
     skip_invalid: bool = False
 
 
