@@ -282,9 +282,9 @@ def create_competence(request: AuthenticatedHttpRequest, version_id: int, payloa
     return 201, services.competence_create(version=version, parent=parent, actor=request.user, **data)
 
 
-class ProfileMoveIn(Schema):
-    municipality_id: int = Field(description="Whose profiles move (you need a whole-municipality grant)")
-    version_id: int = Field(description="A published version of the framework")
+class ProfileMoveIn(BodySchema):
+    municipality_id: Id = Field(description="Whose profiles move (you need a whole-municipality grant)")
+    version_id: Id = Field(description="A published version of the framework")
 
 
 @router.get(
