@@ -18,6 +18,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 from kapabel.assessments.models import DEFAULT_LEVEL_ORDER, AssessmentSettings, Campaign, CurrentLevel, Rating
 from kapabel.competences.models import Competence, ScaleLevel
 from kapabel.core.access import scope_for
+from kapabel.gaps import groups as priority_groups
+from kapabel.gaps import snapshots
 from kapabel.gaps.definition import equivalents, gap, settings_for
 from kapabel.gaps.models import GapAggregate, GapFact
 from kapabel.organisation import selectors as org_selectors
@@ -328,16 +330,18 @@ def priorities(user: Any, unit: OrgUnit, *, groups: int = 15) -> dict[str, Any]:
             r["competence"].pk,
         )
     )
-    group_rows = (
-        GapFact.objects.filter(scope_for(user).employees_q("employee__"))
-        .filter(unit.subtree_q("unit__path"), gap__gt=0)
-        .values("job_role_id", "job_role__title", "unit_id", "unit__name", "competence_id")
-        .annotate(weighted=Sum("weighted_gap"), people=Count("id"), gap_total=Sum("gap"))
-        .order_by("-weighted", "-people", "unit__name", "competence_id")
-    )
-    if not full:
-        group_rows = group_rows.filter(people__gte=minimum)
-    top_groups: list[dict[str, Any]] = [dict(g) for g in group_rows[:groups]]
+    if full:  # everyone in the subtree counts: the kept groups (`gaps.groups`)
+        top_groups = priority_groups.top_groups(unit, groups)
+    else:  # only the people the viewer may see, and only groups of the minimum size
+        group_rows = (
+            GapFact.objects.filter(scope_for(user).employees_q("employee__"))
+            .filter(unit.subtree_q("unit__path"), gap__gt=0)
+            .values("job_role_id", "job_role__title", "unit_id", "unit__name", "competence_id")
+            .annotate(weighted=Sum("weighted_gap"), people=Count("id"), gap_total=Sum("gap"))
+            .order_by("-weighted", "-people", "unit__name", "competence_id")
+            .filter(people__gte=minimum)
+        )
+        top_groups = [dict(g) for g in group_rows[:groups]]
     names = {c.pk: c for c in _competences({g["competence_id"] for g in top_groups})}
     for g in top_groups:
         g["competence"] = names[g["competence_id"]]
@@ -412,31 +416,37 @@ def trend(
 ) -> dict[str, Any]:
     """Gap closed between two campaigns or two dates, per competence and per unit below, for the
     people the user may see, measured against their current targets. Computed from the rating
-    history on request (not maintained): a comparison reads two points in time, not the present."""
+    snapshot of every person's levels in every campaign (`gaps.snapshots`); between two dates, from
+    the rating history on request."""
     full = sees_everyone_in(user, unit)
     minimum = settings_for(unit.municipality_id).min_group_size
-    facts = list(
-        GapFact.objects.filter(scope_for(user).employees_q("employee__"))
-        .filter(unit.subtree_q("unit__path"))
-        .values_list("employee_id", "competence_id", "target_level", "unit__path")
-    )
-    eq = equivalents({f[1] for f in facts})
-    first = _levels_at(unit, eq, campaign=a, date=date_a)
-    second = _levels_at(unit, eq, campaign=b, date=date_b)
     children = list(org_selectors.units_for_user(user).filter(parent=unit).order_by("name"))
-    per_comp: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # people, gap a, gap b
-    per_unit: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
-    for employee_id, competence_id, target, path in facts:
-        la, lb = first.get((employee_id, competence_id)), second.get((employee_id, competence_id))
-        ga, gb = gap(target, la), gap(target, lb)
-        if ga is None or gb is None:
-            continue
-        for bucket in [per_comp[competence_id]] + [
-            per_unit[(child.pk, competence_id)] for child in children if path.startswith(child.path)
-        ]:
-            bucket[0] += 1
-            bucket[1] += ga
-            bucket[2] += gb
+    visible = scope_for(user).employees_q("employee__")
+    per_comp: dict[int, list[int]]  # people, gap a, gap b
+    per_unit: dict[tuple[int, int], list[int]]
+    if a is not None and b is not None and date_a is None and date_b is None:
+        per_comp, per_unit = snapshots.trend_counts(unit, children, a.pk, b.pk, None if full else visible)
+    else:
+        facts = list(
+            GapFact.objects.filter(visible)
+            .filter(unit.subtree_q("unit__path"))
+            .values_list("employee_id", "competence_id", "target_level", "unit__path")
+        )
+        eq = equivalents({f[1] for f in facts})
+        first = _levels_at(unit, eq, campaign=a, date=date_a)
+        second = _levels_at(unit, eq, campaign=b, date=date_b)
+        per_comp, per_unit = defaultdict(lambda: [0, 0, 0]), defaultdict(lambda: [0, 0, 0])
+        for employee_id, competence_id, target, path in facts:
+            la, lb = first.get((employee_id, competence_id)), second.get((employee_id, competence_id))
+            ga, gb = gap(target, la), gap(target, lb)
+            if ga is None or gb is None:
+                continue
+            for bucket in [per_comp[competence_id]] + [
+                per_unit[(child.pk, competence_id)] for child in children if path.startswith(child.path)
+            ]:
+                bucket[0] += 1
+                bucket[1] += ga
+                bucket[2] += gb
     competences = _competences(set(per_comp))
 
     def summary(values: list[int]) -> dict[str, Any]:
