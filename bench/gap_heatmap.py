@@ -52,7 +52,7 @@ def median_ms(fn, runs: int = 5) -> float:
 
 def build(employees: int, competences: int, seed: int) -> dict:
     from django.contrib.auth import get_user_model
-    from django.db import connection
+    from django.db import connection, transaction
 
     from kapabel.assessments.models import Campaign
     from kapabel.competences.models import (
@@ -179,7 +179,7 @@ def build(employees: int, competences: int, seed: int) -> dict:
                 ratings.append((m, employee_id, comp.pk, v, "self", first, campaigns[0].pk, at[0], at[0]))
                 ratings.append((m, employee_id, comp.pk, v, "agreed", second, campaigns[1].pk, at[1], at[1]))
                 current.append((m, employee_id, comp.pk, v, first, second, second, at[1], at[1]))
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:  # one commit per chunk, not per row
             cursor.executemany(rating_sql, ratings)
             cursor.executemany(current_sql, current)
     print(

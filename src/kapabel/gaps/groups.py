@@ -47,7 +47,9 @@ def top_groups(unit: OrgUnit, limit: int) -> list[dict[str, Any]]:
     )
     if boundary:
         weighted, people = boundary[0]
-        rows = rows.filter(Q(weighted_gap_sum__gt=weighted) | Q(weighted_gap_sum=weighted, people__gte=people))
+        rows = rows.filter(
+            Q(weighted_gap_sum__gt=weighted) | Q(weighted_gap_sum=weighted, people__gte=people)
+        )
     ranked = rows.values(
         "job_role_id",
         "job_role__title",

@@ -15,6 +15,7 @@ are applied to the stored facts with one UPDATE first (a weight is a function of
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -58,6 +59,23 @@ FACT_COLUMNS = (
     "weighted_gap",
 )
 AGGREGATE_COUNTERS = ("people", "known", "below", "gap_sum", "weighted_gap_sum")
+# Temporary tables of one rebuild (per database connection): the employees of the chunk with their
+# target set, the target sets, the levels of targets others map into, the chunk's new facts.
+EMPLOYEES, TARGETS, MAPPED, FACTS = (
+    "gaps_rebuild_employee",
+    "gaps_rebuild_target",
+    "gaps_rebuild_mapped",
+    "gaps_rebuild_fact",
+)
+TEMPORARY = {
+    EMPLOYEES: "employee_id bigint, combo integer, unit_id bigint, job_role_id bigint",
+    TARGETS: "combo integer, competence_id bigint, target_level integer, target_source varchar(20),"
+    " importance varchar(20), weight integer, mapped integer",
+    MAPPED: "employee_id bigint, competence_id bigint, level integer",
+    FACTS: "employee_id bigint, competence_id bigint, unit_id bigint, job_role_id bigint,"
+    " target_level integer, target_source varchar(20), importance varchar(20), weight integer,"
+    " level integer, gap integer, weighted_gap integer",
+}
 Arrays = dict[str, np.ndarray]
 
 
@@ -72,8 +90,7 @@ def _fetch(sql: str, params: Sequence[Any], width: int) -> np.ndarray:
         rows = cursor.fetchall()
     if not rows:
         return np.empty((0, width), dtype=np.int64)
-    flat = _ints((value for row in rows for value in row), len(rows) * width)
-    return flat.reshape(len(rows), width)
+    return _ints(itertools.chain.from_iterable(rows), len(rows) * width).reshape(len(rows), width)
 
 
 def _in(ids: Sequence[int]) -> str:
@@ -177,6 +194,7 @@ class Plan:
     nontrivial: dict[int, list[int]] = field(default_factory=dict)  # target -> candidates, if > 1
     combos: dict[Any, Arrays] = field(default_factory=dict)
     chains: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    numbers: dict[Any, int] = field(default_factory=dict)  # target set key -> its number
 
     @classmethod
     def load(cls, municipality_id: int) -> Plan:
@@ -201,9 +219,10 @@ class Plan:
             self.chains[unit_id] = chain
         return chain
 
-    def targets(self, employee_id: int, job_role_id: int | None, unit_id: int) -> Arrays:
-        """The person's targets as arrays (competence, level, source, importance, weight), shared
-        by everyone with the same job-role profile and unit profiles and no individual target."""
+    def targets(self, employee_id: int, job_role_id: int | None, unit_id: int) -> tuple[int, Arrays]:
+        """The person's target set: its number and its arrays (competence, level, source,
+        importance, weight), shared by everyone with the same job-role profile and unit profiles and
+        no individual target. A new set is written to the temporary target table."""
         if employee_id in self.context.individual:
             key: Any = ("employee", employee_id)
         else:
@@ -222,32 +241,55 @@ class Plan:
                     (self.context.weights.get(t.importance, 1) for _, t in targets), len(targets)
                 ),
             }
-            if key[0] != "employee":
-                self.combos[key] = found
-        return found
+            self.combos[key] = found
+            self.numbers[key] = number = len(self.numbers)
+            self._write_targets(number, found)
+        return self.numbers[key], found
+
+    def _write_targets(self, number: int, targets: Arrays) -> None:
+        mapped = np.isin(targets["competence"], list(self.nontrivial)).astype(np.int64)
+        rows = list(
+            zip(
+                [number] * len(targets["competence"]),
+                targets["competence"].tolist(),
+                targets["target"].tolist(),
+                [SOURCES[i] for i in targets["source"].tolist()],
+                [IMPORTANCES[i] for i in targets["importance"].tolist()],
+                targets["weight"].tolist(),
+                mapped.tolist(),
+                strict=True,
+            )
+        )
+        _execute_many(f"INSERT INTO {TARGETS} VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)  # noqa: S608
 
 
 # --- One chunk of employees -------------------------------------------------------------------
 
 
 def _facts(plan: Plan, employees: np.ndarray) -> Arrays:
-    """The facts of active employees (id, unit, job role or NONE), sorted by employee, competence."""
+    """The facts of active employees (id, unit, job role or NONE) without their levels, sorted by
+    employee and competence; the employees go to the temporary employee table with their target set."""
     groups: dict[int, list[int]] = defaultdict(list)
     targets: dict[int, Arrays] = {}
+    rows = []
     for i, (employee_id, unit_id, job_role_id) in enumerate(employees.tolist()):
-        found = plan.targets(employee_id, None if job_role_id == NONE else job_role_id, unit_id)
-        targets[id(found)] = found
-        groups[id(found)].append(i)
+        role = None if job_role_id == NONE else job_role_id
+        number, targets[number] = plan.targets(employee_id, role, unit_id)
+        groups[number].append(i)
+        rows.append((employee_id, number, unit_id, role))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {EMPLOYEES}")  # noqa: S608
+    _execute_many(f"INSERT INTO {EMPLOYEES} VALUES (%s, %s, %s, %s)", rows)  # noqa: S608
     parts: dict[str, list[np.ndarray]] = defaultdict(list)
-    for key, rows in groups.items():
-        found, rows_array = targets[key], np.array(rows, dtype=np.int64)
+    for key, members in groups.items():
+        found, member_array = targets[key], np.array(members, dtype=np.int64)
         width = len(found["competence"])
         if width == 0:
             continue
-        for name, column in zip(("employee", "unit", "job_role"), employees[rows_array].T, strict=True):
+        for name, column in zip(("employee", "unit", "job_role"), employees[member_array].T, strict=True):
             parts[name].append(np.repeat(column, width))
         for name, values in found.items():
-            parts[name].append(np.tile(values, len(rows)))
+            parts[name].append(np.tile(values, len(members)))
     names = ("employee", "unit", "job_role", "competence", "target", "source", "importance", "weight")
     facts = {
         name: np.concatenate(parts[name]) if parts[name] else np.empty(0, dtype=np.int64) for name in names
@@ -262,34 +304,28 @@ def _microseconds(value: datetime.datetime | None) -> int:
     return (value - datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)) // datetime.timedelta(microseconds=1)
 
 
-def _levels(plan: Plan, facts: Arrays, employee_ids: list[int]) -> None:
-    """Current level, gap and weighted gap of every fact, as `definition.person_gaps` does."""
-    n = len(facts["employee"])
-    level = np.full(n, NONE, dtype=np.int64)
-    if n and plan.rated:
-        table, columns = CurrentLevel._meta.db_table, "employee_id, competence_id, level"
-        current = _fetch(
-            f"SELECT {columns} FROM {table} WHERE employee_id IN ({_in(employee_ids)})"  # noqa: S608
-            " AND level IS NOT NULL",
-            employee_ids,
-            3,
+def _write_mapped_levels(plan: Plan, facts: Arrays, employee_ids: list[int]) -> None:
+    """The current level of facts whose target others map into (`person_gaps`' rule, in NumPy), to
+    the temporary table the facts are joined with; the other facts join `CurrentLevel` directly."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {MAPPED}")  # noqa: S608
+    if not plan.nontrivial or not len(facts["employee"]):
+        return
+    where = np.flatnonzero(np.isin(facts["competence"], list(plan.nontrivial)))
+    if not len(where):
+        return
+    level = np.full(len(facts["employee"]), NONE, dtype=np.int64)
+    _mapped_levels(plan, facts, employee_ids, level)
+    known = where[level[where] != NONE]
+    rows = list(
+        zip(
+            facts["employee"][known].tolist(),
+            facts["competence"][known].tolist(),
+            level[known].tolist(),
+            strict=True,
         )
-        code = (facts["employee"] << 32) | facts["competence"]
-        current_code = (current[:, 0] << 32) | current[:, 1]
-        order = np.argsort(current_code)
-        sorted_code = current_code[order]
-        trivial = ~np.isin(facts["competence"], list(plan.nontrivial))
-        if len(sorted_code):
-            position = np.minimum(np.searchsorted(sorted_code, code), len(sorted_code) - 1)
-            found = trivial & (sorted_code[position] == code)
-            level[found] = current[order[position[found]], 2]
-        if plan.nontrivial:
-            _mapped_levels(plan, facts, employee_ids, level)
-    facts["level"] = level
-    known = level != NONE
-    gap = np.where(known, np.maximum(0, facts["target"] - level), NONE)
-    facts["gap"] = gap
-    facts["weighted_gap"] = np.where(known, gap * facts["weight"], NONE)
+    )
+    _execute_many(f"INSERT INTO {MAPPED} VALUES (%s, %s, %s)", rows)  # noqa: S608
 
 
 def _mapped_levels(plan: Plan, facts: Arrays, employee_ids: list[int], level: np.ndarray) -> None:
@@ -331,7 +367,9 @@ def _campaign_levels(plan: Plan, facts: Arrays, employee_ids: list[int]) -> Arra
     ratings = _fetch(
         f"SELECT id, campaign_id, employee_id, competence_id, {_case('source', sources)},"  # noqa: S608
         f" COALESCE(level, {NONE}) FROM {table} WHERE employee_id IN ({_in(employee_ids)})"
-        " AND campaign_id IS NOT NULL AND unit_id IS NULL AND superseded_by_id IS NULL",
+        # The unary + keeps SQLite from choosing an index on these columns (without statistics it
+        # would scan every unsuperseded rating of the database for each chunk) over the employee's.
+        " AND +campaign_id IS NOT NULL AND +unit_id IS NULL AND +superseded_by_id IS NULL",
         employee_ids,
         6,
     )
@@ -413,27 +451,28 @@ class Totals:
         return _reduce(np.concatenate(self.keys), np.concatenate(self.values))
 
 
-def _aggregate_rows(facts: Arrays) -> tuple[np.ndarray, np.ndarray]:
-    known = facts["level"] != NONE
-    values = np.column_stack(
-        [
-            np.ones(len(known), dtype=np.int64),
-            known.astype(np.int64),
-            (known & (facts["gap"] > 0)).astype(np.int64),
-            np.where(known, facts["gap"], 0),
-            np.where(known, facts["weighted_gap"], 0),
-        ]
-    )
-    return np.column_stack([facts["unit"], facts["competence"]]), values
+Pair = tuple[np.ndarray, np.ndarray]
 
 
-def _group_rows(facts: Arrays) -> tuple[np.ndarray, np.ndarray]:
-    below = facts["gap"] > 0
-    keys = np.column_stack([facts["unit"][below], facts["job_role"][below], facts["competence"][below]])
-    values = np.column_stack(
-        [np.ones(int(below.sum()), dtype=np.int64), facts["gap"][below], facts["weighted_gap"][below]]
+def _chunk_totals(employee_ids: list[int]) -> tuple[Pair, Pair]:
+    """The chunk's facts summed per unit and competence (heatmap) and per unit, job role and
+    competence below target (priority groups), by the database."""
+    table, where = GapFact._meta.db_table, f"employee_id IN ({_in(employee_ids)})"
+    aggregates = _fetch(
+        f"SELECT unit_id, competence_id, COUNT(*), COUNT(level),"  # noqa: S608
+        " SUM(CASE WHEN gap > 0 THEN 1 ELSE 0 END), COALESCE(SUM(gap), 0), COALESCE(SUM(weighted_gap), 0)"
+        f" FROM {table} WHERE {where} GROUP BY unit_id, competence_id",
+        employee_ids,
+        7,
     )
-    return keys, values
+    groups = _fetch(
+        f"SELECT unit_id, COALESCE(job_role_id, {NONE}), competence_id, COUNT(*), SUM(gap),"  # noqa: S608
+        f" SUM(weighted_gap) FROM {table} WHERE {where} AND gap > 0"
+        " GROUP BY unit_id, job_role_id, competence_id",
+        employee_ids,
+        6,
+    )
+    return (aggregates[:, :2], aggregates[:, 2:]), (groups[:, :3], groups[:, 3:])
 
 
 def _trend_rows(facts: Arrays, levels: Arrays) -> tuple[np.ndarray, np.ndarray]:
@@ -533,72 +572,61 @@ def _sync(
 # --- Writing a chunk ------------------------------------------------------------------------
 
 
-def _sync_facts(municipality_id: int, facts: Arrays, employee_ids: list[int]) -> None:
-    table = GapFact._meta.db_table
-    selected = ", ".join(
-        [
-            "employee_id",
-            "competence_id",
-            "unit_id",
-            f"COALESCE(job_role_id, {NONE})",
-            "target_level",
-            _case("target_source", SOURCES),
-            _case("importance", IMPORTANCES),
-            "weight",
-            f"COALESCE(level, {NONE})",
-            f"COALESCE(gap, {NONE})",
-            f"COALESCE(weighted_gap, {NONE})",
-        ]
-    )
-    stored = _fetch(
-        f"SELECT id, {selected} FROM {table} WHERE employee_id IN ({_in(employee_ids)})",  # noqa: S608
-        employee_ids,
-        12,
-    )
-    names = ("employee", "competence", "unit", "job_role", "target", "source", "importance", "weight")
-    new_values = np.column_stack([facts[name] for name in (*names, "level", "gap", "weighted_gap")])
-    if len(stored):
-        code_new = (facts["employee"] << 32) | facts["competence"]
-        code_old = (stored[:, 1] << 32) | stored[:, 2]
-        match, found = _match(code_new, code_old)
-        same = found.copy()
-        same[found] = np.all(new_values[found] == stored[match[found], 1:], axis=1)
-        keep = np.zeros(len(stored), dtype=bool)
-        keep[match[same]] = True
-        if (~keep).sum() > len(stored) // 2:  # mostly new: delete the chunk, insert it again
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"DELETE FROM {table} WHERE employee_id IN ({_in(employee_ids)})",  # noqa: S608
-                    employee_ids,
-                )
-            same[:] = False
-        else:
-            _delete_ids(GapFact, stored[~keep, 0].tolist())
-        insert = ~same
-    else:
-        insert = np.ones(len(facts["employee"]), dtype=bool)
-    if not insert.any():
-        return
-    columns = ["municipality_id", *FACT_COLUMNS]
-    part = {name: values[insert] for name, values in facts.items()}
-    rows = list(
-        zip(
-            [municipality_id] * int(insert.sum()),
-            part["employee"].tolist(),
-            part["competence"].tolist(),
-            part["unit"].tolist(),
-            _nullable(part["job_role"]),
-            part["target"].tolist(),
-            [SOURCES[i] for i in part["source"].tolist()],
-            [IMPORTANCES[i] for i in part["importance"].tolist()],
-            part["weight"].tolist(),
-            _nullable(part["level"]),
-            _nullable(part["gap"]),
-            _nullable(part["weighted_gap"]),
-            strict=True,
+_NEW_FACTS = f"""
+    SELECT employee_id, competence_id, unit_id, job_role_id, target_level, target_source, importance,
+        weight, level,
+        CASE WHEN level IS NULL THEN NULL WHEN target_level > level THEN target_level - level ELSE 0 END
+            AS gap,
+        CASE WHEN level IS NULL THEN NULL WHEN target_level > level THEN (target_level - level) * weight
+            ELSE 0 END AS weighted_gap
+    FROM (
+        SELECT e.employee_id, t.competence_id, e.unit_id, e.job_role_id, t.target_level, t.target_source,
+            t.importance, t.weight, CASE WHEN t.mapped = 1 THEN m.level ELSE c.level END AS level
+        FROM {EMPLOYEES} e
+        JOIN {TARGETS} t ON t.combo = e.combo
+        LEFT JOIN {CurrentLevel._meta.db_table} c ON t.mapped = 0 AND c.employee_id = e.employee_id
+            AND c.competence_id = t.competence_id AND c.level IS NOT NULL
+        LEFT JOIN {MAPPED} m ON t.mapped = 1 AND m.employee_id = e.employee_id
+            AND m.competence_id = t.competence_id
+    ) x
+"""  # noqa: S608 - table names only
+
+
+def _write_facts(municipality_id: int, employee_ids: list[int]) -> None:
+    """Make the chunk's `GapFact` rows equal the facts the temporary tables give, in SQL: a chunk
+    with no facts yet gets them in one INSERT … SELECT; otherwise the rows that differ in any column
+    are deleted and the missing ones inserted."""
+    table, columns = GapFact._meta.db_table, ", ".join(FACT_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {table} WHERE employee_id IN ({_in(employee_ids)}) LIMIT 1",  # noqa: S608
+            employee_ids,
         )
-    )
-    _execute_many(_insert_sql(GapFact, columns), rows)
+        if cursor.fetchone() is None:
+            cursor.execute(
+                f"INSERT INTO {table} (municipality_id, {columns}) SELECT %s, x.* FROM ({_NEW_FACTS}) x",  # noqa: S608
+                [municipality_id],
+            )
+            return
+        cursor.execute(f"DELETE FROM {FACTS}")  # noqa: S608
+        cursor.execute(f"INSERT INTO {FACTS} ({columns}) {_NEW_FACTS}")  # noqa: S608
+        same = " AND ".join(
+            f"COALESCE(t.{c}, {NONE}) = COALESCE({table}.{c}, {NONE})"
+            if c in ("job_role_id", "level", "gap", "weighted_gap")
+            else f"t.{c} = {table}.{c}"
+            for c in FACT_COLUMNS
+        )
+        cursor.execute(
+            f"DELETE FROM {table} WHERE employee_id IN ({_in(employee_ids)})"  # noqa: S608
+            f" AND NOT EXISTS (SELECT 1 FROM {FACTS} t WHERE {same})",
+            employee_ids,
+        )
+        cursor.execute(
+            f"INSERT INTO {table} (municipality_id, {columns}) SELECT %s, {columns} FROM {FACTS} t"  # noqa: S608
+            f" WHERE NOT EXISTS (SELECT 1 FROM {table} f WHERE f.employee_id = t.employee_id"
+            " AND f.competence_id = t.competence_id)",
+            [municipality_id],
+        )
 
 
 def _sync_campaign_levels(municipality_id: int, levels: Arrays, employee_ids: list[int]) -> None:
@@ -645,29 +673,43 @@ def _sync_campaign_levels(municipality_id: int, levels: Arrays, employee_ids: li
     )
 
 
-def _apply_weights(plan: Plan) -> None:
+def _apply_weights(plan: Plan, employee_ids: list[int]) -> None:
     """A weight is a function of the importance: bring the stored facts to the current weights in
-    one statement, so new weights do not make every fact differ (and be written again)."""
-    weights = {str(k): v for k, v in plan.context.weights.items()}
+    one statement, so new weights do not make every fact differ (and be deleted and written again)."""
     case = (
-        "CASE importance " + " ".join(f"WHEN '{k}' THEN {int(v)}" for k, v in weights.items()) + " ELSE 1 END"
+        "CASE importance "
+        + " ".join(f"WHEN '{k}' THEN {int(v)}" for k, v in plan.context.weights.items())
+        + " ELSE 1 END"
     )
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {GapFact._meta.db_table} SET weight = {case}, weighted_gap = gap * {case}"  # noqa: S608
-            f" WHERE municipality_id = %s AND weight <> {case}",
-            [plan.municipality_id],
+            f" WHERE employee_id IN ({_in(employee_ids)}) AND weight <> {case}",
+            employee_ids,
         )
 
 
 def rebuild(municipality_id: int) -> int:
     """Recompute every maintained table of the municipality; returns the number of facts. Call in
     a transaction (`upkeep.rebuild` does)."""
+    with connection.cursor() as cursor:
+        for name, columns in TEMPORARY.items():
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {name} ({columns})")
+        cursor.execute(f"CREATE INDEX {FACTS}_key ON {FACTS} (employee_id, competence_id)")
+    try:
+        return _rebuild(municipality_id)
+    finally:
+        with connection.cursor() as cursor:
+            for name in TEMPORARY:
+                cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def _rebuild(municipality_id: int) -> int:
     plan = Plan.load(municipality_id)
-    _apply_weights(plan)
     employees = _fetch(
-        f"SELECT id, unit_id, COALESCE(job_role_id, {NONE}), CASE WHEN active THEN 1 ELSE 0 END"
-        f" FROM {Employee._meta.db_table} WHERE municipality_id = %s ORDER BY id",  # noqa: S608
+        f"SELECT id, unit_id, COALESCE(job_role_id, {NONE}), CASE WHEN active THEN 1 ELSE 0 END"  # noqa: S608
+        f" FROM {Employee._meta.db_table} WHERE municipality_id = %s ORDER BY id",
         [municipality_id],
         4,
     )
@@ -677,13 +719,15 @@ def rebuild(municipality_id: int) -> int:
         chunk = employees[start : start + CHUNK]
         ids = chunk[:, 0].tolist()
         active = chunk[chunk[:, 3] == 1]
+        _apply_weights(plan, ids)
         facts = _facts(plan, active[:, :3])
-        _levels(plan, facts, active[:, 0].tolist())
+        _write_mapped_levels(plan, facts, active[:, 0].tolist())
+        _write_facts(municipality_id, ids)
         levels = _campaign_levels(plan, facts, active[:, 0].tolist())
-        _sync_facts(municipality_id, facts, ids)
         _sync_campaign_levels(municipality_id, levels, ids)
-        aggregates.add(*_aggregate_rows(facts))
-        groups.add(*_group_rows(facts))
+        chunk_aggregates, chunk_groups = _chunk_totals(ids)
+        aggregates.add(*chunk_aggregates)
+        groups.add(*chunk_groups)
         trends.add(*_trend_rows(facts, levels))
         count += len(facts["employee"])
     _sync(

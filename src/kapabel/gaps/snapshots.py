@@ -22,6 +22,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.db.models import Q
+
 from kapabel.assessments.models import DEFAULT_LEVEL_ORDER, AssessmentSettings, Rating
 from kapabel.core.access import path_in_subtree
 from kapabel.gaps.definition import equivalents, gap
@@ -59,16 +61,32 @@ def campaign_levels(municipality_id: int, targets: Mapping[int, Iterable[int]]) 
         for competence_id in group:
             reverse[competence_id].append(target)
     latest: dict[tuple[int, int, int, str], tuple[Any, int, int | None]] = {}
-    ratings = Rating.objects.filter(
-        employee_id__in=list(wanted),
-        campaign__isnull=False,
-        unit__isnull=True,
-        superseded_by__isnull=True,
-        competence_id__in=list(reverse),
-    )
-    for employee_id, campaign_id, competence_id, source, level, rated_at, pk in ratings.values_list(
-        "employee_id", "campaign_id", "competence_id", "source", "level", "rated_at", "id"
+    # Only the employee and competence in SQL, so the (employee, competence, …) index is used (the
+    # database might otherwise walk the index of every unsuperseded rating); the rest is checked here.
+    ratings = Rating.objects.filter(employee_id__in=list(wanted), competence_id__in=list(reverse)).order_by()
+    for (
+        employee_id,
+        campaign_id,
+        competence_id,
+        source,
+        level,
+        rated_at,
+        pk,
+        unit_id,
+        superseded,
+    ) in ratings.values_list(
+        "employee_id",
+        "campaign_id",
+        "competence_id",
+        "source",
+        "level",
+        "rated_at",
+        "id",
+        "unit_id",
+        "superseded_by_id",
     ).iterator(chunk_size=20000):
+        if campaign_id is None or unit_id is not None or superseded is not None:
+            continue
         for target in reverse[competence_id]:
             if target not in wanted[employee_id]:
                 continue

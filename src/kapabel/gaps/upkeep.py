@@ -88,9 +88,10 @@ def compute_facts(municipality_id: int, employee_ids: Iterable[int] | None = Non
     rated = context.rated_competence_ids()
     levels: dict[int, dict[int, tuple[int | None, Any]]] = defaultdict(dict)
     if rated:
-        current = CurrentLevel.objects.filter(municipality_id=municipality_id, level__isnull=False)
-        if employee_ids is not None:
-            current = current.filter(employee_id__in=employee_ids)
+        if employee_ids is not None:  # by the (employee, competence) index, not the municipality's
+            current = CurrentLevel.objects.filter(employee_id__in=employee_ids, level__isnull=False)
+        else:
+            current = CurrentLevel.objects.filter(municipality_id=municipality_id, level__isnull=False)
         if len(rated) < 500:
             current = current.filter(competence_id__in=rated)
         for employee_id, competence_id, level, rated_at in current.values_list(
@@ -179,9 +180,8 @@ def _apply_deltas(
         values = {k[i] for k in deltas}
         if None not in values:  # NULL is not matched by IN; that column is compared below
             filters[f"{name}__in"] = sorted(values)
-    existing = {
-        tuple(getattr(row, name) for name in key): row
-        for row in model.objects.filter(municipality_id=municipality_id, **filters)
+    existing = {  # found by the key's index (a unit belongs to one municipality)
+        tuple(getattr(row, name) for name in key): row for row in model.objects.filter(**filters)
     }
     to_create, to_update, to_delete = [], [], []
     for k, vector in deltas.items():
