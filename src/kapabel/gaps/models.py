@@ -200,9 +200,13 @@ class GapTrendAggregate(models.Model):
     campaign_a = models.ForeignKey(
         "assessments.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    campaign_b = models.ForeignKey("assessments.Campaign", on_delete=models.CASCADE, related_name="+")
+    campaign_b = models.ForeignKey(
+        "assessments.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     unit = models.ForeignKey("organisation.OrgUnit", on_delete=models.CASCADE, related_name="+")
-    competence = models.ForeignKey("competences.Competence", on_delete=models.CASCADE, related_name="+")
+    competence = models.ForeignKey(
+        "competences.Competence", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     people = models.IntegerField(default=0)
     gap_a_sum = models.IntegerField(default=0)
     gap_b_sum = models.IntegerField(default=0)

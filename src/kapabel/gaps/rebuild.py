@@ -103,6 +103,14 @@ def _case(column: str, values: Sequence[str]) -> str:
     return f"CASE {column} {whens} ELSE -1 END"
 
 
+def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """values ∈ sorted_set, elementwise (no sort of `values`, unlike np.isin)."""
+    if not len(sorted_set):
+        return np.zeros(len(values), dtype=bool)
+    position = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return sorted_set[position] == values
+
+
 def _group_starts(*columns: np.ndarray) -> np.ndarray:
     """Start positions of the runs of equal rows in columns already sorted by them."""
     n = len(columns[0])
@@ -378,7 +386,7 @@ def _campaign_levels(plan: Plan, facts: Arrays, employee_ids: list[int]) -> Arra
         return empty
     # A rating counts for every target its competence is (or maps into).
     rated = np.array(sorted(plan.rated), dtype=np.int64)
-    ratings = ratings[np.isin(ratings[:, 3], rated)]
+    ratings = ratings[_member(ratings[:, 3], rated)]
     counts = np.array([len(plan.rated[c]) for c in rated.tolist()], dtype=np.int64)
     flat_targets = _ints(t for c in rated.tolist() for t in plan.rated[c])
     offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
@@ -388,10 +396,8 @@ def _campaign_levels(plan: Plan, facts: Arrays, employee_ids: list[int]) -> Arra
     within = np.arange(len(row)) - np.repeat(np.cumsum(repeat) - repeat, repeat)
     target = flat_targets[offsets[index[row]] + within]
     rating_id, campaign, employee, source, level = (ratings[row, i] for i in (0, 1, 2, 4, 5))
-    # Only the person's own target competences.
-    fact_code = (facts["employee"] << 32) | facts["competence"]
-    code = (employee << 32) | target
-    keep = np.isin(code, fact_code)
+    # Only the person's own target competences (the facts are sorted by employee, competence).
+    keep = _member((employee << 32) | target, (facts["employee"] << 32) | facts["competence"])
     rating_id, campaign, employee, target, source, level = (
         a[keep] for a in (rating_id, campaign, employee, target, source, level)
     )
@@ -406,8 +412,11 @@ def _campaign_levels(plan: Plan, facts: Arrays, employee_ids: list[int]) -> Arra
     pick = ends - 1  # the highest id of each group
     crowded = np.flatnonzero(ends - starts > 1)
     if len(crowded):
-        members = np.concatenate([np.arange(starts[g], ends[g]) for g in crowded])
-        times = dict(Rating.objects.filter(pk__in=rating_id[members].tolist()).values_list("id", "rated_at"))
+        members = np.concatenate([np.arange(starts[g], ends[g]) for g in crowded]).tolist()
+        times: dict[int, Any] = {}
+        for begin in range(0, len(members), ID_BATCH):
+            batch = rating_id[members[begin : begin + ID_BATCH]].tolist()
+            times.update(Rating.objects.filter(pk__in=batch).values_list("id", "rated_at"))
         for g in crowded.tolist():
             span = range(starts[g], ends[g])
             pick[g] = max(span, key=lambda i: (times[int(rating_id[i])], int(rating_id[i])))
@@ -456,23 +465,20 @@ Pair = tuple[np.ndarray, np.ndarray]
 
 def _chunk_totals(employee_ids: list[int]) -> tuple[Pair, Pair]:
     """The chunk's facts summed per unit and competence (heatmap) and per unit, job role and
-    competence below target (priority groups), by the database."""
-    table, where = GapFact._meta.db_table, f"employee_id IN ({_in(employee_ids)})"
-    aggregates = _fetch(
-        f"SELECT unit_id, competence_id, COUNT(*), COUNT(level),"  # noqa: S608
+    competence below target (priority groups), from one GROUP BY in the database."""
+    rows = _fetch(
+        f"SELECT unit_id, COALESCE(job_role_id, {NONE}), competence_id, COUNT(*), COUNT(level),"  # noqa: S608
         " SUM(CASE WHEN gap > 0 THEN 1 ELSE 0 END), COALESCE(SUM(gap), 0), COALESCE(SUM(weighted_gap), 0)"
-        f" FROM {table} WHERE {where} GROUP BY unit_id, competence_id",
-        employee_ids,
-        7,
-    )
-    groups = _fetch(
-        f"SELECT unit_id, COALESCE(job_role_id, {NONE}), competence_id, COUNT(*), SUM(gap),"  # noqa: S608
-        f" SUM(weighted_gap) FROM {table} WHERE {where} AND gap > 0"
+        f" FROM {GapFact._meta.db_table} WHERE employee_id IN ({_in(employee_ids)})"
         " GROUP BY unit_id, job_role_id, competence_id",
         employee_ids,
-        6,
+        8,
     )
-    return (aggregates[:, :2], aggregates[:, 2:]), (groups[:, :3], groups[:, 3:])
+    below = rows[:, 5] > 0  # people below target; their gap and weighted gap sums are the row's
+    return (
+        (rows[:, [0, 2]], rows[:, 3:]),
+        (rows[below][:, :3], rows[below][:, [5, 6, 7]]),
+    )
 
 
 def _trend_rows(facts: Arrays, levels: Arrays) -> tuple[np.ndarray, np.ndarray]:
@@ -630,21 +636,21 @@ def _write_facts(municipality_id: int, employee_ids: list[int]) -> None:
 
 
 def _sync_campaign_levels(municipality_id: int, levels: Arrays, employee_ids: list[int]) -> None:
-    """Make the chunk's `GapCampaignLevels` rows equal the computed levels."""
+    """Make the chunk's `GapCampaignLevels` rows equal the computed levels. The JSON is written as
+    text, in the form `json.dumps` gives a dict with the competences in order (as the upkeep
+    writes it), so on SQLite an unchanged row is recognised by its text."""
     order = np.lexsort((levels["competence"], levels["campaign"], levels["employee"]))
     employee, campaign, competence, level = (
         levels[name][order] for name in ("employee", "campaign", "competence", "level")
     )
     starts = _group_starts(employee, campaign).tolist()
     ends = [*starts[1:], len(employee)]
-    keys, competences, values = (
-        list(zip(employee[starts].tolist(), campaign[starts].tolist(), strict=True)),
-        competence.astype(str).tolist(),
-        level.tolist(),
-    )
+    pairs = [f'"{c}": {v}' for c, v in zip(competence.tolist(), level.tolist(), strict=True)]
     computed = {
-        key: dict(zip(competences[s:e], values[s:e], strict=True))
-        for key, s, e in zip(keys, starts, ends, strict=True)
+        key: "{" + ", ".join(pairs[s:e]) + "}"
+        for key, s, e in zip(
+            zip(employee[starts].tolist(), campaign[starts].tolist(), strict=True), starts, ends, strict=True
+        )
     }
     table = GapCampaignLevels._meta.db_table
     with connection.cursor() as cursor:
@@ -656,21 +662,18 @@ def _sync_campaign_levels(municipality_id: int, levels: Arrays, employee_ids: li
         stored = cursor.fetchall()
     stale = []
     for pk, employee_id, campaign_id, stored_levels in stored:
-        if isinstance(stored_levels, str):
-            stored_levels = json.loads(stored_levels)
-        if computed.get((employee_id, campaign_id)) == stored_levels:
+        text = computed.get((employee_id, campaign_id))
+        if text is not None and (
+            text == stored_levels
+            or (not isinstance(stored_levels, str) and json.loads(text) == stored_levels)  # jsonb
+        ):
             del computed[(employee_id, campaign_id)]
         else:
             stale.append(pk)
     _delete_ids(GapCampaignLevels, stale)
-    field_ = GapCampaignLevels._meta.get_field("levels")
-    rows = [
-        (municipality_id, e, c, field_.get_db_prep_save(value, connection))
-        for (e, c), value in computed.items()
-    ]
-    _execute_many(
-        _insert_sql(GapCampaignLevels, ["municipality_id", "employee_id", "campaign_id", "levels"]), rows
-    )
+    columns = ["municipality_id", "employee_id", "campaign_id", "levels"]
+    rows = [(municipality_id, e, c, text) for (e, c), text in computed.items()]
+    _execute_many(_insert_sql(GapCampaignLevels, columns), rows)
 
 
 def _apply_weights(plan: Plan, employee_ids: list[int]) -> None:
