@@ -365,3 +365,18 @@ def test_kept_priority_groups_equal_the_reference(world, gaps, seed):
             assert sorted(
                 ({k: v for k, v in g.items() if k != "competence"} for g in got), key=repr
             ) == sorted(expected, key=repr)
+
+
+def test_rebuild_command(world, gaps):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    GapTrendAggregate.objects.filter(municipality=world.a).delete()  # e.g. tables new after an upgrade
+    out = StringIO()
+    call_command("gap-rebuild", "--municipality", world.a.kommunekode, stdout=out)
+    assert "gap facts" in out.getvalue()
+    assert upkeep.verify(world.a) == []
+    with pytest.raises(CommandError):
+        call_command("gap-rebuild", "--municipality", "999")

@@ -35,22 +35,48 @@ def group_contributions(facts: Iterable[FactRow]) -> GroupTotals:
 
 def top_groups(unit: OrgUnit, limit: int) -> list[dict[str, Any]]:
     """The `limit` first groups in the unit's subtree, as the priorities page ranks them: the same
-    rows a GROUP BY over the facts gives. The rank index finds the limit-th (weighted, people) pair
-    without sorting every group of the municipality; only the groups at least as high are sorted."""
-    rows = GapPriorityGroup.objects.filter(municipality_id=unit.municipality_id).filter(
-        unit.subtree_q("unit__path")
-    )
-    boundary = list(
-        rows.order_by("-weighted_gap_sum", "-people").values_list("weighted_gap_sum", "people")[
-            limit - 1 : limit
-        ]
-    )
-    if boundary:
-        weighted, people = boundary[0]
-        rows = rows.filter(
-            Q(weighted_gap_sum__gt=weighted) | Q(weighted_gap_sum=weighted, people__gte=people)
+    rows the GROUP BY over the facts gives, without sorting every group. First the (weighted gap
+    sum, people) of the limit-th group is found; then only the groups at least that high are sorted
+    in full order (ties included)."""
+    rows = GapPriorityGroup.objects.filter(municipality_id=unit.municipality_id)
+    inside = set(
+        OrgUnit.objects.filter(unit.subtree_q(), municipality_id=unit.municipality_id).values_list(
+            "pk", flat=True
         )
-    ranked = rows.values(
+    )
+    if len(inside) * 4 >= OrgUnit.objects.filter(municipality_id=unit.municipality_id).count():
+        # A large part of the municipality: walk its groups in rank order (the rank index) to the
+        # limit-th one inside the subtree; then the groups at least as high, inside the subtree.
+        found, boundary = 0, None
+        ranked = rows.order_by("-weighted_gap_sum", "-people").values_list(
+            "unit_id", "weighted_gap_sum", "people"
+        )
+        for unit_id, weighted, people in ranked.iterator(chunk_size=500):
+            found += unit_id in inside
+            if found == limit:
+                boundary = (weighted, people)
+                break
+        if boundary is not None:
+            candidates = rows.filter(
+                Q(weighted_gap_sum__gt=boundary[0]) | Q(weighted_gap_sum=boundary[0], people__gte=boundary[1])
+            ).values_list("pk", "unit_id")
+            ids = [pk for pk, unit_id in candidates if unit_id in inside]
+            rows = GapPriorityGroup.objects.filter(pk__in=ids)  # by primary key, not the rank index
+        else:
+            rows = rows.filter(unit_id__in=inside)
+    else:  # a small part: its groups, found by unit
+        rows = rows.filter(unit_id__in=inside)
+        limited = list(
+            rows.order_by("-weighted_gap_sum", "-people").values_list("weighted_gap_sum", "people")[
+                limit - 1 : limit
+            ]
+        )
+        if limited:
+            weighted, people = limited[0]
+            rows = rows.filter(
+                Q(weighted_gap_sum__gt=weighted) | Q(weighted_gap_sum=weighted, people__gte=people)
+            )
+    ranked_rows = rows.values(
         "job_role_id",
         "job_role__title",
         "unit_id",
@@ -60,4 +86,4 @@ def top_groups(unit: OrgUnit, limit: int) -> list[dict[str, Any]]:
         weighted=F("weighted_gap_sum"),
         gap_total=F("gap_sum"),
     ).order_by("-weighted", "-people", "unit__name", "competence_id")
-    return [dict(row) for row in ranked[:limit]]
+    return [dict(row) for row in ranked_rows[:limit]]

@@ -41,6 +41,7 @@ from kapabel.organisation.models import Employee, OrgUnit
 
 CHUNK = 5000  # employees per chunk: ~200,000 facts at 40 competences
 ID_BATCH = 5000  # ids per DELETE … IN (…)
+SQLITE_CACHE_KIB = -262144  # negative: KiB, i.e. 256 MB of page cache during a rebuild on SQLite
 NONE = -1  # "no value" in the integer arrays (levels, gaps, weights are >= 0, ids >= 1)
 NO_TIME = np.iinfo(np.int64).min
 SOURCES = list(TargetSource.values)
@@ -700,12 +701,21 @@ def rebuild(municipality_id: int) -> int:
             cursor.execute(f"DROP TABLE IF EXISTS {name}")
             cursor.execute(f"CREATE TEMPORARY TABLE {name} ({columns})")
         cursor.execute(f"CREATE INDEX {FACTS}_key ON {FACTS} (employee_id, competence_id)")
+        cache = None
+        if connection.vendor == "sqlite":
+            # Millions of index entries are written in no particular order: with SQLite's default
+            # page cache (2 MB) most of them cost a page read and write; for the rebuild, 256 MB.
+            cursor.execute("PRAGMA cache_size")
+            cache = cursor.fetchone()[0]
+            cursor.execute(f"PRAGMA cache_size = {SQLITE_CACHE_KIB}")
     try:
         return _rebuild(municipality_id)
     finally:
         with connection.cursor() as cursor:
             for name in TEMPORARY:
                 cursor.execute(f"DROP TABLE IF EXISTS {name}")
+            if cache is not None:
+                cursor.execute(f"PRAGMA cache_size = {int(cache)}")
 
 
 def _rebuild(municipality_id: int) -> int:
