@@ -2,14 +2,21 @@
 
 The per-person upkeep applies `definition.person_gaps` and `snapshots.campaign_levels` person by
 person; at 50,000 people × 40 competences that is two million Python calls, and writing every row
-again costs as much. Here the same definitions are applied to whole arrays with NumPy, a chunk of
-employees at a time (bounded memory: a few chunks' arrays, never the municipality's rows as Python
-objects), and only the rows that differ from what is stored are written: a first build inserts
-everything, a rebuild after an HR import that moved units writes little but the totals. New weights
-are applied to the stored facts with one UPDATE first (a weight is a function of the importance).
+again costs as much. Here the same definitions are applied to whole sets, 5,000 employees at a time
+(bounded memory):
 
-`upkeep.verify` compares the tables with the reference implementations (`upkeep.compute_facts`,
-`snapshots.campaign_levels`), and the tests run it after rebuilds of random data.
+- each distinct target set (job-role profile × unit profiles on the path, or a person's own with
+  individual targets) is resolved once by `TargetContext.targets_for` and written to a temporary
+  table, with the chunk's people; the database computes the facts in one INSERT … SELECT joining
+  them with `CurrentLevel` (targets that earlier competences map into get their level from NumPy,
+  `person_gaps`' rule), and sums them per unit, job role and competence in one GROUP BY;
+- the levels in campaigns and the trend totals are computed with NumPy from the chunk's ratings.
+
+Only rows that differ from what is stored are written: a first build inserts everything, a rebuild
+over unchanged data (an HR import that moved units) writes the totals that changed. New weights are
+applied to the stored facts with one UPDATE first (a weight is a function of the importance).
+`upkeep.verify` compares every table with the reference implementations (`upkeep.compute_facts`,
+`snapshots.campaign_levels`); the tests run it after rebuilds of random data.
 """
 
 from __future__ import annotations
@@ -100,7 +107,8 @@ def _in(ids: Sequence[int]) -> str:
 
 def _case(column: str, values: Sequence[str]) -> str:
     """SQL mapping a text column to the position of its value in `values` (else -1)."""
-    whens = " ".join(f"WHEN '{value}' THEN {i}" for i, value in enumerate(values))
+    quoted = (value.replace("'", "''") for value in values)
+    whens = " ".join(f"WHEN '{value}' THEN {i}" for i, value in enumerate(quoted))
     return f"CASE {column} {whens} ELSE -1 END"
 
 
@@ -345,8 +353,8 @@ def _mapped_levels(plan: Plan, facts: Arrays, employee_ids: list[int], level: np
         employee_id__in=employee_ids, competence_id__in=candidates, level__isnull=False
     ).values_list("employee_id", "competence_id", "level", "rated_at")
     found: dict[tuple[int, int], tuple[int, int]] = {
-        (e, c): (lv, _microseconds(at)) for e, c, lv, at in rows.iterator(chunk_size=20000)
-    }
+        (e, c): (lv or 0, _microseconds(at)) for e, c, lv, at in rows.iterator(chunk_size=20000)
+    }  # (levels are not NULL here)
     employees, competences = facts["employee"], facts["competence"]
     for target, group in plan.nontrivial.items():
         where = np.flatnonzero(competences == target)

@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import contextlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 
@@ -293,9 +293,11 @@ def _by_employee(items: Iterable[tuple[Any, ...]]) -> dict[int, list[tuple[Any, 
     return grouped
 
 
-def _difference(
-    new: dict[tuple[Any, ...], list[int]], old: dict[tuple[Any, ...], list[int]]
-) -> dict[tuple[Any, ...], list[int]]:
+Key = TypeVar("Key", bound=tuple[Any, ...])
+
+
+def _difference(new: Mapping[Key, list[int]], old: Mapping[Key, list[int]]) -> dict[Key, list[int]]:
+    """Per key, new minus old."""
     delta = {key: list(vector) for key, vector in new.items()}
     for key, vector in old.items():
         total = delta.setdefault(key, [0] * len(vector))
@@ -323,7 +325,7 @@ def _refresh_derived(
 
         _apply_deltas(
             municipality_id,
-            _difference(groups(new), groups(old)),  # type: ignore[arg-type]  # same key shape
+            _difference(groups(new), groups(old)),
             GapPriorityGroup,
             GROUP_KEY,
             priority_groups.GROUP_COUNTERS,
@@ -373,7 +375,7 @@ def _refresh_derived(
             {key: value for key, value in levels.items() if key[0] in moved},
         )
 
-    direct = _difference(totals(new_trend, new_levels), totals(old_trend, old_levels))  # type: ignore[arg-type]
+    direct = _difference(totals(new_trend, new_levels), totals(old_trend, old_levels))
     ancestors = _ancestors({key[2] for key in direct})
     _apply_deltas(
         municipality_id,
