@@ -380,3 +380,21 @@ def test_rebuild_command(world, gaps):
     assert upkeep.verify(world.a) == []
     with pytest.raises(CommandError):
         call_command("gap-rebuild", "--municipality", "999")
+
+
+def test_rebuild_without_campaign_levels(world, gaps):
+    """Bby: a rating outside any campaign, then one in a campaign of a competence nobody targets."""
+    upkeep.rebuild(world.b)
+    assert upkeep.verify(world.b) == []
+    assert not GapCampaignLevels.objects.filter(municipality=world.b).exists()
+    version = gaps.b_competence.version
+    other = version.competences.create(
+        position=1, identifier="K1", code="K1", name_da="Andet", name_en="Other"
+    )
+    campaign = make_campaign(world.b, version, "Bby 2026", 3)
+    writers.record_rating(
+        employee=world.b_employee, competence=other, source="self", level=2, campaign=campaign
+    )
+    upkeep.rebuild(world.b)
+    assert upkeep.verify(world.b) == []
+    assert not GapCampaignLevels.objects.filter(municipality=world.b).exists()

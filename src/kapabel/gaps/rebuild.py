@@ -410,6 +410,8 @@ def _campaign_levels(plan: Plan, facts: Arrays, employee_ids: list[int]) -> Arra
     rating_id, campaign, employee, target, source, level = (
         a[keep] for a in (rating_id, campaign, employee, target, source, level)
     )
+    if not len(employee):
+        return empty
     # Latest per employee, campaign, target, source: by (rated_at, id); rated_at is only read for
     # the few groups with more than one rating.
     order = np.lexsort((rating_id, source, target, campaign, employee))
@@ -653,7 +655,7 @@ def _sync_campaign_levels(municipality_id: int, levels: Arrays, employee_ids: li
         levels[name][order] for name in ("employee", "campaign", "competence", "level")
     )
     starts = _group_starts(employee, campaign).tolist()
-    ends = [*starts[1:], len(employee)]
+    ends = [*starts[1:], len(employee)] if starts else []
     pairs = [f'"{c}": {v}' for c, v in zip(competence.tolist(), level.tolist(), strict=True)]
     computed = {
         key: "{" + ", ".join(pairs[s:e]) + "}"
