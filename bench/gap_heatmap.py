@@ -1,15 +1,28 @@
-"""Benchmark: the municipal gap heatmap at 50,000 employees × 40 competences × 2 campaigns.
+"""Benchmark: the gap analysis at 50,000 employees × 40 competences × 2 campaigns.
 
     python bench/gap_heatmap.py [--employees 50000] [--competences 40] [--db sqlite|postgresql]
+                                [--keep DIR]
 
 Builds deterministic data on a fresh database (a temporary SQLite file, or a throwaway PostgreSQL
 cluster from kapabel.testing.pgcluster): units and people through the organisation bulk services;
-framework, profiles, ratings and current levels with bulk ORM inserts; then the gap aggregates with
-`kapabel.gaps.upkeep.rebuild`. It then times, each as the median of 5 runs:
-  heatmap    Kapabel's municipal heatmap: selector + template, through the Django test client as HR;
-  sql        one hand-written GROUP BY over the raw ratings (latest campaign) on the same database;
-  numpy      the same figures computed in memory with NumPy over arrays already loaded.
-The last line reads: RESULT heatmap_ms=… sql_groupby_ms=… numpy_ms=… employees=… competences=… db=…
+framework, profiles, ratings and current levels with bulk inserts; then every gap table with
+`kapabel.gaps.upkeep.rebuild` from empty (timed: rebuild_s), and once more over the unchanged data
+(rebuild_again_s: what an HR import that moves units pays). It then times, each as the median of 5
+runs through the Django test client as HR (selector + template):
+  heatmap     the municipal heatmap;
+  trend       the municipal trend page (the two campaigns);
+  priorities  the municipal priorities page;
+  person      one person's profile page;
+  cell        the drill-down of one municipal heatmap cell (first page of people);
+and, for comparison with the heatmap:
+  sql         one hand-written GROUP BY over the raw ratings (latest campaign) on the same database;
+  numpy       the same figures computed in memory with NumPy over arrays already loaded.
+`--keep DIR` keeps the SQLite database in DIR and reuses it on the next run with the same size (no
+build; rebuild_s then times a rebuild over the existing tables).
+The last line reads: RESULT heatmap_ms=… sql_groupby_ms=… numpy_ms=… rebuild_s=… rebuild_cpu_s=…
+rebuild_again_s=… trend_ms=… priorities_ms=… person_ms=… cell_ms=… employees=… competences=… db=…
+(rebuild_cpu_s: the CPU time of this process during the first rebuild, database work included on
+SQLite — on a machine shared with other work it shows how much of rebuild_s was waiting.)
 """
 
 from __future__ import annotations
@@ -42,7 +55,7 @@ def median_ms(fn, runs: int = 5) -> float:
 def build(employees: int, competences: int, seed: int) -> dict:
     from django.contrib.auth import get_user_model
 
-    from kapabel.assessments.models import Campaign, CurrentLevel, Rating
+    from kapabel.assessments.models import Campaign
     from kapabel.competences.models import (
         Competence,
         Framework,
@@ -56,8 +69,9 @@ def build(employees: int, competences: int, seed: int) -> dict:
     from kapabel.core.models import Role
     from kapabel.gaps import upkeep
     from kapabel.organisation import services
-    from kapabel.organisation.models import Employee, OrgUnit, RoleAssignment
+    from kapabel.organisation.models import Employee, RoleAssignment
 
+    began = time.perf_counter()
     rng = random.Random(seed)
     actor = "bench"
     municipality = services.municipality_create(name="Benchmark Kommune", kommunekode="900", actor=actor)
@@ -142,70 +156,103 @@ def build(employees: int, competences: int, seed: int) -> dict:
         )
         for n in range(2)
     ]
-    when = [datetime.datetime(2026, 1 + 5 * n, 15, tzinfo=datetime.UTC) for n in range(2)]
-    chunk = 2000
-    for start in range(0, len(people_rows), chunk):
-        ratings, current = [], []
-        for employee_id, _role in people_rows[start : start + chunk]:
-            for comp in comps:
-                first = rng.randint(1, 4)
-                second = min(4, first + rng.randint(0, 1))
-                ratings.append(
-                    Rating(
-                        municipality=municipality,
-                        employee_id=employee_id,
-                        competence=comp,
-                        framework_version=version,
-                        source="self",
-                        level=first,
-                        campaign=campaigns[0],
-                        rated_at=when[0],
-                        created_at=when[0],
-                    )
-                )
-                ratings.append(
-                    Rating(
-                        municipality=municipality,
-                        employee_id=employee_id,
-                        competence=comp,
-                        framework_version=version,
-                        source="agreed",
-                        level=second,
-                        campaign=campaigns[1],
-                        rated_at=when[1],
-                        created_at=when[1],
-                    )
-                )
-                current.append(
-                    CurrentLevel(
-                        municipality=municipality,
-                        employee_id=employee_id,
-                        competence=comp,
-                        framework_version=version,
-                        self_level=first,
-                        agreed_level=second,
-                        level=second,
-                        source="agreed",
-                        rated_at=when[1],
-                    )
-                )
-        Rating.objects.bulk_create(ratings, batch_size=5000)
-        CurrentLevel.objects.bulk_create(current, batch_size=5000)
-    start = time.perf_counter()
-    facts = upkeep.rebuild(municipality)
+    with indexes_dropped(["assessments_rating", "assessments_currentlevel"]):
+        insert_ratings(municipality.pk, version.pk, [p for p, _ in people_rows], comps, campaigns, rng)
     print(
-        f"built {employees} employees, {len(units) + 1} units, {2 * employees * competences} ratings; "
-        f"rebuild of {facts} gap facts took {time.perf_counter() - start:.1f} s",
+        f"built {employees} employees, {len(units) + 1} units, {2 * employees * competences} ratings "
+        f"in {time.perf_counter() - began:.0f} s",
+        flush=True,
+    )
+    start = time.perf_counter()
+    cpu = time.process_time()
+    facts = upkeep.rebuild(municipality)
+    rebuild_s, rebuild_cpu_s = time.perf_counter() - start, time.process_time() - cpu
+    print(
+        f"rebuild of {facts} gap facts from empty tables took {rebuild_s:.1f} s ({rebuild_cpu_s:.1f} s CPU)",
         flush=True,
     )
     user = get_user_model().objects.create_user("bench-hr", password="x")
     RoleAssignment.objects.create(user=user, role=Role.HR, municipality=municipality)
+    return {**found(), "rebuild_s": rebuild_s, "rebuild_cpu_s": rebuild_cpu_s}
+
+
+@contextlib.contextmanager
+def indexes_dropped(tables: list[str]):
+    """A bulk load into a fresh SQLite database: drop the tables' indexes, build them again after
+    (sorting millions of entries once is much faster than inserting them one by one). The schema
+    ends up as migrated. Elsewhere (PostgreSQL) the indexes stay."""
+    from django.db import connection
+
+    saved: list[tuple[str, str]] = []
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            names = ", ".join(["%s"] * len(tables))
+            cursor.execute(
+                f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+                f" AND tbl_name IN ({names})",
+                tables,
+            )
+            saved = cursor.fetchall()
+            for name, _sql in saved:
+                cursor.execute(f'DROP INDEX "{name}"')
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for _name, sql in saved:
+                cursor.execute(sql)
+
+
+def insert_ratings(municipality_id, version_id, people, competences, campaigns, rng) -> None:
+    """Per person and competence a self rating in the first campaign, an agreed one (the same or one
+    higher) in the second, and the current level: plain INSERTs through the database cursor (the
+    ORM's objects would cost minutes), one transaction per 2,000 people."""
+    from django.db import connection, transaction
+
+    when = [datetime.datetime(2026, 1 + 5 * n, 15, tzinfo=datetime.UTC) for n in range(2)]
+    at = [connection.ops.adapt_datetimefield_value(w) for w in when]
+    rating_sql = (
+        "INSERT INTO assessments_rating (municipality_id, employee_id, competence_id, framework_version_id,"
+        " source, level, comment, campaign_id, author_label, rated_at, created_at)"
+        " VALUES (%s, %s, %s, %s, %s, %s, '', %s, '', %s, %s)"
+    )
+    current_sql = (
+        "INSERT INTO assessments_currentlevel (municipality_id, employee_id, competence_id,"
+        " framework_version_id, self_level, agreed_level, level, source, rated_at, updated_at)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, 'agreed', %s, %s)"
+    )
+    m, v, chunk = municipality_id, version_id, 2000
+    for start in range(0, len(people), chunk):
+        ratings, current = [], []
+        for employee_id in people[start : start + chunk]:
+            for comp in competences:
+                first = rng.randint(1, 4)
+                second = min(4, first + rng.randint(0, 1))
+                ratings.append((m, employee_id, comp.pk, v, "self", first, campaigns[0].pk, at[0], at[0]))
+                ratings.append((m, employee_id, comp.pk, v, "agreed", second, campaigns[1].pk, at[1], at[1]))
+                current.append((m, employee_id, comp.pk, v, first, second, second, at[1], at[1]))
+        with transaction.atomic(), connection.cursor() as cursor:  # one commit per chunk, not per row
+            cursor.executemany(rating_sql, ratings)
+            cursor.executemany(current_sql, current)
+
+
+def found() -> dict:
+    """The objects of a build already in the database."""
+    from django.contrib.auth import get_user_model
+
+    from kapabel.assessments.models import Campaign
+    from kapabel.core.models import Municipality
+    from kapabel.organisation.models import Employee, OrgUnit
+
+    municipality = Municipality.objects.get(kommunekode="900")
     return {
         "municipality": municipality,
-        "root": root,
-        "user": user,
-        "campaign": campaigns[1],
-        "unit_count": OrgUnit.objects.count(),
+        "root": OrgUnit.objects.get(municipality=municipality, parent=None),
+        "user": get_user_model().objects.get(username="bench-hr"),
+        "campaigns": list(Campaign.objects.filter(municipality=municipality).order_by("opens_on")),
+        "campaign": Campaign.objects.filter(municipality=municipality).order_by("opens_on").last(),
+        "employee": Employee.objects.filter(municipality=municipality).order_by("pk")[123],
+        "employees": Employee.objects.filter(municipality=municipality).count(),
     }
 
 
@@ -233,14 +280,53 @@ def run(args: argparse.Namespace) -> None:
     from django.db import connection
     from django.test import Client
 
+    from kapabel.gaps import upkeep
+
     call_command("migrate", verbosity=0)
-    data = build(args.employees, args.competences, args.seed)
+    data = None
+    if args.keep:
+        from kapabel.core.models import Municipality
+
+        if Municipality.objects.filter(kommunekode="900").exists():
+            data = found()
+            assert data["employees"] == args.employees, "--keep: a build of another size is there"
+            start = time.perf_counter()
+            cpu = time.process_time()
+            upkeep.rebuild(data["municipality"])
+            data["rebuild_s"] = time.perf_counter() - start
+            data["rebuild_cpu_s"] = time.process_time() - cpu
+            print(f"reused the kept build; rebuild over the existing tables: {data['rebuild_s']:.1f} s")
+    if data is None:
+        data = build(args.employees, args.competences, args.seed)
+    start = time.perf_counter()
+    cpu = time.process_time()
+    upkeep.rebuild(data["municipality"])
+    rebuild_again_s = time.perf_counter() - start
+    print(
+        f"rebuild again over unchanged data: {rebuild_again_s:.1f} s ({time.process_time() - cpu:.1f} s CPU)",
+        flush=True,
+    )
     client = Client()
     client.force_login(data["user"])
-    url = f"/gaps/units/{data['root'].pk}/"
-    response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    heatmap_ms = median_ms(lambda: client.get(url))
+    root = data["root"].pk
+
+    def page(url: str, expect: str) -> float:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        assert expect in response.content.decode(), (url, expect)
+        return median_ms(lambda: client.get(url))
+
+    first, second = data["campaigns"][-2:]
+    pages = {
+        "heatmap": page(f"/gaps/units/{root}/", "Forvaltning 1"),
+        "trend": page(f"/gaps/units/{root}/trend/?a={first.pk}&b={second.pk}", "Kompetence 1"),
+        "priorities": page(f"/gaps/units/{root}/priorities/", "Kompetence"),
+        "person": page(f"/gaps/people/{data['employee'].pk}/", "Kompetence 1"),
+        "cell": page(f"/gaps/units/{root}/people/?competence={competence_id(data)}", "Person"),
+    }
+    for name, ms in pages.items():
+        print(f"{name} page (HTML, as HR): {ms:.1f} ms median of 5", flush=True)
+    heatmap_ms = pages["heatmap"]
 
     def sql() -> list:
         with connection.cursor() as cursor:
@@ -300,8 +386,19 @@ def run(args: argparse.Namespace) -> None:
     )
     print(
         f"RESULT heatmap_ms={heatmap_ms:.0f} sql_groupby_ms={sql_ms:.0f} numpy_ms={numpy_ms:.0f} "
+        f"rebuild_s={data['rebuild_s']:.1f} rebuild_cpu_s={data['rebuild_cpu_s']:.1f} "
+        f"rebuild_again_s={rebuild_again_s:.1f} "
+        f"trend_ms={pages['trend']:.0f} priorities_ms={pages['priorities']:.0f} "
+        f"person_ms={pages['person']:.0f} cell_ms={pages['cell']:.0f} "
         f"employees={args.employees} competences={args.competences} db={db}"
     )
+
+
+def competence_id(data: dict) -> int:
+    from kapabel.competences.models import Competence
+
+    competences = Competence.objects.filter(version__framework__municipality=data["municipality"])
+    return competences.order_by("pk")[0].pk
 
 
 def main() -> None:
@@ -310,8 +407,12 @@ def main() -> None:
     parser.add_argument("--competences", type=int, default=40)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--keep", metavar="DIR", help="keep the SQLite database in DIR and reuse it")
     args = parser.parse_args()
-    workdir = tempfile.mkdtemp(prefix="kapabel-bench-")
+    if args.keep and args.db != "sqlite":
+        parser.error("--keep works with SQLite only")
+    workdir = args.keep or tempfile.mkdtemp(prefix="kapabel-bench-")
+    os.makedirs(workdir, exist_ok=True)
     os.environ.update(
         DJANGO_SETTINGS_MODULE="kapabel.settings",
         KAPABEL_VAR_DIR=workdir,
@@ -324,7 +425,7 @@ def main() -> None:
 
             os.environ["DATABASE_URL"] = stack.enter_context(running_cluster())
         else:
-            os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
+            os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench-{args.employees}.sqlite3"
         run(args)
 
 

@@ -1,10 +1,13 @@
-"""Gap analysis: settings and the two maintained aggregates.
+"""Gap analysis: settings and the maintained tables.
 
 `GapFact` holds one row per active employee × competence with a target: the target (and where it
 came from), the current level (NULL = unknown) and the gap, computed by `definition.person_gaps`.
 `GapAggregate` holds, per unit × competence, the totals over the unit's whole *subtree*, so the
 heatmap of any unit reads one row per shown unit and competence instead of scanning people or
-ratings. Both tables are written only by `kapabel.gaps.upkeep`; see docs/gaps.md.
+ratings. `GapPriorityGroup` holds the job role × unit groups of the priorities page,
+`GapCampaignLevels` every person's levels in every campaign (the snapshot the trend compares) and
+`GapTrendAggregate` the trend's subtree totals per pair of campaigns. All are written only by
+`kapabel.gaps.upkeep` (and its bulk `kapabel.gaps.rebuild`); see docs/gaps.md.
 """
 
 from __future__ import annotations
@@ -61,13 +64,29 @@ class TargetSource(models.TextChoices):
 class GapFact(models.Model):
     """One active employee × target competence: target, current level and gap."""
 
-    municipality = models.ForeignKey("core.Municipality", on_delete=models.CASCADE, related_name="+")
-    employee = models.ForeignKey("organisation.Employee", on_delete=models.CASCADE, related_name="gap_facts")
-    unit = models.ForeignKey("organisation.OrgUnit", on_delete=models.CASCADE, related_name="+")
-    job_role = models.ForeignKey(
-        "organisation.JobRole", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    # Two indexes only, (employee, competence) and (unit, competence), which every read and the upkeep
+    # use: each index roughly doubles the cost of writing the millions of rows of a rebuild. Deleting a
+    # municipality, job role or competence (rare) scans instead.
+    municipality = models.ForeignKey(
+        "core.Municipality", on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    competence = models.ForeignKey("competences.Competence", on_delete=models.CASCADE, related_name="+")
+    employee = models.ForeignKey(
+        "organisation.Employee", on_delete=models.CASCADE, related_name="gap_facts", db_index=False
+    )
+    unit = models.ForeignKey(
+        "organisation.OrgUnit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    job_role = models.ForeignKey(
+        "organisation.JobRole",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    competence = models.ForeignKey(
+        "competences.Competence", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     target_level = models.PositiveSmallIntegerField()
     target_source = models.CharField(max_length=20, choices=TargetSource.choices)
     importance = models.CharField(max_length=20, choices=Importance.choices)
@@ -80,10 +99,7 @@ class GapFact(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["employee", "competence"], name="gap_fact_unique"),
         ]
-        indexes = [
-            models.Index(fields=["unit", "competence"], name="gap_fact_unit_idx"),
-            models.Index(fields=["municipality", "competence"], name="gap_fact_muni_idx"),
-        ]
+        indexes = [models.Index(fields=["unit", "competence"], name="gap_fact_unit_idx")]
 
     def __str__(self) -> str:
         return f"{self.employee_id}/{self.competence_id} gap={self.gap}"
@@ -109,3 +125,99 @@ class GapAggregate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}/{self.competence_id}"
+
+
+class GapPriorityGroup(models.Model):
+    """The people placed directly in one unit with one job role (or none) who are below target in
+    one competence: how many, and their gap and weighted gap sums. The "job role × unit" groups of
+    the priorities page rank these rows; a group with nobody below target has no row."""
+
+    municipality = models.ForeignKey(
+        "core.Municipality", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    unit = models.ForeignKey(
+        "organisation.OrgUnit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    job_role = models.ForeignKey(
+        "organisation.JobRole",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    competence = models.ForeignKey(
+        "competences.Competence", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    people = models.IntegerField(default=0)
+    gap_sum = models.IntegerField(default=0)
+    weighted_gap_sum = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["unit", "competence"], name="gap_group_unit_idx"),
+            models.Index(fields=["municipality", "-weighted_gap_sum", "-people"], name="gap_group_rank_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.job_role_id}/{self.competence_id}"
+
+
+class GapCampaignLevels(models.Model):
+    """Snapshot for the trend: one person's levels in one campaign, for each of their current target
+    competences that has a known level there, as {"competence id": level}. The level is the one the
+    trend compares (`snapshots.campaign_levels`): of the campaign's ratings of the competence, or of
+    any competence that maps into it, the latest per source, first known in the municipality's
+    source order."""
+
+    municipality = models.ForeignKey(
+        "core.Municipality", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    employee = models.ForeignKey(
+        "organisation.Employee", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    campaign = models.ForeignKey("assessments.Campaign", on_delete=models.CASCADE, related_name="+")
+    levels = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "campaign"], name="gap_campaign_levels_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id}/{self.campaign_id}"
+
+
+class GapTrendAggregate(models.Model):
+    """The trend between two campaigns over a unit's whole subtree, for one competence: the people
+    with a target and a known level in both campaigns, and the sums of their gaps in the first
+    (`campaign_a`) and the second (`campaign_b`). One row per pair with `campaign_a_id <=
+    campaign_b_id` (equal: one campaign against itself); read the other way round by swapping."""
+
+    municipality = models.ForeignKey(
+        "core.Municipality", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    campaign_a = models.ForeignKey(
+        "assessments.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    campaign_b = models.ForeignKey(
+        "assessments.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    unit = models.ForeignKey("organisation.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    competence = models.ForeignKey(
+        "competences.Competence", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    people = models.IntegerField(default=0)
+    gap_a_sum = models.IntegerField(default=0)
+    gap_b_sum = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign_a", "campaign_b", "unit", "competence"], name="gap_trend_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "campaign_a"], name="gap_trend_muni_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_a_id}-{self.campaign_b_id}/{self.unit_id}/{self.competence_id}"

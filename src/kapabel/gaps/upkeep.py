@@ -1,4 +1,5 @@
-"""Aggregate upkeep: the only code that writes `GapFact` and `GapAggregate`.
+"""Aggregate upkeep: the only code that writes `GapFact`, `GapAggregate` and the tables derived
+from them (`GapPriorityGroup`, `GapCampaignLevels`, `GapTrendAggregate`; see `snapshots`).
 
 Every service that changes an input of the gap analysis calls one function here *inside its own
 transaction*, after its own write:
@@ -19,30 +20,43 @@ gap settings (weights)                 ``rebuild(municipality)``
 
 How it stays cheap: a person's facts are recomputed with `definition.person_gaps` and compared
 with the stored ones; only the difference is written, and each changed fact adds its delta to
-the aggregates of its unit and every ancestor (a path of 3–6 units). A unit move shifts the moved
-subtree's totals from the old ancestors to the new ones without touching people.
+the aggregates of its unit and every ancestor (a path of 3–6 units). The same refresh recomputes the
+people's levels in every campaign (from their ratings) and moves the priority groups and the trend
+totals by the difference. A unit move shifts the moved subtree's totals from the old ancestors to
+the new ones without touching people. `rebuild` recomputes everything in bulk (`gaps.rebuild`).
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 
 from kapabel.assessments.models import CurrentLevel
 from kapabel.core.access import subtree_q
 from kapabel.core.models import Municipality
+from kapabel.gaps import groups as priority_groups
+from kapabel.gaps import rebuild as bulk
+from kapabel.gaps import snapshots
 from kapabel.gaps.definition import FACT_FIELDS, Fact, TargetContext, person_gaps
-from kapabel.gaps.models import GapAggregate, GapFact
+from kapabel.gaps.models import (
+    GapAggregate,
+    GapCampaignLevels,
+    GapFact,
+    GapPriorityGroup,
+    GapTrendAggregate,
+)
 from kapabel.organisation.models import Employee, OrgUnit
 
 CHUNK = 1000  # employees per refresh batch (keeps IN lists well below SQLite's limit)
-REBUILD_CHUNK = 5000
 COUNTERS = ("people", "known", "below", "gap_sum", "weighted_gap_sum")
+AGGREGATE_KEY = ("unit_id", "competence_id")
+GROUP_KEY = ("unit_id", "job_role_id", "competence_id")
+TREND_KEY = ("campaign_a_id", "campaign_b_id", "unit_id", "competence_id")
 Vector = list[int]
 
 
@@ -74,9 +88,10 @@ def compute_facts(municipality_id: int, employee_ids: Iterable[int] | None = Non
     rated = context.rated_competence_ids()
     levels: dict[int, dict[int, tuple[int | None, Any]]] = defaultdict(dict)
     if rated:
-        current = CurrentLevel.objects.filter(municipality_id=municipality_id, level__isnull=False)
-        if employee_ids is not None:
-            current = current.filter(employee_id__in=employee_ids)
+        if employee_ids is not None:  # by the (employee, competence) index, not the municipality's
+            current = CurrentLevel.objects.filter(employee_id__in=employee_ids, level__isnull=False)
+        else:
+            current = CurrentLevel.objects.filter(municipality_id=municipality_id, level__isnull=False)
         if len(rated) < 500:
             current = current.filter(competence_id__in=rated)
         for employee_id, competence_id, level, rated_at in current.values_list(
@@ -134,42 +149,11 @@ def suspended() -> Iterator[None]:
 
 @transaction.atomic
 def rebuild(municipality: Municipality | int) -> int:
-    """Recompute every fact and aggregate of a municipality from scratch (bulk). Returns the
-    number of facts. For the demo, a changed weight or source order, and repairs."""
+    """Recompute every fact, aggregate, priority group, campaign level and trend total of a
+    municipality from scratch (set-based, `gaps.rebuild`); writes only what differs. Returns the
+    number of facts. For the demo, the HR import, a changed weight or source order, and repairs."""
     municipality_id = municipality if isinstance(municipality, int) else municipality.pk
-    GapAggregate.objects.filter(municipality_id=municipality_id).delete()
-    GapFact.objects.filter(municipality_id=municipality_id).delete()
-    unit_paths = _unit_paths(municipality_id)
-    employee_ids = list(
-        Employee.objects.filter(municipality_id=municipality_id, active=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    totals: dict[tuple[int, int], Vector] = {}
-    count = 0
-    for start in range(0, len(employee_ids), REBUILD_CHUNK):  # bounded memory at any size
-        facts = compute_facts(municipality_id, employee_ids[start : start + REBUILD_CHUNK])
-        GapFact.objects.bulk_create(
-            (GapFact(municipality_id=municipality_id, **fact.__dict__) for fact in facts), batch_size=5000
-        )
-        for key, vector in aggregate(facts, unit_paths).items():
-            total = totals.setdefault(key, [0] * len(COUNTERS))
-            for i, value in enumerate(vector):
-                total[i] += value
-        count += len(facts)
-    GapAggregate.objects.bulk_create(
-        (
-            GapAggregate(
-                municipality_id=municipality_id,
-                unit_id=unit_id,
-                competence_id=competence_id,
-                **dict(zip(COUNTERS, vector, strict=True)),
-            )
-            for (unit_id, competence_id), vector in totals.items()
-        ),
-        batch_size=5000,
-    )
-    return count
+    return bulk.rebuild(municipality_id)
 
 
 def _stored_facts(employee_ids: list[int]) -> dict[tuple[int, int], Fact]:
@@ -179,36 +163,47 @@ def _stored_facts(employee_ids: list[int]) -> dict[tuple[int, int], Fact]:
     }
 
 
-def _apply_deltas(municipality_id: int, deltas: dict[tuple[int, int], Vector]) -> None:
-    deltas = {key: vector for key, vector in deltas.items() if any(vector)}
+def _apply_deltas(
+    municipality_id: int,
+    deltas: dict[tuple[Any, ...], Vector],
+    model: type[Any] = GapAggregate,
+    key: tuple[str, ...] = AGGREGATE_KEY,
+    counters: tuple[str, ...] = COUNTERS,
+) -> None:
+    """Add `deltas` (key -> counter changes) to a totals table; a row whose first counter (people)
+    drops to 0 is deleted."""
+    deltas = {k: vector for k, vector in deltas.items() if any(vector)}
     if not deltas:
         return
-    units = {unit_id for unit_id, _ in deltas}
-    competences = {competence_id for _, competence_id in deltas}
-    existing = {
-        (row.unit_id, row.competence_id): row
-        for row in GapAggregate.objects.filter(unit_id__in=units, competence_id__in=competences)
+    filters = {}
+    for i, name in enumerate(key):
+        values = {k[i] for k in deltas}
+        if None not in values:  # NULL is not matched by IN; that column is compared below
+            filters[f"{name}__in"] = sorted(values)
+    existing = {  # found by the key's index (a unit belongs to one municipality)
+        tuple(getattr(row, name) for name in key): row for row in model.objects.filter(**filters)
     }
     to_create, to_update, to_delete = [], [], []
-    for key, vector in deltas.items():
-        row = existing.get(key)
+    for k, vector in deltas.items():
+        row = existing.get(k)
         if row is None:
-            row = GapAggregate(municipality_id=municipality_id, unit_id=key[0], competence_id=key[1])
+            row = model(municipality_id=municipality_id, **dict(zip(key, k, strict=True)))
             to_create.append(row)
         elif row.pk is not None:
             to_update.append(row)
-        for name, value in zip(COUNTERS, vector, strict=True):
+        for name, value in zip(counters, vector, strict=True):
             setattr(row, name, getattr(row, name) + value)
-        if row.people == 0 and row.pk is not None:
+        if getattr(row, counters[0]) == 0 and row.pk is not None:
             to_delete.append(row.pk)
-    to_update = [row for row in to_update if row.pk not in set(to_delete)]
-    to_create = [row for row in to_create if row.people != 0]
+    deleted = set(to_delete)
+    to_update = [row for row in to_update if row.pk not in deleted]
+    to_create = [row for row in to_create if getattr(row, counters[0]) != 0]
     if to_delete:
-        GapAggregate.objects.filter(pk__in=to_delete).delete()
+        model.objects.filter(pk__in=to_delete).delete()
     if to_update:
-        GapAggregate.objects.bulk_update(to_update, COUNTERS, batch_size=2000)
+        model.objects.bulk_update(to_update, counters, batch_size=2000)
     if to_create:
-        GapAggregate.objects.bulk_create(to_create, batch_size=2000)
+        model.objects.bulk_create(to_create, batch_size=2000)
 
 
 def _add(
@@ -239,44 +234,156 @@ def _refresh_chunk(employee_ids: list[int]) -> None:
     for municipality_id, ids in by_municipality.items():
         old = _stored_facts(ids)
         new = {(f.employee_id, f.competence_id): f for f in compute_facts(municipality_id, ids)}
-        removed = [key for key in old if key not in new]
-        changed = [fact for key, fact in new.items() if old.get(key) != fact]
-        if not removed and not changed:
-            continue
-        unit_ids = {old[key].unit_id for key in removed} | {f.unit_id for f in changed}
-        unit_ids |= {
-            old[(f.employee_id, f.competence_id)].unit_id
-            for f in changed
-            if (f.employee_id, f.competence_id) in old
-        }
-        ancestors = {
-            pk: _path_ids(path)
-            for pk, path in OrgUnit.objects.filter(pk__in=unit_ids).values_list("id", "path")
-        }
-        deltas: dict[tuple[int, int], Vector] = defaultdict(lambda: [0] * len(COUNTERS))
+        _refresh_facts(municipality_id, old, new)
+        _refresh_derived(municipality_id, ids, old, new)
 
-        for key in removed:
-            _add(deltas, ancestors, old[key], -1)
-        for fact in changed:
-            previous = old.get((fact.employee_id, fact.competence_id))
-            if previous is not None:
-                _add(deltas, ancestors, previous, -1)
-            _add(deltas, ancestors, fact, +1)
-        if removed:
-            for employee_id in {key[0] for key in removed}:
-                GapFact.objects.filter(
-                    employee_id=employee_id, competence_id__in=[c for e, c in removed if e == employee_id]
-                ).delete()
-        stale = [fact for fact in changed if (fact.employee_id, fact.competence_id) in old]
-        for employee_id in {f.employee_id for f in stale}:
+
+def _refresh_facts(
+    municipality_id: int, old: dict[tuple[int, int], Fact], new: dict[tuple[int, int], Fact]
+) -> None:
+    """Write the facts that differ and move the aggregates by the difference."""
+    removed = [key for key in old if key not in new]
+    changed = [fact for key, fact in new.items() if old.get(key) != fact]
+    if not removed and not changed:
+        return
+    unit_ids = {old[key].unit_id for key in removed} | {f.unit_id for f in changed}
+    unit_ids |= {
+        old[(f.employee_id, f.competence_id)].unit_id
+        for f in changed
+        if (f.employee_id, f.competence_id) in old
+    }
+    ancestors = _ancestors(unit_ids)
+    deltas: dict[tuple[int, int], Vector] = defaultdict(lambda: [0] * len(COUNTERS))
+
+    for key in removed:
+        _add(deltas, ancestors, old[key], -1)
+    for fact in changed:
+        previous = old.get((fact.employee_id, fact.competence_id))
+        if previous is not None:
+            _add(deltas, ancestors, previous, -1)
+        _add(deltas, ancestors, fact, +1)
+    if removed:
+        for employee_id in {key[0] for key in removed}:
             GapFact.objects.filter(
-                employee_id=employee_id,
-                competence_id__in=[f.competence_id for f in stale if f.employee_id == employee_id],
+                employee_id=employee_id, competence_id__in=[c for e, c in removed if e == employee_id]
             ).delete()
-        GapFact.objects.bulk_create(
-            [GapFact(municipality_id=municipality_id, **fact.__dict__) for fact in changed], batch_size=5000
+    stale = [fact for fact in changed if (fact.employee_id, fact.competence_id) in old]
+    for employee_id in {f.employee_id for f in stale}:
+        GapFact.objects.filter(
+            employee_id=employee_id,
+            competence_id__in=[f.competence_id for f in stale if f.employee_id == employee_id],
+        ).delete()
+    GapFact.objects.bulk_create(
+        [GapFact(municipality_id=municipality_id, **fact.__dict__) for fact in changed], batch_size=5000
+    )
+    _apply_deltas(municipality_id, deltas)
+
+
+def _ancestors(unit_ids: Iterable[int]) -> dict[int, list[int]]:
+    return {
+        pk: _path_ids(path)
+        for pk, path in OrgUnit.objects.filter(pk__in=list(unit_ids)).values_list("id", "path")
+    }
+
+
+def _by_employee(items: Iterable[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]]:
+    grouped: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for item in items:
+        grouped[item[0]].append(item)
+    return grouped
+
+
+Key = TypeVar("Key", bound=tuple[Any, ...])
+
+
+def _difference(new: Mapping[Key, list[int]], old: Mapping[Key, list[int]]) -> dict[Key, list[int]]:
+    """Per key, new minus old."""
+    delta = {key: list(vector) for key, vector in new.items()}
+    for key, vector in old.items():
+        total = delta.setdefault(key, [0] * len(vector))
+        for i, value in enumerate(vector):
+            total[i] -= value
+    return delta
+
+
+def _refresh_derived(
+    municipality_id: int, ids: list[int], old: dict[tuple[int, int], Fact], new: dict[tuple[int, int], Fact]
+) -> None:
+    """The employees' priority groups, campaign levels and trend totals, moved by the difference."""
+    # Priority groups: per unit (not subtree), from the facts below target.
+    touched = {key[0] for key in set(old) ^ set(new)} | {
+        key[0] for key, fact in new.items() if key in old and old[key] != fact
+    }
+    if touched:
+
+        def groups(facts: dict[tuple[int, int], Fact]) -> priority_groups.GroupTotals:
+            return priority_groups.group_contributions(
+                (f.competence_id, f.unit_id, f.job_role_id, f.gap, f.weighted_gap)
+                for key, f in facts.items()
+                if key[0] in touched
+            )
+
+        _apply_deltas(
+            municipality_id,
+            _difference(groups(new), groups(old)),
+            GapPriorityGroup,
+            GROUP_KEY,
+            priority_groups.GROUP_COUNTERS,
         )
-        _apply_deltas(municipality_id, deltas)
+    # Levels in every campaign, recomputed from the people's ratings for their current targets.
+    targets: dict[int, set[int]] = {employee_id: set() for employee_id in ids}
+    for employee_id, competence_id in new:
+        targets[employee_id].add(competence_id)
+    new_levels = snapshots.campaign_levels(municipality_id, targets)
+    old_levels = snapshots.stored_levels(ids)
+    new_by, old_by = _by_employee(new_levels), _by_employee(old_levels)
+    relevel = {
+        e
+        for e in ids
+        if {k: new_levels[k] for k in new_by.get(e, [])} != {k: old_levels[k] for k in old_by.get(e, [])}
+    }
+    if relevel:
+        GapCampaignLevels.objects.filter(employee_id__in=sorted(relevel)).delete()
+        GapCampaignLevels.objects.bulk_create(
+            [
+                GapCampaignLevels(
+                    municipality_id=municipality_id,
+                    employee_id=employee_id,
+                    campaign_id=campaign_id,
+                    levels={str(c): level for c, level in sorted(values.items())},
+                )
+                for (employee_id, campaign_id), values in new_levels.items()
+                if employee_id in relevel
+            ],
+            batch_size=2000,
+        )
+
+    # Trend totals: of the people whose targets, units or levels changed.
+    def trend_facts(facts: dict[tuple[int, int], Fact]) -> dict[int, list[tuple[Any, ...]]]:
+        return _by_employee(
+            (f.employee_id, f.competence_id, f.unit_id, f.target_level) for f in facts.values()
+        )
+
+    new_trend, old_trend = trend_facts(new), trend_facts(old)
+    moved = relevel | {e for e in ids if sorted(new_trend.get(e, [])) != sorted(old_trend.get(e, []))}
+    if not moved:
+        return
+
+    def totals(trend: dict[int, list[tuple[Any, ...]]], levels: snapshots.Levels) -> snapshots.TrendTotals:
+        return snapshots.trend_contributions(
+            [item for e in moved for item in trend.get(e, [])],
+            {key: value for key, value in levels.items() if key[0] in moved},
+        )
+
+    direct = _difference(totals(new_trend, new_levels), totals(old_trend, old_levels))
+    ancestors = _ancestors({key[2] for key in direct})
+    _apply_deltas(
+        municipality_id,
+        snapshots.subtree_totals(direct, ancestors, unit_at=2),
+        GapTrendAggregate,
+        TREND_KEY,
+        snapshots.TREND_COUNTERS,
+    )
 
 
 # --- Entry points (see the table in the module docstring and docs/gaps.md) ----------------------
@@ -338,6 +445,15 @@ def unit_moved(unit: OrgUnit, old_path: str) -> None:
         for unit_id in joining:
             deltas[(unit_id, row.competence_id)] = list(vector)
     _apply_deltas(unit.municipality_id, deltas)
+    trend_deltas: dict[tuple[Any, ...], Vector] = {}
+    for trend in GapTrendAggregate.objects.filter(unit=unit):
+        vector = [getattr(trend, name) for name in snapshots.TREND_COUNTERS]
+        pair = (trend.campaign_a_id, trend.campaign_b_id)
+        for unit_id in leaving:
+            trend_deltas[(*pair, unit_id, trend.competence_id)] = [-v for v in vector]
+        for unit_id in joining:
+            trend_deltas[(*pair, unit_id, trend.competence_id)] = list(vector)
+    _apply_deltas(unit.municipality_id, trend_deltas, GapTrendAggregate, TREND_KEY, snapshots.TREND_COUNTERS)
     if Profile.objects.filter(
         municipality_id=unit.municipality_id, kind=Profile.Kind.UNIT, status=Status.PUBLISHED
     ).exists():
@@ -369,4 +485,50 @@ def verify(municipality: Municipality | int) -> list[str]:
         for key in set(totals) | set(kept)
         if totals.get(key) != kept.get(key)
     ]
+    problems += _verify_derived(municipality_id, expected)
     return sorted(problems)
+
+
+def _verify_derived(municipality_id: int, expected: dict[tuple[int, int], Fact]) -> list[str]:
+    """The priority groups, campaign levels and trend totals against a recomputation."""
+
+    def compare(name: str, want: dict[Any, Any], have: dict[Any, Any]) -> list[str]:
+        return [
+            f"{name} {key}: stored {have.get(key)} expected {want.get(key)}"
+            for key in set(want) | set(have)
+            if want.get(key) != have.get(key)
+        ]
+
+    groups = priority_groups.group_contributions(
+        (f.competence_id, f.unit_id, f.job_role_id, f.gap, f.weighted_gap) for f in expected.values()
+    )
+    kept_groups: dict[Any, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for *key, people, gap_sum, weighted in GapPriorityGroup.objects.filter(
+        municipality_id=municipality_id
+    ).values_list(*GROUP_KEY, *priority_groups.GROUP_COUNTERS):
+        total = kept_groups[tuple(key)]  # a duplicate row adds up (and then differs)
+        total[0] += people
+        total[1] += gap_sum
+        total[2] += weighted
+    problems = compare("priority group", groups, dict(kept_groups))
+    targets: dict[int, set[int]] = defaultdict(set)
+    for employee_id, competence_id in expected:
+        targets[employee_id].add(competence_id)
+    levels = snapshots.campaign_levels(municipality_id, targets)
+    problems += compare("campaign levels", levels, snapshots.stored_levels(municipality_id=municipality_id))
+    unit_paths = _unit_paths(municipality_id)
+    trend = snapshots.subtree_totals(
+        snapshots.trend_contributions(
+            ((f.employee_id, f.competence_id, f.unit_id, f.target_level) for f in expected.values()), levels
+        ),
+        {unit_id: _path_ids(path) for unit_id, path in unit_paths.items()},
+        unit_at=2,
+    )
+    kept_trend = {
+        tuple(row[:4]): list(row[4:])
+        for row in GapTrendAggregate.objects.filter(municipality_id=municipality_id).values_list(
+            *TREND_KEY, *snapshots.TREND_COUNTERS
+        )
+    }
+    problems += compare("trend", trend, kept_trend)
+    return problems

@@ -9,6 +9,7 @@ from django.db.models import Count, Sum
 
 from kapabel.core.access import scope_for
 from kapabel.core.models import User
+from kapabel.gaps import groups as priority_groups
 from kapabel.gaps import permissions
 from kapabel.gaps.definition import settings_for
 from kapabel.gaps.models import GapFact
@@ -44,16 +45,19 @@ def priorities(user: User, unit: OrgUnit, *, groups: int = 15) -> dict[str, Any]
     for i, row in enumerate(rows):
         rank.setdefault(heads[row["competence"].pk], i)
     rows.sort(key=lambda r: (rank[heads[r["competence"].pk]], -r["competence"].version.number))
-    group_rows = (
-        GapFact.objects.filter(scope_for(user).employees_q("employee__"))
-        .filter(unit.subtree_q("unit__path"), gap__gt=0)
-        .values("job_role_id", "job_role__title", "unit_id", "unit__name", "competence_id")
-        .annotate(weighted=Sum("weighted_gap"), people=Count("id"), gap_total=Sum("gap"))
-        .order_by("-weighted", "-people", "unit__name", "competence_id")
-    )
-    if not full:
-        group_rows = group_rows.filter(people__gte=minimum)
-    top_groups: list[dict[str, Any]] = [dict(g) for g in group_rows[:groups]]
+    top_groups: list[dict[str, Any]]
+    if full:  # everyone in the subtree counts: the kept groups (`gaps.groups`)
+        top_groups = priority_groups.top_groups(unit, groups)
+    else:  # only the people the viewer may see, and only groups of the minimum size
+        group_rows = (
+            GapFact.objects.filter(scope_for(user).employees_q("employee__"))
+            .filter(unit.subtree_q("unit__path"), gap__gt=0)
+            .values("job_role_id", "job_role__title", "unit_id", "unit__name", "competence_id")
+            .annotate(weighted=Sum("weighted_gap"), people=Count("id"), gap_total=Sum("gap"))
+            .order_by("-weighted", "-people", "unit__name", "competence_id")
+            .filter(people__gte=minimum)
+        )
+        top_groups = [dict(g) for g in group_rows[:groups]]
     names = {c.pk: c for c in competences_in_order(g["competence_id"] for g in top_groups)}
     for g in top_groups:
         g["competence"] = names[g["competence_id"]]

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from kapabel.assessments.models import DEFAULT_LEVEL_ORDER, AssessmentSettings, Campaign, Rating
 from kapabel.core.access import path_in_subtree, scope_for
 from kapabel.core.models import User
-from kapabel.gaps import permissions
+from kapabel.gaps import permissions, snapshots
 from kapabel.gaps.definition import equivalents, gap, settings_for
 from kapabel.gaps.models import GapFact
 from kapabel.gaps.selectors.figures import competences_in_order
@@ -127,31 +127,37 @@ def trend(
 ) -> dict[str, Any]:
     """Gap closed between two campaigns or two dates, per competence and per unit below, for the
     people the user may see, measured against their current targets. Computed from the rating
-    history on request (not maintained): a comparison reads two points in time, not the present."""
+    snapshot of every person's levels in every campaign (`gaps.snapshots`); between two dates, from
+    the rating history on request."""
     full = permissions.can_view_everyone_in(user, unit)
     minimum = settings_for(unit.municipality_id).min_group_size
-    facts = list(
-        GapFact.objects.filter(scope_for(user).employees_q("employee__"))
-        .filter(unit.subtree_q("unit__path"))
-        .values_list("employee_id", "competence_id", "target_level", "unit__path")
-    )
-    eq = equivalents({f[1] for f in facts})
-    first = _levels_at(unit, eq, campaign=a, date=date_a)
-    second = _levels_at(unit, eq, campaign=b, date=date_b)
     children = list(org_selectors.units_for_user(user).filter(parent=unit).order_by("name"))
-    per_comp: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # people, gap a, gap b
-    per_unit: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
-    for employee_id, competence_id, target, path in facts:
-        la, lb = first.get((employee_id, competence_id)), second.get((employee_id, competence_id))
-        ga, gb = gap(target, la), gap(target, lb)
-        if ga is None or gb is None:
-            continue
-        for bucket in [per_comp[competence_id]] + [
-            per_unit[(child.pk, competence_id)] for child in children if path_in_subtree(path, child.path)
-        ]:
-            bucket[0] += 1
-            bucket[1] += ga
-            bucket[2] += gb
+    visible = scope_for(user).employees_q("employee__")
+    per_comp: dict[int, list[int]]  # people, gap a, gap b
+    per_unit: dict[tuple[int, int], list[int]]
+    if a is not None and b is not None and date_a is None and date_b is None:
+        per_comp, per_unit = snapshots.trend_counts(unit, children, a.pk, b.pk, None if full else visible)
+    else:
+        facts = list(
+            GapFact.objects.filter(visible)
+            .filter(unit.subtree_q("unit__path"))
+            .values_list("employee_id", "competence_id", "target_level", "unit__path")
+        )
+        eq = equivalents({f[1] for f in facts})
+        first = _levels_at(unit, eq, campaign=a, date=date_a)
+        second = _levels_at(unit, eq, campaign=b, date=date_b)
+        per_comp, per_unit = defaultdict(lambda: [0, 0, 0]), defaultdict(lambda: [0, 0, 0])
+        for employee_id, competence_id, target, path in facts:
+            la, lb = first.get((employee_id, competence_id)), second.get((employee_id, competence_id))
+            ga, gb = gap(target, la), gap(target, lb)
+            if ga is None or gb is None:
+                continue
+            for bucket in [per_comp[competence_id]] + [
+                per_unit[(child.pk, competence_id)] for child in children if path_in_subtree(path, child.path)
+            ]:
+                bucket[0] += 1
+                bucket[1] += ga
+                bucket[2] += gb
     competences, _heads = grouped(competences_in_order(per_comp))
 
     def summary(values: list[int]) -> dict[str, Any]:
