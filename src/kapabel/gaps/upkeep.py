@@ -24,6 +24,15 @@ the aggregates of its unit and every ancestor (a path of 3–6 units). The same 
 people's levels in every campaign (from their ratings) and moves the priority groups and the trend
 totals by the difference. A unit move shifts the moved subtree's totals from the old ancestors to
 the new ones without touching people. `rebuild` recomputes everything in bulk (`gaps.rebuild`).
+
+Concurrency: every write here reads stored rows, adds a difference and writes them back, so two
+transactions doing it at once for one municipality could lose an update (READ COMMITTED lets both
+read the same totals), insert the same new aggregate row twice, or update shared rows in opposite
+orders and deadlock. Each entry point therefore first locks the municipality's row (`_lock`) inside
+the caller's transaction, before it reads any maintained row, and holds it until that transaction
+ends: the upkeep of one municipality runs one transaction at a time, and each sees what the previous
+one committed. Other municipalities do not wait. On SQLite, where a write transaction already
+excludes every other writer, the lock is a no-op.
 """
 
 from __future__ import annotations
@@ -147,12 +156,29 @@ def suspended() -> Iterator[None]:
         _suspended.reset(token)
 
 
+def _lock(municipality_ids: Iterable[int]) -> None:
+    """Take the upkeep lock of these municipalities for the rest of the current transaction (see
+    the module docstring), in id order, so writers that touch several cannot deadlock on them.
+
+    The lock is the municipality's own row, which always exists, so nothing is written for it.
+    `no_key`: PostgreSQL's FOR NO KEY UPDATE waits only for another upkeep (or an update of the
+    municipality itself), not for the many inserts whose foreign key points at the municipality
+    (those take FOR KEY SHARE). Call inside a transaction; on PostgreSQL, outside one this raises."""
+    list(
+        Municipality.objects.select_for_update(no_key=True)
+        .filter(pk__in=sorted(set(municipality_ids)))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def rebuild(municipality: Municipality | int) -> int:
     """Recompute every fact, aggregate, priority group, campaign level and trend total of a
     municipality from scratch (set-based, `gaps.rebuild`); writes only what differs. Returns the
     number of facts. For the demo, the HR import, a changed weight or source order, and repairs."""
     municipality_id = municipality if isinstance(municipality, int) else municipality.pk
+    _lock([municipality_id])
     return bulk.rebuild(municipality_id)
 
 
@@ -171,7 +197,8 @@ def _apply_deltas(
     counters: tuple[str, ...] = COUNTERS,
 ) -> None:
     """Add `deltas` (key -> counter changes) to a totals table; a row whose first counter (people)
-    drops to 0 is deleted."""
+    drops to 0 is deleted. A read-modify-write: the caller holds the municipality's upkeep lock
+    (`_lock`), taken before it read anything it compares against."""
     deltas = {k: vector for k, vector in deltas.items() if any(vector)}
     if not deltas:
         return
@@ -216,26 +243,32 @@ def _add(
             delta[i] += sign * value
 
 
+@transaction.atomic(savepoint=False)  # the caller's transaction, or one of its own
 def _refresh(employee_ids: Iterable[int]) -> None:
     """Recompute these employees' facts, write the difference, move the aggregates by it."""
     if _suspended.get():
         return
     employee_ids = sorted(set(employee_ids))
-    for start in range(0, len(employee_ids), CHUNK):
-        _refresh_chunk(employee_ids[start : start + CHUNK])
-
-
-def _refresh_chunk(employee_ids: list[int]) -> None:
     by_municipality: dict[int, list[int]] = defaultdict(list)
-    for pk, municipality_id in Employee.objects.filter(pk__in=employee_ids).values_list(
-        "id", "municipality_id"
-    ):
-        by_municipality[municipality_id].append(pk)
-    for municipality_id, ids in by_municipality.items():
-        old = _stored_facts(ids)
-        new = {(f.employee_id, f.competence_id): f for f in compute_facts(municipality_id, ids)}
-        _refresh_facts(municipality_id, old, new)
-        _refresh_derived(municipality_id, ids, old, new)
+    for start in range(0, len(employee_ids), CHUNK):
+        for pk, municipality_id in Employee.objects.filter(
+            pk__in=employee_ids[start : start + CHUNK]
+        ).values_list("id", "municipality_id"):
+            by_municipality[municipality_id].append(pk)
+    if not by_municipality:
+        return
+    _lock(by_municipality)  # before the stored facts and totals are read
+    for municipality_id, ids in sorted(by_municipality.items()):
+        ids.sort()
+        for start in range(0, len(ids), CHUNK):
+            _refresh_chunk(municipality_id, ids[start : start + CHUNK])
+
+
+def _refresh_chunk(municipality_id: int, ids: list[int]) -> None:
+    old = _stored_facts(ids)
+    new = {(f.employee_id, f.competence_id): f for f in compute_facts(municipality_id, ids)}
+    _refresh_facts(municipality_id, old, new)
+    _refresh_derived(municipality_id, ids, old, new)
 
 
 def _refresh_facts(
@@ -426,6 +459,7 @@ def profile_targets_changed(profile_ids: Iterable[int]) -> None:
     _refresh(employee_ids)
 
 
+@transaction.atomic(savepoint=False)
 def unit_moved(unit: OrgUnit, old_path: str) -> None:
     """`unit` (already saved with its new path) moved from `old_path`. Shifts the subtree totals
     from the old ancestors to the new; when unit profiles exist, people below may get new targets
@@ -434,6 +468,7 @@ def unit_moved(unit: OrgUnit, old_path: str) -> None:
         return
     from kapabel.competences.models import Profile, Status
 
+    _lock([unit.municipality_id])  # before the moved unit's totals are read
     old_ancestors = set(_path_ids(old_path)) - {unit.pk}
     new_ancestors = set(_path_ids(unit.path)) - {unit.pk}
     leaving, joining = old_ancestors - new_ancestors, new_ancestors - old_ancestors
