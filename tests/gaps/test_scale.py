@@ -29,7 +29,10 @@ from kapabel.gaps.models import (
     GapPriorityGroup,
     GapTrendAggregate,
 )
-from kapabel.gaps.selectors import _competences, sees_everyone_in, suppress_group
+from kapabel.gaps.permissions import can_view_everyone_in as sees_everyone_in
+from kapabel.gaps.selectors import suppress_group
+from kapabel.gaps.selectors.figures import competences_in_order as _competences
+from kapabel.gaps.versions import grouped
 from kapabel.organisation import selectors as org_selectors
 from kapabel.organisation import services
 from kapabel.organisation.models import Employee, OrgUnit
@@ -120,7 +123,7 @@ def _reference_trend(
             bucket[0] += 1
             bucket[1] += ga
             bucket[2] += gb
-    competences = _competences(set(per_comp))
+    competences, _heads = grouped(_competences(set(per_comp)))  # the views' order (gaps.versions)
 
     def summary(values: list[int]) -> dict[str, Any]:
         n, ga, gb = values
