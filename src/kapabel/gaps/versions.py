@@ -1,6 +1,7 @@
 """How the gap views show one competence that lives on in several framework versions: each shown
-competence placed under the newest shown version of itself (along the "same" mappings). Display
-only; the figures are the gap definition's, per competence, unchanged."""
+competence followed to the newest shown version of itself (along the "same" mappings), its
+counters added into that head (`gaps.selectors.figures.fold_versions`), so it appears once. The
+stored aggregates and the gap definition stay per competence version."""
 
 from __future__ import annotations
 
@@ -14,7 +15,11 @@ def same_heads(competences: list[Competence]) -> dict[int, int]:
     """Competence id -> the newest of `competences` that it is the same competence as, following
     the "same" mappings forward from version to version (itself when none is shown). Display only:
     the figures of each competence stay as the gap definition computes them."""
-    shown = {c.pk for c in competences}
+    return same_heads_of_ids({c.pk for c in competences})
+
+
+def same_heads_of_ids(shown: set[int]) -> dict[int, int]:
+    """`same_heads` by competence id."""
     at = {pk: pk for pk in shown}  # where each shown competence's chain has got to
     reached: dict[int, list[int]] = {pk: [pk] for pk in shown}
     for _hop in range(MAX_VERSION_HOPS):
@@ -36,6 +41,27 @@ def same_heads(competences: list[Competence]) -> dict[int, int]:
             else:
                 del at[origin]
     return {origin: [pk for pk in chain if pk in shown][-1] for origin, chain in reached.items()}
+
+
+def earlier_versions(competence_ids: list[int]) -> dict[int, int]:
+    """The competences and every earlier version of them (following the "same" mappings back) ->
+    the newest of `competence_ids` each is a version of."""
+    head = {pk: pk for pk in competence_ids}
+    frontier = set(competence_ids)
+    for _hop in range(MAX_VERSION_HOPS):
+        step = list(
+            CompetenceMapping.objects.filter(target_id__in=frontier, relation=CompetenceMapping.Relation.SAME)
+            .order_by("source_id", "target_id")
+            .values_list("source_id", "target_id")
+        )
+        frontier = set()
+        for source_id, target_id in step:
+            if head.get(source_id) != head[target_id]:
+                head[source_id] = head[target_id]
+                frontier.add(source_id)
+        if not frontier:
+            break
+    return head
 
 
 def grouped(competences: list[Competence]) -> tuple[list[Competence], dict[int, int]]:

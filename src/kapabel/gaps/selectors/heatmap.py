@@ -16,7 +16,6 @@ from kapabel.gaps.definition import settings_for
 from kapabel.gaps.models import GapFact
 from kapabel.gaps.selectors.figures import Cell, competences_in_order, unit_cells
 from kapabel.gaps.selectors.suppression import apply_suppression
-from kapabel.gaps.versions import grouped
 from kapabel.organisation import selectors as org_selectors
 from kapabel.organisation.models import OrgUnit
 
@@ -55,7 +54,8 @@ def heatmap(user: User, unit: OrgUnit | None = None, *, children_only: bool = Fa
     cells = unit_cells(ids if parent is None or children_only is False else [parent.pk, *ids])
     apply_suppression(user, parent, [u for u in rows_units if u != parent], cells)
     with_children = set(units_qs.filter(parent_id__in=ids).values_list("parent_id", flat=True))
-    competences, _heads = grouped(competences_in_order({c for u in rows_units for c in cells.get(u.pk, {})}))
+    # Versions of a competence are already folded into its newest shown version (`unit_cells`).
+    competences = competences_in_order({c for u in rows_units for c in cells.get(u.pk, {})})
     rows = [
         Row(
             unit=u,
@@ -78,7 +78,8 @@ def heatmap(user: User, unit: OrgUnit | None = None, *, children_only: bool = Fa
 
 def heatmap_cell(user: User, unit: OrgUnit, competence: Competence) -> Cell:
     """The unit's own cell of its heatmap (`heatmap(user, unit)`) for one competence — the same
-    figure and the same suppression, reading only that competence's aggregates."""
+    figure and the same suppression, reading only that competence's aggregates (with those of its
+    earlier versions, folded into it as in the heatmap)."""
     children = list(org_selectors.units_for_user(user).filter(parent=unit))
     only = [competence.pk]
     cells = unit_cells([unit.pk, *(u.pk for u in children)], only)

@@ -14,7 +14,6 @@ from kapabel.gaps import permissions
 from kapabel.gaps.definition import settings_for
 from kapabel.gaps.models import GapFact
 from kapabel.gaps.selectors.figures import competences_in_order, unit_cells
-from kapabel.gaps.versions import grouped
 from kapabel.organisation import selectors as org_selectors
 from kapabel.organisation.models import OrgUnit
 
@@ -25,7 +24,7 @@ def priorities(user: User, unit: OrgUnit, *, groups: int = 15) -> dict[str, Any]
     full = permissions.can_view_everyone_in(user, unit)
     minimum = settings_for(unit.municipality_id).min_group_size
     rows: list[dict[str, Any]] = []
-    cells = unit_cells([unit.pk]).get(unit.pk, {})
+    cells = unit_cells([unit.pk]).get(unit.pk, {})  # versions folded into the newest shown one
     competences = {c.pk: c for c in competences_in_order(cells)}
     for competence_id, cell in cells.items():
         if not full and (0 < cell.known < minimum or 0 < cell.people < minimum):
@@ -39,12 +38,6 @@ def priorities(user: User, unit: OrgUnit, *, groups: int = 15) -> dict[str, Any]
             r["competence"].pk,
         )
     )
-    # The same competence in several versions: together, at the rank of its first row, newest first.
-    _ordered, heads = grouped(list(competences.values()))
-    rank: dict[int, int] = {}
-    for i, row in enumerate(rows):
-        rank.setdefault(heads[row["competence"].pk], i)
-    rows.sort(key=lambda r: (rank[heads[r["competence"].pk]], -r["competence"].version.number))
     top_groups: list[dict[str, Any]]
     if full:  # everyone in the subtree counts: the kept groups (`gaps.groups`)
         top_groups = priority_groups.top_groups(unit, groups)

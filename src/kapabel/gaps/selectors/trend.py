@@ -18,7 +18,7 @@ from kapabel.gaps.definition import equivalents, gap, settings_for
 from kapabel.gaps.models import GapFact
 from kapabel.gaps.selectors.figures import competences_in_order
 from kapabel.gaps.selectors.suppression import suppress_group
-from kapabel.gaps.versions import grouped
+from kapabel.gaps.versions import same_heads
 from kapabel.organisation import selectors as org_selectors
 from kapabel.organisation.models import OrgUnit
 
@@ -116,6 +116,16 @@ def _levels_at(
     return result
 
 
+def _fold(counts: dict[Any, list[int]], heads: dict[int, int]) -> dict[Any, list[int]]:
+    """`counts` (keyed by competence id, or by (unit id, competence id)) with every competence's
+    counters added into those of its head."""
+    result: dict[Any, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for key, values in counts.items():
+        new = heads.get(key, key) if isinstance(key, int) else (key[0], heads.get(key[1], key[1]))
+        result[new] = [x + y for x, y in zip(result[new], values, strict=True)]
+    return result
+
+
 def trend(
     user: User,
     unit: OrgUnit,
@@ -158,7 +168,10 @@ def trend(
                 bucket[0] += 1
                 bucket[1] += ga
                 bucket[2] += gb
-    competences, _heads = grouped(competences_in_order(per_comp))
+    # The same competence in several versions: counters added into its newest shown version.
+    heads = same_heads(competences_in_order(per_comp))
+    per_comp, per_unit = _fold(per_comp, heads), _fold(per_unit, heads)
+    competences = competences_in_order(per_comp)
 
     def summary(values: list[int]) -> dict[str, Any]:
         n, ga, gb = values
