@@ -32,7 +32,8 @@ from kapabel.gaps.models import (
 from kapabel.gaps.permissions import can_view_everyone_in as sees_everyone_in
 from kapabel.gaps.selectors import suppress_group
 from kapabel.gaps.selectors.figures import competences_in_order as _competences
-from kapabel.gaps.versions import grouped
+from kapabel.gaps.selectors.trend import _fold
+from kapabel.gaps.versions import same_heads
 from kapabel.organisation import selectors as org_selectors
 from kapabel.organisation import services
 from kapabel.organisation.models import Employee, OrgUnit
@@ -123,7 +124,10 @@ def _reference_trend(
             bucket[0] += 1
             bucket[1] += ga
             bucket[2] += gb
-    competences, _heads = grouped(_competences(set(per_comp)))  # the views' order (gaps.versions)
+    # Versions of one competence count under the newest shown one (display folding, gaps.versions).
+    heads = same_heads(_competences(set(per_comp)))
+    per_comp, per_unit = _fold(per_comp, heads), _fold(per_unit, heads)
+    competences = _competences(set(per_comp))
 
     def summary(values: list[int]) -> dict[str, Any]:
         n, ga, gb = values
