@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from kapabel.assessments import selectors
 from kapabel.assessments.models import (
+    LEVEL_SOURCES,
     PERSON_SOURCES,
     Assessment,
     AssessmentSettings,
@@ -173,7 +174,7 @@ def ratings_record(
         for entry in entries
     ]
     Rating.objects.bulk_create(rows, batch_size=1000)
-    pairs = {(r.employee_id, r.competence_id) for r in rows if r.employee_id and source in PERSON_SOURCES}
+    pairs = {(r.employee_id, r.competence_id) for r in rows if r.employee_id and source in LEVEL_SOURCES}
     if supersedes is not None:
         Rating.objects.filter(pk=supersedes.pk, superseded_by__isnull=True).update(superseded_by=rows[0])
         supersedes.superseded_by = rows[0]
