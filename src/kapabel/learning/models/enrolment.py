@@ -44,7 +44,7 @@ LIVE_STATUSES = tuple(s for s in S if s not in ENDED_STATUSES)
 
 # The state machine: from -> allowed targets. "" is the start (a new enrolment).
 TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "": (S.REQUESTED, S.BOOKED, S.WAITLISTED),
+    "": (S.REQUESTED, S.AWAITING_HR, S.BOOKED, S.WAITLISTED),
     S.REQUESTED: (
         S.AWAITING_MANAGER,
         S.AWAITING_HR,
