@@ -1,6 +1,14 @@
 import pytest
+from django.utils import translation
 
 from tests.learning.factories import build_learning_world
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English; the Danish ones have their own tests."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -104,6 +104,38 @@ def approvals_for_user(user: Any) -> QuerySet[Enrolment]:
     )
 
 
+# --- Details for the API and pages (for objects already fetched with a permission check) ---------
+
+
+def offer_detail(offer: Offer) -> dict[str, Any]:
+    return {
+        **{f.attname: getattr(offer, f.attname) for f in Offer._meta.concrete_fields},
+        "provider": offer.provider,
+        "prerequisite_ids": sorted(offer.prerequisites.values_list("pk", flat=True)),
+        "competences": list(offer.offer_competences.values("competence_id", "expected_gain")),
+        "modules": list(offer.education_modules.values("module_id", "obligatory", "position")),
+    }
+
+
+def cohort_detail(cohort: Cohort) -> dict[str, Any]:
+    counts = cohort_counts([cohort.pk]).get(cohort.pk, {})
+    return {
+        **{f.attname: getattr(cohort, f.attname) for f in Cohort._meta.concrete_fields},
+        "display_title": cohort.display_title,
+        "booked": sum(counts.get(s, 0) for s in PLACE_STATUSES),
+        "waitlisted": counts.get(EnrolmentStatus.WAITLISTED, 0),
+        "pending": sum(counts.get(s, 0) for s in PENDING_STATUSES),
+        "sessions": list(cohort.sessions.order_by("starts_at", "id")),
+    }
+
+
+def enrolment_detail(enrolment: Enrolment) -> dict[str, Any]:
+    return {
+        **{f.attname: getattr(enrolment, f.attname) for f in Enrolment._meta.concrete_fields},
+        "history": list(enrolment.history.order_by("at", "id")),
+    }
+
+
 # --- The queue (unscoped; callers already hold the cohort) ---------------------------------------
 
 
