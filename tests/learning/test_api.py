@@ -55,7 +55,12 @@ def test_employee_enrolling_themselves_makes_a_request(world, lw, client):
     assert response.status_code == 201
     assert response.json()["status"] == "awaiting_manager"
     enrolment_id = response.json()["id"]
-    approved = post(client, f"/api/v1/enrolments/{enrolment_id}/approve", {}, token(world, "manager"))
+    approved = post(
+        client,
+        f"/api/v1/enrolments/{enrolment_id}/transitions",
+        {"action": "approve"},
+        token(world, "manager"),
+    )
     assert approved.status_code == 200
     body = approved.json()
     assert body["status"] == "booked"
@@ -167,20 +172,65 @@ def test_hr_creates_a_cohort_with_sessions_and_records_results(world, lw, client
         client, f"/api/v1/sessions/{session_id}/attendance", {"marks": {str(enrolment_id): "present"}}, auth
     )
     assert marks.status_code == 200, marks.content
-    done = post(client, f"/api/v1/enrolments/{enrolment_id}/complete", {}, auth)
+    done = post(client, f"/api/v1/enrolments/{enrolment_id}/transitions", {"action": "complete"}, auth)
     assert done.json()["status"] == "completed"
     assert done.json()["ects_earned"] == "5.0"
 
 
+def patch(client, url, data, auth):
+    return client.patch(url, data=data, content_type="application/json", **auth)
+
+
 def test_cancel_cohort_and_manager_cannot_administer(world, lw, client):
-    assert (
-        post(client, f"/api/v1/cohorts/{lw.cohort.pk}/cancel", {}, token(world, "manager")).status_code == 403
-    )
-    response = post(
-        client, f"/api/v1/cohorts/{lw.cohort.pk}/cancel", {"reason": "Aflyst"}, token(world, "hr")
-    )
+    url = f"/api/v1/cohorts/{lw.cohort.pk}"
+    assert patch(client, url, {"status": "cancelled"}, token(world, "manager")).status_code == 403
+    response = patch(client, url, {"status": "cancelled", "cancel_reason": "Aflyst"}, token(world, "hr"))
     assert response.status_code == 200
     assert response.json()["status"] == "cancelled"
+
+
+def test_bulk_and_evidence_and_history_routes(world, lw, client, django_assert_max_num_queries):
+    from kapabel.learning.models import Evidence
+
+    auth = token(world, "hr")
+    response = post(
+        client,
+        "/api/v1/enrolments/bulk",
+        {
+            "cohort_id": lw.cohort.pk,
+            "employee_ids": [world.employee.pk, world.colleague.pk, world.manager_employee.pk],
+        },
+        auth,
+    )
+    assert response.status_code == 201, response.content
+    assert (len(response.json()["booked"]), len(response.json()["waitlisted"])) == (2, 1)
+    # The outsider is not in HR's grant: 404, nothing written.
+    response = post(
+        client,
+        "/api/v1/enrolments/bulk",
+        {"cohort_id": lw.cohort.pk, "employee_ids": [world.outsider.pk]},
+        auth,
+    )
+    assert response.status_code == 404
+    enrolment = Enrolment.objects.filter(cohort=lw.cohort).first()
+    history = client.get(f"/api/v1/enrolments/{enrolment.pk}/transitions", **auth).json()
+    assert [h["to_status"] for h in history] == ["booked"]
+    refused = post(client, f"/api/v1/enrolments/{enrolment.pk}/transitions", {"action": "approve"}, auth)
+    assert refused.status_code == 422
+    from kapabel.competences.models import Competence
+    from tests.gaps.data import make_framework
+
+    _version, [competence] = make_framework(world.a, "Ramme", ["Kommunikation"])
+    evidence = Evidence.objects.create(
+        employee=world.employee, competence=competence, level=2, enrolment=enrolment
+    )
+    assert Competence.objects.filter(pk=competence.pk).exists()
+    url = f"/api/v1/evidence/{evidence.pk}"
+    assert patch(client, url, {}, token(world, "employee")).status_code == 403
+    confirmed = patch(client, url, {"level": 3}, token(world, "manager"))
+    assert confirmed.status_code == 200, confirmed.content
+    assert confirmed.json()["rating_id"] is not None
+    assert client.get(url, **token(world, "other_municipality_admin")).status_code == 404
 
 
 def test_list_pages_do_not_grow_in_queries(world, lw, client, django_assert_max_num_queries):

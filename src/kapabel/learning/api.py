@@ -5,32 +5,34 @@ guard 422 with the reason (problem+json)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from kapabel.core.api_auth import require_write_scope
 from kapabel.core.models import User
 from kapabel.learning import permissions, selectors, services
+from kapabel.learning.models import Cohort, Enrolment
 from kapabel.learning.schemas import (
     AttendanceIn,
     AttendanceOut,
     BulkEnrolIn,
     BulkEnrolOut,
-    CancelIn,
     CohortDetailOut,
     CohortIn,
     CohortOut,
     CohortPatch,
-    CohortStatusIn,
-    CompleteIn,
     EnrolIn,
     EnrolmentDetailOut,
     EnrolmentOut,
     EvidenceConfirmIn,
     EvidenceOut,
+    HistoryOut,
     InterestIn,
     InterestOut,
     OfferDetailOut,
@@ -58,6 +60,8 @@ def _session_spec(request: HttpRequest, payload: SessionIn) -> services.SessionS
     )
     if payload.room_id and room is None:
         raise Http404
+    if payload.starts_at is None or payload.ends_at is None:
+        raise ValidationError({"starts_at": _("Give the start and the end of the session.")})
     return services.SessionSpec(
         starts_at=payload.starts_at,
         ends_at=payload.ends_at,
@@ -148,6 +152,12 @@ def create_offer(request: HttpRequest, payload: OfferIn) -> Any:
     return Status(201, selectors.offer_detail(offer))
 
 
+@router.get("/offers/{offer_id}/interest", response=list[InterestOut], summary="Open interests you may see")
+def list_interest(request: HttpRequest, offer_id: int) -> Any:
+    offer = permissions.get_offer_for_user(request.user, offer_id)
+    return selectors.interests_for_user(request.user).filter(offer=offer, handled_at__isnull=True)
+
+
 @router.post("/offers/{offer_id}/interest", response={201: InterestOut}, summary="Register interest")
 def register_interest(request: HttpRequest, offer_id: int, payload: InterestIn) -> Any:
     require_write_scope(request)
@@ -198,27 +208,23 @@ def create_cohort(request: HttpRequest, payload: CohortIn) -> Any:
     return Status(201, selectors.cohort_detail(cohort))
 
 
-@router.patch("/cohorts/{cohort_id}", response=CohortDetailOut)
+@router.patch(
+    "/cohorts/{cohort_id}",
+    response=CohortDetailOut,
+    summary="Change a cohort; `status` opens, closes, starts or completes it, `cancelled` cancels it",
+)
 def update_cohort(request: HttpRequest, cohort_id: int, payload: CohortPatch) -> Any:
     require_write_scope(request)
     cohort = permissions.get_cohort_for_user(request.user, cohort_id)
-    services.cohort_update(cohort=cohort, actor=_actor(request), **payload.dict(exclude_unset=True))
-    return selectors.cohort_detail(cohort)
-
-
-@router.post("/cohorts/{cohort_id}/status", response=CohortDetailOut, summary="Open, close, start, complete")
-def set_cohort_status(request: HttpRequest, cohort_id: int, payload: CohortStatusIn) -> Any:
-    require_write_scope(request)
-    cohort = permissions.get_cohort_for_user(request.user, cohort_id)
-    services.cohort_set_status(cohort=cohort, status=payload.status, actor=_actor(request))
-    return selectors.cohort_detail(cohort)
-
-
-@router.post("/cohorts/{cohort_id}/cancel", response=CohortDetailOut, summary="Cancel a cohort")
-def cancel_cohort(request: HttpRequest, cohort_id: int, payload: CancelIn) -> Any:
-    require_write_scope(request)
-    cohort = permissions.get_cohort_for_user(request.user, cohort_id)
-    services.cohort_cancel(cohort=cohort, reason=payload.reason, actor=_actor(request))
+    changes = payload.dict(exclude_unset=True)
+    status = changes.pop("status", None)
+    cancel_reason = changes.pop("cancel_reason", None) or ""
+    if changes:
+        services.cohort_update(cohort=cohort, actor=_actor(request), **changes)
+    if status == Cohort.Status.CANCELLED:
+        services.cohort_cancel(cohort=cohort, reason=cancel_reason, actor=_actor(request))
+    elif status is not None and status != cohort.status:
+        services.cohort_set_status(cohort=cohort, status=status, actor=_actor(request))
     return selectors.cohort_detail(cohort)
 
 
@@ -232,13 +238,17 @@ def list_sessions(request: HttpRequest, cohort_id: int) -> Any:
 def create_session(request: HttpRequest, cohort_id: int, payload: SessionIn) -> Any:
     require_write_scope(request)
     cohort = permissions.get_cohort_for_user(request.user, cohort_id)
-    return Status(
-        201,
-        services.session_create(cohort=cohort, spec=_session_spec(request, payload), actor=_actor(request)),
-    )
+    spec = _session_spec(request, payload)
+    return Status(201, services.session_create(cohort=cohort, spec=spec, actor=_actor(request)))
 
 
-@router.post("/sessions/{session_id}/attendance", response=list[AttendanceOut])
+@router.get("/sessions/{session_id}/attendance", response=list[AttendanceOut])
+def list_attendance(request: HttpRequest, session_id: int) -> Any:
+    session = permissions.get_session_for_user(request.user, session_id)
+    return selectors.attendance_for_user(request.user).filter(session=session)
+
+
+@router.post("/sessions/{session_id}/attendance", response=list[AttendanceOut], summary="Record attendance")
 def record_attendance(request: HttpRequest, session_id: int, payload: AttendanceIn) -> Any:
     require_write_scope(request)
     session = permissions.get_session_for_user(request.user, session_id)
@@ -272,10 +282,21 @@ def enrol(request: HttpRequest, cohort_id: int, payload: EnrolIn) -> Any:
     return Status(201, enrolment)
 
 
-@router.post("/cohorts/{cohort_id}/enrolments/bulk", response={201: BulkEnrolOut}, summary="Book a group")
-def enrol_many(request: HttpRequest, cohort_id: int, payload: BulkEnrolIn) -> Any:
+@router.get("/enrolments/bulk", summary="How to book a group")
+def bulk_help(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "method": "POST",
+        "body": {"cohort_id": "int", "employee_ids": "[int, ...] in queue order"},
+        "result": "the free places go to the first, the rest are waitlisted in order",
+    }
+
+
+@router.post("/enrolments/bulk", response={201: BulkEnrolOut}, summary="Book a group onto a cohort")
+def enrol_many(request: HttpRequest, payload: BulkEnrolIn) -> Any:
     require_write_scope(request)
-    cohort = permissions.get_cohort_for_user(request.user, cohort_id)
+    cohort = permissions.get_cohort_for_user(request.user, payload.cohort_id)
+    if not payload.employee_ids:
+        raise ValidationError({"employee_ids": _("Give the people to book.")})
     visible = selectors.people_for_user(request.user).in_bulk(payload.employee_ids)
     if len(visible) != len(set(payload.employee_ids)):
         raise Http404
@@ -309,50 +330,36 @@ def get_enrolment(request: HttpRequest, enrolment_id: int) -> Any:
     return selectors.enrolment_detail(permissions.get_enrolment_for_user(request.user, enrolment_id))
 
 
-def _transition(request: HttpRequest, enrolment_id: int, service: Any, **kwargs: Any) -> Any:
+@router.get("/enrolments/{enrolment_id}/transitions", response=list[HistoryOut], summary="Status history")
+def list_transitions(request: HttpRequest, enrolment_id: int) -> Any:
+    enrolment = permissions.get_enrolment_for_user(request.user, enrolment_id)
+    return enrolment.history.order_by("at", "id")
+
+
+@router.post(
+    "/enrolments/{enrolment_id}/transitions",
+    response=EnrolmentDetailOut,
+    summary="Move an enrolment: approve, decline, cancel, complete or fail",
+)
+def transition(request: HttpRequest, enrolment_id: int, payload: TransitionIn) -> Any:
     require_write_scope(request)
     enrolment = permissions.get_enrolment_for_user(request.user, enrolment_id)
-    service(enrolment=enrolment, actor=_actor(request), **kwargs)
+    actor = _actor(request)
+    if payload.action == "complete":
+        services.enrolment_complete(
+            enrolment=enrolment, ects_earned=payload.ects_earned, version=payload.version, actor=actor
+        )
+    else:
+        handlers: dict[str, Callable[..., Enrolment]] = {
+            "approve": services.enrolment_approve,
+            "decline": services.enrolment_decline,
+            "cancel": services.enrolment_cancel,
+            "fail": services.enrolment_fail,
+        }
+        handlers[payload.action](
+            enrolment=enrolment, reason=payload.reason, version=payload.version, actor=actor
+        )
     return selectors.enrolment_detail(enrolment)
-
-
-@router.post("/enrolments/{enrolment_id}/approve", response=EnrolmentDetailOut)
-def approve(request: HttpRequest, enrolment_id: int, payload: TransitionIn) -> Any:
-    return _transition(
-        request, enrolment_id, services.enrolment_approve, reason=payload.reason, version=payload.version
-    )
-
-
-@router.post("/enrolments/{enrolment_id}/decline", response=EnrolmentDetailOut)
-def decline(request: HttpRequest, enrolment_id: int, payload: TransitionIn) -> Any:
-    return _transition(
-        request, enrolment_id, services.enrolment_decline, reason=payload.reason, version=payload.version
-    )
-
-
-@router.post("/enrolments/{enrolment_id}/cancel", response=EnrolmentDetailOut)
-def cancel(request: HttpRequest, enrolment_id: int, payload: TransitionIn) -> Any:
-    return _transition(
-        request, enrolment_id, services.enrolment_cancel, reason=payload.reason, version=payload.version
-    )
-
-
-@router.post("/enrolments/{enrolment_id}/complete", response=EnrolmentDetailOut)
-def complete(request: HttpRequest, enrolment_id: int, payload: CompleteIn) -> Any:
-    return _transition(
-        request,
-        enrolment_id,
-        services.enrolment_complete,
-        ects_earned=payload.ects_earned,
-        version=payload.version,
-    )
-
-
-@router.post("/enrolments/{enrolment_id}/fail", response=EnrolmentDetailOut)
-def fail(request: HttpRequest, enrolment_id: int, payload: TransitionIn) -> Any:
-    return _transition(
-        request, enrolment_id, services.enrolment_fail, reason=payload.reason, version=payload.version
-    )
 
 
 # --- Evidence -----------------------------------------------------------------------------------
@@ -369,12 +376,21 @@ def list_evidence(request: HttpRequest, confirmed: bool | None = None, employee_
     return evidence
 
 
-@router.post(
-    "/evidence/{evidence_id}/confirm", response=EvidenceOut, summary="Confirm evidence (writes a rating)"
+@router.get("/evidence/{evidence_id}", response=EvidenceOut)
+def get_evidence(request: HttpRequest, evidence_id: int) -> Any:
+    return permissions.get_evidence_for_user(request.user, evidence_id)
+
+
+@router.patch(
+    "/evidence/{evidence_id}",
+    response=EvidenceOut,
+    summary="Confirm evidence (a manager or HR): writes a rating with source evidence",
 )
 def confirm_evidence(request: HttpRequest, evidence_id: int, payload: EvidenceConfirmIn) -> Any:
     require_write_scope(request)
     evidence = permissions.get_evidence_for_user(request.user, evidence_id)
+    if not payload.confirmed:
+        raise ValidationError({"confirmed": _("Evidence can only be confirmed.")})
     return services.evidence_confirm(
         evidence=evidence, level=payload.level, comment=payload.comment, actor=_actor(request)
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -103,8 +103,10 @@ class SessionOut(Schema):
 
 
 class SessionIn(Schema):
-    starts_at: datetime.datetime
-    ends_at: datetime.datetime
+    # Checked by the view after the permission-checked fetch (a stranger gets 404, not a 422 that
+    # would confirm the cohort exists).
+    starts_at: datetime.datetime | None = None
+    ends_at: datetime.datetime | None = None
     place: str = ""
     online: bool = False
     online_url: str = ""
@@ -147,6 +149,8 @@ class CohortIn(Schema):
 
 
 class CohortPatch(Schema):
+    status: Cohort.Status | None = None
+    cancel_reason: str | None = None
     code: str | None = None
     title: str | None = None
     capacity: int | None = Field(None, ge=1)
@@ -156,17 +160,14 @@ class CohortPatch(Schema):
     cancellation_cutoff: datetime.datetime | None = None
 
 
-class CohortStatusIn(Schema):
-    status: Cohort.Status
-
-
 class EnrolIn(Schema):
     employee_id: int
     note: str = ""
 
 
 class BulkEnrolIn(Schema):
-    employee_ids: list[int] = Field(min_length=1)
+    cohort_id: int
+    employee_ids: list[int] = []
 
 
 class BulkEnrolOut(Schema):
@@ -200,27 +201,22 @@ class EnrolmentDetailOut(EnrolmentOut):
 
 
 class TransitionIn(Schema):
+    action: Literal["approve", "decline", "cancel", "complete", "fail"]
     reason: str = ""
     version: int | None = Field(None, description="The version you saw; refused if someone changed it since.")
-
-
-class CompleteIn(Schema):
-    ects_earned: Decimal | None = None
-    version: int | None = None
+    ects_earned: Decimal | None = Field(None, description="For complete: default the offer's ECTS.")
 
 
 class AttendanceIn(Schema):
-    marks: dict[int, str] = Field(description="{enrolment id: present | partial | absent}")
+    marks: dict[int, str] = Field(
+        default_factory=dict, description="{enrolment id: present | partial | absent}"
+    )
 
 
 class AttendanceOut(Schema):
     session_id: int
     enrolment_id: int
     status: str
-
-
-class CancelIn(Schema):
-    reason: str = ""
 
 
 class InterestIn(Schema):
@@ -248,5 +244,6 @@ class EvidenceOut(Schema):
 
 
 class EvidenceConfirmIn(Schema):
+    confirmed: bool = True
     level: int | None = Field(None, ge=1)
     comment: str = ""

@@ -17,6 +17,7 @@ from kapabel.core.access import scope_for
 from kapabel.learning.models import (
     PENDING_STATUSES,
     PLACE_STATUSES,
+    Attendance,
     Category,
     Cohort,
     EducationModule,
@@ -24,6 +25,7 @@ from kapabel.learning.models import (
     EnrolmentStatus,
     Evidence,
     Facilitator,
+    Interest,
     InternalActivity,
     Merit,
     Offer,
@@ -91,6 +93,14 @@ def activities_for_user(user: Any) -> QuerySet[InternalActivity]:
     return InternalActivity.objects.filter(
         scope.employees_q("learner__") | scope.employees_q("mentor__")
     ).select_related("learner", "mentor", "competence")
+
+
+def interests_for_user(user: Any) -> QuerySet[Interest]:
+    return Interest.objects.filter(scope_for(user).employees_q("employee__")).order_by("created_at", "id")
+
+
+def attendance_for_user(user: Any) -> QuerySet[Attendance]:
+    return Attendance.objects.filter(scope_for(user).employees_q("enrolment__employee__"))
 
 
 def approvals_for_user(user: Any) -> QuerySet[Enrolment]:

@@ -50,6 +50,8 @@ def attendance_record(*, session: Session, marks: dict[int, str], actor: Actor) 
         raise Refused(
             _("The session has not started yet; attendance is recorded from its start."), code="not_started"
         )
+    if not marks:
+        raise ValidationError({"marks": _("Give the attendance to record.")})
     bad = [value for value in marks.values() if value not in Attendance.Status.values]
     if bad:
         raise ValidationError(_("Unknown attendance: %(values)s.") % {"values": ", ".join(map(str, bad))})
