@@ -41,6 +41,12 @@ KWARG_KINDS = {
     "assessment_pk": "assessment",
     "assessment_id": "assessment",
     "rating_id": "rating",
+    "provider_id": "provider",
+    "offer_id": "offer",
+    "cohort_id": "cohort",
+    "session_id": "session",
+    "enrolment_id": "enrolment",
+    "evidence_id": "evidence",
 }
 # Routes anyone may open, signed in or not.
 PUBLIC = {
@@ -119,6 +125,9 @@ def out_of_scope(world, persona: str) -> dict[str, list[Any]]:
     """Objects the persona must not reach: another unit's and another municipality's."""
     objects = _organisation_out_of_scope(world, persona) | _assessment_out_of_scope(world, persona)
     objects["hr_import"] = hr_imports_out_of_scope(world, persona)
+    from tests.learning.walk import learning_out_of_scope
+
+    objects |= learning_out_of_scope(world, persona)
     return objects
 
 
@@ -167,7 +176,7 @@ def _organisation_out_of_scope(world, persona: str) -> dict[str, list[Any]]:
 
 def forbidden_names(objects: dict[str, list[Any]]) -> list[str]:
     # Assessments and ratings print as short ids, which would match unrelated text.
-    skip = {"municipality", "assessment", "rating"}
+    skip = {"municipality", "assessment", "rating", "session", "enrolment", "evidence"}
     return [str(obj) for kind, items in objects.items() for obj in items if kind not in skip]
 
 
