@@ -1,0 +1,162 @@
+"""Internal learning suggestions (issue 12 #7): for a person's gap in a competence, the colleagues who
+could teach it — peer training, mentoring, shadowing.
+
+A colleague qualifies when their current level (assessments `CurrentLevel`, in the competence or one
+that maps into it) is at or above the person's target, they are active, in the same municipality,
+visible to the asking user, not the person, and not already teaching `max_mentees` people (their
+planned and active internal activities as the colleague). They are ranked by distance in the
+organisation tree (steps up and down between the two units: the same team first), then the higher
+level, then the fewer mentees, then name. A fixed number of queries, whatever the size of the
+municipality."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count
+
+from kapabel.assessments.models import CurrentLevel
+from kapabel.core.access import scope_for
+from kapabel.gaps.definition import equivalents
+from kapabel.gaps.models import GapFact
+from kapabel.learning.models import InternalActivity, LearningSettings
+from kapabel.organisation.models import Employee
+
+# An activity counts against the colleague's maximum while it is planned or running.
+BUSY_STATUSES = (InternalActivity.Status.PLANNED, InternalActivity.Status.ACTIVE)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    competence_id: int
+    employee_id: int
+    name: str
+    unit_id: int
+    unit_name: str
+    level: int
+    target: int
+    distance: int
+    mentees: int
+
+
+def path_parts(path: str) -> list[str]:
+    return [p for p in path.strip("/").split("/") if p]
+
+
+def tree_distance(a: str, b: str) -> int:
+    """Steps between two units in the organisation tree (0: the same unit; 2: sibling teams)."""
+    pa, pb = path_parts(a), path_parts(b)
+    common = 0
+    while common < min(len(pa), len(pb)) and pa[common] == pb[common]:
+        common += 1
+    return len(pa) + len(pb) - 2 * common
+
+
+def max_mentees(municipality_id: int) -> int:
+    found = LearningSettings.objects.filter(municipality_id=municipality_id).values_list(
+        "max_mentees", flat=True
+    )
+    default = LearningSettings._meta.get_field("max_mentees").get_default()
+    return next(iter(found), default)
+
+
+def mentee_counts(employee_ids: Iterable[int]) -> dict[int, int]:
+    """{colleague id: planned and active internal activities where they teach}."""
+    return dict(
+        InternalActivity.objects.filter(mentor_id__in=list(employee_ids), status__in=BUSY_STATUSES)
+        .values_list("mentor_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def person_targets(employee: Employee, competence_ids: Iterable[int] | None = None) -> dict[int, int]:
+    """{competence id: target level} from the person's gap facts (only gaps, unless competences
+    are named)."""
+    facts = GapFact.objects.filter(employee=employee)
+    if competence_ids is None:
+        facts = facts.filter(gap__gt=0)
+    else:
+        facts = facts.filter(competence_id__in=list(competence_ids))
+    return dict(facts.values_list("competence_id", "target_level"))
+
+
+def internal_suggestions(
+    user: Any,
+    employee: Employee,
+    targets: dict[int, int],
+    *,
+    limit: int = 10,
+) -> dict[int, list[Suggestion]]:
+    """{competence id: colleagues who could teach `employee` up to the target level, best first}.
+    `targets` is {competence id: target level} (see `person_targets`)."""
+    if not targets:
+        return {}
+    groups = equivalents(targets)
+    counts_for: dict[int, set[int]] = defaultdict(set)  # rated competence -> targets it counts for
+    for target_id, members in groups.items():
+        for member in members:
+            counts_for[member].add(target_id)
+    # The latest rated level of each colleague per target (among the equivalent competences).
+    best: dict[tuple[int, int], tuple[Any, int, int]] = {}
+    people: dict[int, tuple[str, int, str, str]] = {}
+    rows = CurrentLevel.objects.filter(
+        scope_for(user).employees_q("employee__"),
+        competence_id__in=list(counts_for),
+        level__isnull=False,
+        employee__municipality_id=employee.municipality_id,
+        employee__active=True,
+    ).exclude(employee_id=employee.pk)
+    if all(len(members) == 1 for members in groups.values()):
+        # Without mapped competences the latest level is the only one: filter in the database.
+        rows = rows.filter(level__gte=min(targets.values()))
+    values = rows.values_list(
+            "employee_id",
+            "competence_id",
+            "level",
+            "rated_at",
+            "pk",
+            "employee__name",
+            "employee__unit_id",
+            "employee__unit__name",
+        "employee__unit__path",
+    )
+    oldest = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+    for employee_id, competence_id, level, rated_at, pk, name, unit_id, unit_name, path in values:
+        people[employee_id] = (name, unit_id, unit_name, path)
+        for target_id in counts_for[competence_id]:
+            key = (employee_id, target_id)
+            candidate = (rated_at or oldest, pk, level)
+            if key not in best or candidate[:2] > best[key][:2]:
+                best[key] = candidate
+    busy = mentee_counts(people)
+    ceiling = max_mentees(employee.municipality_id)
+    own_path = employee.unit.path
+    found: dict[int, list[Suggestion]] = {target_id: [] for target_id in targets}
+    for (employee_id, target_id), (_at, _pk, level) in best.items():
+        target = targets[target_id]
+        mentees = busy.get(employee_id, 0)
+        if level < target or mentees >= ceiling:
+            continue
+        name, unit_id, unit_name, path = people[employee_id]
+        found[target_id].append(
+            Suggestion(
+                competence_id=target_id,
+                employee_id=employee_id,
+                name=name,
+                unit_id=unit_id,
+                unit_name=unit_name,
+                level=level,
+                target=target,
+                distance=tree_distance(own_path, path),
+                mentees=mentees,
+            )
+        )
+    for target_id, suggestions in found.items():
+        suggestions.sort(key=lambda s: (s.distance, -s.level, s.mentees, s.name, s.employee_id))
+        found[target_id] = suggestions[:limit]
+    return found
