@@ -53,12 +53,18 @@ def test_sequence_rises_when_a_session_moves(world, lw, client):
     session = Session.objects.get(cohort=lw.cohort)
     uid = f"session-{session.pk}@kapabel"
     before = events(client.get(url))[uid]
-    cohort_before = events(client.get(f"/api/v1/cohorts/{lw.cohort.pk}/calendar.ics", **token(world, "hr")))[uid]
+    cohort_before = events(client.get(f"/api/v1/cohorts/{lw.cohort.pk}/calendar.ics", **token(world, "hr")))[
+        uid
+    ]
     services.session_update(
-        session=session, spec=SessionSpec(starts_at=at(32, 8), ends_at=at(32, 12), place="Rådhuset"), actor=SYSTEM
+        session=session,
+        spec=SessionSpec(starts_at=at(32, 8), ends_at=at(32, 12), place="Rådhuset"),
+        actor=SYSTEM,
     )
     after = events(client.get(url))[uid]
-    cohort_after = events(client.get(f"/api/v1/cohorts/{lw.cohort.pk}/calendar.ics", **token(world, "hr")))[uid]
+    cohort_after = events(client.get(f"/api/v1/cohorts/{lw.cohort.pk}/calendar.ics", **token(world, "hr")))[
+        uid
+    ]
     assert after["SEQUENCE"] > before["SEQUENCE"]
     assert cohort_after["SEQUENCE"] > cohort_before["SEQUENCE"]
     assert after.decoded("DTSTART") == at(32, 8)
@@ -131,7 +137,10 @@ def test_api_feed_url_and_renewal(world, client):
     assert client.get("/api/v1/learning/calendar-feed", **auth).json()["url"] == first
     renewed = client.post("/api/v1/learning/calendar-feed/renew", **auth).json()["url"]
     assert renewed != first
-    assert client.post("/api/v1/learning/calendar-feed/renew", **token(world, "employee", "read")).status_code == 403
+    assert (
+        client.post("/api/v1/learning/calendar-feed/renew", **token(world, "employee", "read")).status_code
+        == 403
+    )
     assert client.get("/api/v1/learning/calendar-feed", **token(world, "hr")).status_code == 404
 
 

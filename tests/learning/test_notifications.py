@@ -59,7 +59,9 @@ def test_manager_approval_then_hr_then_booked_with_invitation(world, lw, sent):
     world.user("hr").save()
     with sent():
         enrolment = services.enrolment_request(
-            cohort=make_cohort(lw.expensive, capacity=3), employee=world.employee, actor=world.user("employee")
+            cohort=make_cohort(lw.expensive, capacity=3),
+            employee=world.employee,
+            actor=world.user("employee"),
         )
     mail.outbox.clear()
     with sent():
@@ -129,7 +131,9 @@ def test_waitlist_promotion_and_cancellation(world, lw, sent):
 
 
 def test_declined_request_says_why(world, lw, sent):
-    enrolment = services.enrolment_request(cohort=lw.cohort, employee=world.employee, actor=world.user("employee"))
+    enrolment = services.enrolment_request(
+        cohort=lw.cohort, employee=world.employee, actor=world.user("employee")
+    )
     with sent():
         services.enrolment_decline(enrolment=enrolment, actor=world.user("manager"), reason="Ikke i år")
     [declined] = mail.outbox

@@ -225,4 +225,3 @@ def create_pairing(request: HttpRequest, payload: PairingIn) -> Any:
         actor=_actor(request),
     )
     return Status(201, activity)
-

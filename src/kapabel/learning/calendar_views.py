@@ -46,6 +46,8 @@ def feed_renew(request: HttpRequest) -> HttpResponse:
     services.calendar_feed_renew(employee=employee, actor=request.user)  # type: ignore[arg-type]  # logged in
     messages.success(request, _("Your calendar has a new address. Subscribe again with the new link."))
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     return HttpResponseRedirect(target)

@@ -67,6 +67,7 @@ class Recommendation:
     competence_ids: list[int] = field(default_factory=list)
     colleague_id: int | None = None
     next_start: datetime.datetime | None = None
+    gains: dict[int, int] = field(default_factory=dict, repr=False)  # target competence -> levels
 
     @property
     def summary(self) -> str:
@@ -100,7 +101,9 @@ class GapGroup:
         """(people, levels closed, weighted closed, their levels of gap) when only `places` people can
         be taught, the most important gaps first."""
         people = levels = weighted = total = 0
-        for (gap, weight), n in sorted(self.counts.items(), key=lambda kv: (-kv[0][1] * min(kv[0][0], gain), -kv[0][0])):
+        for (gap, weight), n in sorted(
+            self.counts.items(), key=lambda kv: (-kv[0][1] * min(kv[0][0], gain), -kv[0][0])
+        ):
             take = min(n, places - people)
             if take <= 0 or gap <= 0:
                 continue
@@ -136,15 +139,17 @@ def _closes(levels: int, total: int, people: int, name: str) -> str:
 
 def _workload(offer: Offer) -> str:
     if offer.teaching_days:
-        return ngettext(
-            "%(days)s teaching day", "%(days)s teaching days", int(offer.teaching_days) or 1
-        ) % {"days": _num(offer.teaching_days)}
-    if offer.hours:
-        return ngettext("%(hours)s hour", "%(hours)s hours", int(offer.hours) or 1) % {"hours": _num(offer.hours)}
-    if offer.weeks_full_time:
-        return ngettext("%(weeks)s week full time", "%(weeks)s weeks full time", int(offer.weeks_full_time) or 1) % {
-            "weeks": _num(offer.weeks_full_time)
+        return ngettext("%(days)s teaching day", "%(days)s teaching days", int(offer.teaching_days) or 1) % {
+            "days": _num(offer.teaching_days)
         }
+    if offer.hours:
+        return ngettext("%(hours)s hour", "%(hours)s hours", int(offer.hours) or 1) % {
+            "hours": _num(offer.hours)
+        }
+    if offer.weeks_full_time:
+        return ngettext(
+            "%(weeks)s week full time", "%(weeks)s weeks full time", int(offer.weeks_full_time) or 1
+        ) % {"weeks": _num(offer.weeks_full_time)}
     return _("workload not stated (counted as one day)")
 
 
@@ -154,14 +159,16 @@ def _price(price: Decimal) -> str:
     return _("%(price)s kr. per person") % {"price": _num(price, 0)}
 
 
-def hours_away(offer: Offer) -> Decimal:
-    """Hours away from work per participant."""
-    if offer.hours:
-        return offer.hours
-    if offer.teaching_days:
-        return offer.teaching_days * HOURS_PER_DAY
-    if offer.weeks_full_time:
-        return offer.weeks_full_time * HOURS_PER_WEEK
+def hours_away(
+    *, hours: Decimal | None, teaching_days: Decimal | None, weeks_full_time: Decimal | None
+) -> Decimal:
+    """Hours away from work per participant (a day not stated counts as one day)."""
+    if hours:
+        return hours
+    if teaching_days:
+        return teaching_days * HOURS_PER_DAY
+    if weeks_full_time:
+        return weeks_full_time * HOURS_PER_WEEK
     return HOURS_PER_DAY
 
 
@@ -181,11 +188,15 @@ def gap_groups(facts: Q, *, include_met: bool = False) -> dict[int, GapGroup]:
 
 
 def _hour_value(municipality_id: int) -> Decimal:
-    found = LearningSettings.objects.filter(municipality_id=municipality_id).values_list("hour_value", flat=True)
+    found = LearningSettings.objects.filter(municipality_id=municipality_id).values_list(
+        "hour_value", flat=True
+    )
     return next(iter(found), LearningSettings._meta.get_field("hour_value").get_default())
 
 
-def _score(weighted: int, people: int, price: Decimal, hours: Decimal, hour_value: Decimal) -> tuple[float, Decimal]:
+def _score(
+    weighted: int, people: int, price: Decimal, hours: Decimal, hour_value: Decimal
+) -> tuple[float, Decimal]:
     cost = max(Decimal(people) * (price + hours * hour_value), MIN_COST)
     return float(Decimal(weighted) / cost), cost
 
@@ -193,9 +204,12 @@ def _score(weighted: int, people: int, price: Decimal, hours: Decimal, hour_valu
 # --- Offers --------------------------------------------------------------------------------------
 
 
-def _offer_recommendations(
-    municipality_id: int, groups: dict[int, GapGroup], names: dict[int, str], hour_value: Decimal
+def _offer_candidates(
+    municipality_id: int, groups: dict[int, GapGroup], hour_value: Decimal, limit: int
 ) -> list[Recommendation]:
+    """The `limit` best active offers developing a competence with a gap, scored with numbers only
+    (the words are added to the few that make the list, by `_explain_offers`). The scoring runs over
+    plain tuples and floats: thousands of offers in a few milliseconds."""
     if not groups:
         return []
     eq = equivalents(groups)
@@ -211,10 +225,63 @@ def _offer_recommendations(
             gains[offer_id][target_id] = max(gain, gains[offer_id].get(target_id, 0))
     if not gains:
         return []
-    offers = Offer.objects.filter(pk__in=list(gains)).select_related("provider").in_bulk()
+    closed: dict[tuple[int, int], int] = {}  # (target, gain) -> weighted levels closed
+    rate = float(hour_value)
+    scored = []
+    for offer_id, title, price, hours, days, weeks in Offer.objects.filter(
+        municipality_id=municipality_id, active=True
+    ).values_list("pk", "title", "price_per_participant", "hours", "teaching_days", "weeks_full_time"):
+        by_target = gains.get(offer_id)
+        if by_target is None:
+            continue
+        weighted = people = 0
+        for target_id, gain in by_target.items():
+            key = (target_id, gain)
+            if key not in closed:
+                closed[key] = groups[target_id].closed(gain)[1]
+            if closed[key]:
+                weighted += closed[key]
+                people = max(people, groups[target_id].people)
+        if not weighted:
+            continue
+        away = hours_away(hours=hours, teaching_days=days, weeks_full_time=weeks)
+        estimate = max(people * (float(price) + float(away) * rate), float(MIN_COST))
+        scored.append((-weighted / estimate, -weighted, title, offer_id, people, price, away))
+    scored.sort()
+    found = []
+    for _score_neg, weighted_neg, title, offer_id, people, price, away in scored[:limit]:
+        weighted = -weighted_neg
+        score, cost = _score(weighted, people, price, away, hour_value)
+        found.append(
+            Recommendation(
+                kind="offer",
+                title=title,
+                score=score,
+                weighted_closed=weighted,
+                people=people,
+                cost=cost,
+                price_per_person=price,
+                hours_per_person=away,
+                per_krone=(weighted / float(people * price)) if price else None,
+                per_hour=weighted / float(people * away) if away else None,
+                reasons=[],
+                offer_id=offer_id,
+                competence_ids=sorted(gains[offer_id]),
+                gains=gains[offer_id],
+            )
+        )
+    return found
+
+
+def _explain_offers(items: list[Recommendation], groups: dict[int, GapGroup], names: dict[int, str]) -> None:
+    """The reasons in words (and the next start) for the offers that made the list."""
+    ids = [r.offer_id for r in items if r.kind == "offer" and r.offer_id is not None]
+    if not ids:
+        return
+    offers = Offer.objects.in_bulk(ids)
     starts = dict(
         Cohort.objects.filter(
-            offer_id__in=list(gains),
+            offer_id__in=ids,
             status__in=[Cohort.Status.PLANNED, Cohort.Status.OPEN, Cohort.Status.FULL],
             first_starts_at__gt=timezone.now(),
         )
@@ -222,51 +289,25 @@ def _offer_recommendations(
         .annotate(first=Min("first_starts_at"))
         .order_by()
     )
-    found = []
-    for offer_id, by_target in gains.items():
-        offer = offers[offer_id]
-        weighted = people = 0
+    for item in items:
+        if item.kind != "offer" or item.offer_id is None:
+            continue
+        offer = offers[item.offer_id]
         reasons = []
-        for target_id, gain in sorted(by_target.items(), key=lambda kv: names.get(kv[0], "")):
+        for target_id, gain in sorted(item.gains.items(), key=lambda kv: (names.get(kv[0], ""), kv[0])):
             group = groups[target_id]
             levels, worth = group.closed(gain)
-            if not worth:
-                continue
-            weighted += worth
-            people = max(people, group.people)
-            reasons.append(_closes(levels, group.levels, group.people, names.get(target_id, "")))
-        if not weighted:
-            continue
-        hours = hours_away(offer)
-        score, cost = _score(weighted, people, offer.price_per_participant, hours, hour_value)
+            if worth:
+                reasons.append(_closes(levels, group.levels, group.people, names.get(target_id, "")))
         reasons.append(_workload(offer))
         reasons.append(_price(offer.price_per_participant))
-        next_start = starts.get(offer_id)
-        if next_start:
+        item.next_start = starts.get(item.offer_id)
+        if item.next_start:
             reasons.append(
-                _("next cohort starts %(date)s") % {"date": date_format(timezone.localtime(next_start), "DATE_FORMAT")}
+                _("next cohort starts %(date)s")
+                % {"date": date_format(timezone.localtime(item.next_start), "DATE_FORMAT")}
             )
-        found.append(
-            Recommendation(
-                kind="offer",
-                title=offer.title,
-                score=score,
-                weighted_closed=weighted,
-                people=people,
-                cost=cost,
-                price_per_person=offer.price_per_participant,
-                hours_per_person=hours,
-                per_krone=(weighted / float(people * offer.price_per_participant))
-                if offer.price_per_participant
-                else None,
-                per_hour=weighted / float(people * hours) if hours else None,
-                reasons=reasons,
-                offer_id=offer_id,
-                competence_ids=sorted(by_target),
-                next_start=next_start,
-            )
-        )
-    return found
+        item.reasons = reasons
 
 
 def _internal(
@@ -275,7 +316,8 @@ def _internal(
     hours = INTERNAL_HOURS * 2  # the learner's and the colleague's
     score, cost = _score(weighted, people, Decimal("0"), hours, hour_value)
     reasons.append(
-        _("about %(hours)s hours each for the learner and the colleague; no fee") % {"hours": _num(INTERNAL_HOURS)}
+        _("about %(hours)s hours each for the learner and the colleague; no fee")
+        % {"hours": _num(INTERNAL_HOURS)}
     )
     return Recommendation(
         kind="internal",
@@ -297,9 +339,13 @@ def _names(ids: Iterable[int]) -> dict[int, str]:
     return {c.pk: c.name for c in Competence.objects.filter(pk__in=list(ids))}
 
 
-def _rank(items: list[Recommendation], limit: int) -> list[Recommendation]:
+def _rank(
+    items: list[Recommendation], limit: int, groups: dict[int, GapGroup], names: dict[int, str]
+) -> list[Recommendation]:
     items.sort(key=lambda r: (-r.score, -r.weighted_closed, r.title, r.offer_id or 0, r.colleague_id or 0))
-    return items[:limit]
+    top = items[:limit]
+    _explain_offers(top, groups, names)
+    return top
 
 
 # --- Entry points --------------------------------------------------------------------------------
@@ -310,11 +356,13 @@ def for_employee(user: Any, employee: Employee, *, limit: int = 10) -> list[Reco
     groups = gap_groups(Q(employee=employee))
     names = _names(groups)
     hour_value = _hour_value(employee.municipality_id)
-    found = _offer_recommendations(employee.municipality_id, groups, names, hour_value)
+    found = _offer_candidates(employee.municipality_id, groups, hour_value, limit)
     targets = dict(
         GapFact.objects.filter(employee=employee, gap__gt=0).values_list("competence_id", "target_level")
     )
-    for competence_id, colleagues in suggestions.internal_suggestions(user, employee, targets, limit=1).items():
+    for competence_id, colleagues in suggestions.internal_suggestions(
+        user, employee, targets, limit=1
+    ).items():
         if not colleagues:
             continue
         best = colleagues[0]
@@ -343,7 +391,7 @@ def for_employee(user: Any, employee: Employee, *, limit: int = 10) -> list[Reco
                 colleague_id=best.employee_id,
             )
         )
-    return _rank(found, limit)
+    return _rank(found, limit, groups, names)
 
 
 def for_unit(user: Any, unit: OrgUnit, *, limit: int = 10) -> list[Recommendation]:
@@ -354,12 +402,10 @@ def for_unit(user: Any, unit: OrgUnit, *, limit: int = 10) -> list[Recommendatio
     everything = gap_groups(subtree, include_met=True)
     full = sees_everyone_in(user, unit)
     minimum = gap_settings_for(unit.municipality_id).min_group_size
-    groups = {
-        c: g for c, g in everything.items() if g.people and (full or g.people >= minimum)
-    }
+    groups = {c: g for c, g in everything.items() if g.people and (full or g.people >= minimum)}
     names = _names(groups)
     hour_value = _hour_value(unit.municipality_id)
-    found = _offer_recommendations(unit.municipality_id, groups, names, hour_value)
+    found = _offer_candidates(unit.municipality_id, groups, hour_value, limit)
     # Internal: colleagues in the unit who meet the target teach up to max_mentees each, less what
     # they already teach in that competence.
     ceiling = suggestions.max_mentees(unit.municipality_id)
@@ -401,4 +447,4 @@ def for_unit(user: Any, unit: OrgUnit, *, limit: int = 10) -> list[Recommendatio
                 competence_ids=[competence_id],
             )
         )
-    return _rank(found, limit)
+    return _rank(found, limit, groups, names)

@@ -49,7 +49,9 @@ class NotificationPreference(models.Model):
     employee = models.OneToOneField(
         "organisation.Employee", on_delete=models.CASCADE, related_name="learning_preference"
     )
-    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.DANISH)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.DANISH
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

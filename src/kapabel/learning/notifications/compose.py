@@ -47,7 +47,10 @@ def session_lines(sessions: Sequence[Session]) -> list[str]:
             if start.date() == end.date()
             else formats.date_format(end, "DATETIME_FORMAT")
         )
-        span = _("%(start)s to %(end)s") % {"start": formats.date_format(start, "DATETIME_FORMAT"), "end": until}
+        span = _("%(start)s to %(end)s") % {
+            "start": formats.date_format(start, "DATETIME_FORMAT"),
+            "end": until,
+        }
         place = calendar.location(session)
         lines.append(_("%(when)s, %(place)s") % {"when": span, "place": place} if place else span)
     return lines
@@ -93,16 +96,25 @@ def compose(
     method: str = "",
     extra: dict[str, Any] | None = None,
     removed: Sequence[calendar.CalendarEvent] = (),
+    cache: dict[Any, Any] | None = None,
 ) -> Outgoing:
     """The e-mail of `kind` about `enrolment` to `recipient`; `method` REQUEST or CANCEL attaches the
     enrolment's sessions as an invitation or cancellation (`removed`: sessions deleted since the
-    recipient's last invitation, sent as a cancellation)."""
+    recipient's last invitation, sent as a cancellation). `cache`, shared by the e-mails of one
+    batch, keeps what is the same for everyone on a cohort (date lines, the serialised calendar)."""
+    cache = {} if cache is None else cache
     cohort = enrolment.cohort
     offer = cohort.offer
     employee = enrolment.employee
     with translation.override(recipient.language):
         first = when(sessions[0].starts_at) if sessions else when(cohort.first_starts_at)
-        subject = str(SUBJECTS[kind] % {"title": cohort.display_title, "person": employee.name, "date": first})
+        lines_key = ("lines", cohort.pk, recipient.language)
+        if lines_key not in cache:
+            cache[lines_key] = session_lines(sessions)
+        lines = cache[lines_key]
+        subject = str(
+            SUBJECTS[kind] % {"title": cohort.display_title, "person": employee.name, "date": first}
+        )
         context = {
             "name": recipient.name,
             "person": employee.name,
@@ -110,7 +122,7 @@ def compose(
             "offer": offer.title,
             "provider": offer.provider.name if offer.provider_id else "",
             "first_start": first,
-            "sessions": session_lines(sessions),
+            "sessions": lines,
             "reason": change.reason if change is not None else "",
             "cutoff": when(cohort.cancellation_cutoff),
             "cohort_reason": cohort.cancel_reason,
@@ -119,14 +131,22 @@ def compose(
         text, html = render(kind, recipient, context, subject)
         calendars: list[tuple[str, bytes]] = []
         attendee = (employee.email or recipient.email, employee.name)
-        if method:
+        if method and sessions:
             status = calendar.CANCELLED if method == "CANCEL" else calendar.CONFIRMED
-            events = calendar.enrolment_events(enrolment, sessions, moves, status=status)
-            if events:
-                calendars.append((method, calendar.to_ical(events, method=method, attendee=attendee)))
+            shared = ("ics", cohort.pk, recipient.language, method, moves, enrolment.status)
+            if shared not in cache:
+                events = calendar.enrolment_events(enrolment, sessions, moves, status=status)
+                cache[shared] = calendar.to_ical(events, method=method)
+            body = calendar.with_attendee(cache[shared], *attendee, cancelled=status == calendar.CANCELLED)
+            calendars.append((method, body))
         if removed:
             calendars.append(("CANCEL", calendar.to_ical(removed, method="CANCEL", attendee=attendee)))
-    data = calendar_data(sessions, moves) if kind in CALENDAR_KINDS else {}
+    data: dict[str, Any] = {}
+    if kind in CALENDAR_KINDS:
+        data_key = ("data", cohort.pk, moves)
+        if data_key not in cache:
+            cache[data_key] = calendar_data(sessions, moves)
+        data = cache[data_key]
     return Outgoing(
         key=f"{key}:{address_key(recipient.email)}",
         kind=kind,

@@ -116,9 +116,9 @@ def hr_approvers(employees: Iterable[Employee]) -> dict[int, list[Recipient]]:
                 continue
             if grant.unit is not None and not path_in_subtree(employee.unit.path, grant.unit.path):
                 continue
-            if own := linked.get(grant.user_id):
-                if own[0] == employee.pk:
-                    continue  # nobody approves their own request
+            own = linked.get(grant.user_id)
+            if own is not None and own[0] == employee.pk:
+                continue  # nobody approves their own request
             found_recipient = recipient(grant)
             if found_recipient is not None:
                 by_role[grant.role].setdefault(found_recipient.email.lower(), found_recipient)

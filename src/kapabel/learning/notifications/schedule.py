@@ -26,7 +26,9 @@ def reminders_send(*, now: datetime.datetime | None = None) -> list[Outgoing]:
     today = timezone.localdate(now)
     days = dict(LearningSettings.objects.values_list("municipality_id", "reminder_days_before"))
     widest = max([DEFAULT_REMINDER_DAYS, *days.values()])
-    horizon = timezone.make_aware(datetime.datetime.combine(today + datetime.timedelta(days=widest + 1), datetime.time.min))
+    horizon = timezone.make_aware(
+        datetime.datetime.combine(today + datetime.timedelta(days=widest + 1), datetime.time.min)
+    )
     candidates = []
     for enrolment in (
         Enrolment.objects.filter(
@@ -54,6 +56,7 @@ def reminders_send(*, now: datetime.datetime | None = None) -> list[Outgoing]:
     sessions = calendar.sessions_by_cohort(cohort_ids)
     moves = calendar.personal_moves({e.employee_id for e, _key in candidates}, cohort_ids)
     outgoing = []
+    cache: dict[Any, Any] = {}
     for enrolment, key in candidates:
         recipient = recipients.person(enrolment.employee, chosen)
         if recipient is None:
@@ -73,6 +76,7 @@ def reminders_send(*, now: datetime.datetime | None = None) -> list[Outgoing]:
                 sessions=cohort_sessions,
                 moves=moves.get((enrolment.employee_id, enrolment.cohort_id), 0),
                 method="REQUEST",
+                cache=cache,
             )
         )
     return deliver(outgoing)
@@ -86,7 +90,9 @@ def notify_cohort_changed(cohort_id: int) -> list[Outgoing]:
     if cohort is None or cohort.status not in LIVE_COHORT:
         return []
     enrolments = list(
-        Enrolment.objects.filter(cohort=cohort, status=EnrolmentStatus.BOOKED).select_related("employee__unit")
+        Enrolment.objects.filter(cohort=cohort, status=EnrolmentStatus.BOOKED).select_related(
+            "employee__unit"
+        )
     )
     if not enrolments:
         return []
@@ -106,6 +112,7 @@ def notify_cohort_changed(cohort_id: int) -> list[Outgoing]:
     moves = calendar.personal_moves({e.employee_id for e in changed}, [cohort.pk])
     present = {s.pk for s in sessions}
     outgoing = []
+    cache: dict[Any, Any] = {}
     for enrolment in changed:
         recipient = recipients.person(enrolment.employee, chosen)
         if recipient is None:
@@ -122,6 +129,7 @@ def notify_cohort_changed(cohort_id: int) -> list[Outgoing]:
                 moves=moves.get((enrolment.employee_id, cohort.pk), 0),
                 method="REQUEST" if sessions else "",
                 removed=removed,
+                cache=cache,
             )
         )
     return deliver(outgoing)

@@ -56,7 +56,9 @@ def notices(change: EnrolmentStatusChange) -> list[Notice]:
         return [Notice(kind, "person", method)]
     if after == S.CANCELLED_BY_PERSON:
         own = change.actor_id is not None and change.actor_id == enrolment.employee.user_id
-        return [Notice("cancelled", "person", method, extra=(("by_other", not own), ("had_place", had_place)))]
+        return [
+            Notice("cancelled", "person", method, extra=(("by_other", not own), ("had_place", had_place)))
+        ]
     if after == S.CANCELLED_BY_COHORT:
         return [Notice("cohort_cancelled", "person", method, extra=(("had_place", had_place),))]
     return []  # "" -> requested (the routing move follows), attendance and results
@@ -85,6 +87,7 @@ def notify_status_changes(change_ids: Iterable[int]) -> list[Outgoing]:
     moves = calendar.personal_moves(employees, cohort_ids)
 
     outgoing: list[Outgoing] = []
+    cache: dict[Any, Any] = {}
     for change, notice in planned:
         enrolment = change.enrolment
         employee = enrolment.employee
@@ -110,6 +113,7 @@ def notify_status_changes(change_ids: Iterable[int]) -> list[Outgoing]:
                     change=change,
                     method=notice.method,
                     extra=dict(notice.extra),
+                    cache=cache,
                 )
             )
     return deliver(outgoing)

@@ -39,9 +39,10 @@ def internal_pairing_create(
     Refused when the colleague already teaches the municipality's maximum number of people; the
     colleague's row is locked first, so two pairings cannot both take the last slot. The activity is
     recorded by `internal_activity_create` (completing it creates evidence like a course)."""
-    if isinstance(actor, User) and not Employee.objects.filter(
-        scope_for(actor).employees_q(), pk=mentor.pk
-    ).exists():
+    if (
+        isinstance(actor, User)
+        and not Employee.objects.filter(scope_for(actor).employees_q(), pk=mentor.pk).exists()
+    ):
         raise PermissionDenied(_("You may not plan learning with %(name)s.") % {"name": mentor.name})
     locked = Employee.objects.select_for_update().get(pk=mentor.pk)
     ceiling = max_mentees(learner.municipality_id)
