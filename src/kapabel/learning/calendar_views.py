@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -11,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from kapabel.core.access import scope_for
+from kapabel.core.models import User
 from kapabel.core.web import post_only
 from kapabel.learning import calendar, permissions, services
 
@@ -43,7 +46,7 @@ def feed_renew(request: HttpRequest) -> HttpResponse:
     if employee_id is None:
         raise Http404
     employee = permissions.get_employee_for_user(request.user, employee_id)
-    services.calendar_feed_renew(employee=employee, actor=request.user)  # type: ignore[arg-type]  # logged in
+    services.calendar_feed_renew(employee=employee, actor=cast(User, request.user))
     messages.success(request, _("Your calendar has a new address. Subscribe again with the new link."))
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(

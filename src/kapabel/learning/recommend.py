@@ -422,7 +422,7 @@ def for_unit(user: Any, unit: OrgUnit, *, limit: int = 10) -> list[Recommendatio
     for competence_id, group in groups.items():
         mentors = sum(n for (gap, _w), n in everything[competence_id].counts.items() if gap == 0)
         places = mentors * ceiling - busy.get(competence_id, 0)
-        if mentors == 0 or places <= 0:
+        if mentors == 0 or places <= 0 or (not full and mentors < minimum):
             continue
         people, levels, weighted, total = group.best_weights(places, INTERNAL_GAIN)
         if not weighted:
