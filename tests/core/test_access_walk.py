@@ -41,6 +41,7 @@ KWARG_KINDS = {
     "assessment_pk": "assessment",
     "assessment_id": "assessment",
     "rating_id": "rating",
+    "token": "calendar_feed",  # a secret in the URL: a guessed one is 404 (no objects to try)
 }
 # Routes anyone may open, signed in or not.
 PUBLIC = {
@@ -52,6 +53,7 @@ PUBLIC = {
     "i18n/setlang/",
     "api/v1/openapi.json",
     "api/v1/docs",
+    "learning/calendar/<str:token>.ics",  # the token is the key (404 when unknown)
 }
 PERSONAS = ["employee", "manager", "hr", "coordinator", "admin", "other_municipality_admin"]
 

@@ -12,7 +12,7 @@ from kapabel.learning import calendar, services
 from kapabel.learning.models import CalendarFeed, Session
 from kapabel.learning.services import SessionSpec
 from tests.learning.factories import SYSTEM, at, make_cohort
-from tests.learning.test_api import token
+from tests.learning.test_api import post, token
 
 
 def feed_url(world, persona="employee", employee=None):
@@ -132,16 +132,36 @@ def test_feed_of_someone_who_left_is_gone(world, lw, client):
 
 def test_api_feed_url_and_renewal(world, client):
     auth = token(world, "employee")
-    first = client.get("/api/v1/learning/calendar-feed", **auth).json()["url"]
+    assert client.get("/api/v1/learning/calendar-feed", **auth).json() == {"url": None, "renewed_at": None}
+    body = {"employee_id": world.employee.pk}
+    first = post(client, "/api/v1/learning/calendar-feed", body, auth).json()["url"]
     assert first.startswith("http://testserver/learning/calendar/") and first.endswith(".ics")
     assert client.get("/api/v1/learning/calendar-feed", **auth).json()["url"] == first
-    renewed = client.post("/api/v1/learning/calendar-feed/renew", **auth).json()["url"]
-    assert renewed != first
+    renewed = post(client, "/api/v1/learning/calendar-feed", body, auth).json()
+    assert renewed["url"] != first and renewed["renewed_at"]
+    assert client.get(first.replace("http://testserver", "")).status_code == 404
     assert (
-        client.post("/api/v1/learning/calendar-feed/renew", **token(world, "employee", "read")).status_code
+        post(client, "/api/v1/learning/calendar-feed", body, token(world, "employee", "read")).status_code
         == 403
     )
-    assert client.get("/api/v1/learning/calendar-feed", **token(world, "hr")).status_code == 404
+    # Only the person renews their feed; someone else's is refused or invisible.
+    assert post(client, "/api/v1/learning/calendar-feed", body, token(world, "manager")).status_code == 403
+    stranger = token(world, "other_municipality_admin")
+    assert post(client, "/api/v1/learning/calendar-feed", body, stranger).status_code == 404
+    assert client.get("/api/v1/learning/calendar-feed", **token(world, "hr")).json()["url"] is None
+
+
+def test_api_language_preference(world, client):
+    auth = token(world, "employee")
+    assert client.get("/api/v1/learning/preferences", **auth).json() == {"language": "da"}
+    body = {"employee_id": world.employee.pk, "language": "en"}
+    response = client.put("/api/v1/learning/preferences", body, content_type="application/json", **auth)
+    assert response.status_code == 200 and response.json() == {"language": "en"}
+    assert client.get("/api/v1/learning/preferences", **auth).json() == {"language": "en"}
+    other = client.put(
+        "/api/v1/learning/preferences", body, content_type="application/json", **token(world, "manager")
+    )
+    assert other.status_code == 403
 
 
 def test_cohort_feed_is_access_checked_like_the_cohort(world, lw, client):

@@ -139,6 +139,13 @@ def test_suggestions_api(world, gd, client, django_assert_max_num_queries):
     # No target and none given: a clear 422.
     targetless = suggest_url(world.b_employee, gd.economy)
     assert client.get(targetless, **token(world, "platform_admin")).status_code == 422
+    # No one named: your own gaps, each competence's colleagues in turn.
+    own = client.get(
+        "/api/v1/learning/internal-suggestions?limit=1", **token(world, "employee", "read")
+    ).json()
+    assert own == []  # an employee sees no colleagues
+    hr_own = client.get("/api/v1/learning/internal-suggestions", **token(world, "hr", "read")).json()
+    assert hr_own == []  # HR here is no employee
     auth = token(world, "admin", "read")
     # Bounded by the depth of the tree (two per ring read: Team Alfa is four levels down), not by
     # the number of people.
@@ -159,7 +166,7 @@ def test_the_search_stops_at_the_nearest_ring_that_suffices(world, gd, django_as
 
 def test_pairing_api(world, gd, client):
     payload = {
-        "learner_id": world.employee.pk,
+        "employee_id": world.employee.pk,
         "mentor_id": gd.mentor.pk,
         "kind": "mentoring",
         "competence_id": gd.economy.pk,
@@ -169,6 +176,14 @@ def test_pairing_api(world, gd, client):
     response = post(client, "/api/v1/learning/pairings", payload, token(world, "hr"))
     assert response.status_code == 201, response.content
     assert response.json()["mentor_id"] == gd.mentor.pk
+    listed = client.get(
+        f"/api/v1/learning/pairings?employee_id={world.employee.pk}", **token(world, "manager")
+    )
+    assert [a["mentor_id"] for a in listed.json()["items"]] == [gd.mentor.pk]
+    assert (
+        client.get("/api/v1/learning/pairings", **token(world, "other_municipality_admin")).json()["items"]
+        == []
+    )
     read_only = post(client, "/api/v1/learning/pairings", payload, token(world, "hr", "read"))
     assert read_only.status_code == 403
     stranger = post(client, "/api/v1/learning/pairings", payload, token(world, "other_municipality_admin"))

@@ -319,6 +319,10 @@ def feed_for_token(token: str) -> CalendarFeed | None:
     return CalendarFeed.objects.filter(token=token, employee__active=True).select_related("employee").first()
 
 
+def feed_of(employee: Employee) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(employee=employee).first()
+
+
 def feed_language(employee: Employee) -> str:
     """The person's chosen language for their feed's text (Danish by default)."""
     from kapabel.learning.notifications.recipients import default_language, languages
