@@ -47,6 +47,7 @@ KWARG_KINDS = {
     "session_id": "session",
     "enrolment_id": "enrolment",
     "evidence_id": "evidence",
+    "token": "calendar_feed",  # a secret in the URL: a guessed one is 404 (no objects to try)
 }
 # Routes anyone may open, signed in or not.
 PUBLIC = {
@@ -58,6 +59,7 @@ PUBLIC = {
     "i18n/setlang/",
     "api/v1/openapi.json",
     "api/v1/docs",
+    "learning/calendar/<str:token>.ics",  # the token is the key (404 when unknown)
 }
 PERSONAS = ["employee", "manager", "hr", "coordinator", "admin", "other_municipality_admin"]
 

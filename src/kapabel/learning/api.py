@@ -394,3 +394,8 @@ def confirm_evidence(request: HttpRequest, evidence_id: int, payload: EvidenceCo
     return services.evidence_confirm(
         evidence=evidence, level=payload.level, comment=payload.comment, actor=_actor(request)
     )
+
+
+from kapabel.learning.api_planning import router as planning_router  # noqa: E402
+
+router.add_router("", planning_router)

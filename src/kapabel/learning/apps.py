@@ -10,4 +10,6 @@ class LearningConfig(AppConfig):
     def ready(self) -> None:
         # Menu entries, start-page sections, task providers and demo steps are registered here as the
         # pages and the demo land (see docs/learning.md).
-        pass
+        from kapabel.learning import events, notifications
+
+        events.register(notifications.on_event)

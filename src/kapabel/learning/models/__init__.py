@@ -30,6 +30,7 @@ from kapabel.learning.models.enrolment import (
     EnrolmentStatusChange,
 )
 from kapabel.learning.models.evidence import CalendarFeed, Evidence, InternalActivity
+from kapabel.learning.models.notifications import NotificationLog, NotificationPreference
 
 __all__ = [
     "DEFAULT_COMPLETION_YEARS",
@@ -57,6 +58,8 @@ __all__ = [
     "LearningSettings",
     "Level",
     "Merit",
+    "NotificationLog",
+    "NotificationPreference",
     "Offer",
     "OfferCompetence",
     "OfferKind",

@@ -303,6 +303,10 @@ class LearningSettings(models.Model):
         _("send reminders this many days before the first session"), default=3
     )
     max_mentees = models.PositiveSmallIntegerField(_("maximum mentees per colleague"), default=3)
+    # What an hour away from work is worth, to weigh time against fees when recommending learning.
+    hour_value = models.DecimalField(
+        _("value of an hour away from work (kr.)"), max_digits=8, decimal_places=2, default=Decimal("350")
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

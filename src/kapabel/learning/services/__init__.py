@@ -54,6 +54,8 @@ from kapabel.learning.services.evidence import (
 )
 from kapabel.learning.services.feeds import calendar_feed_get_or_create, calendar_feed_renew
 from kapabel.learning.services.guards import Refused
+from kapabel.learning.services.pairing import internal_pairing_create
+from kapabel.learning.services.preferences import notification_preference_set
 from kapabel.learning.services.results import attendance_record, enrolment_complete, enrolment_fail
 from kapabel.learning.services.state import has_manager, needs_hr_approval
 
@@ -90,10 +92,12 @@ __all__ = [
     "interest_register",
     "internal_activity_create",
     "internal_activity_update",
+    "internal_pairing_create",
     "learning_settings_update",
     "learning_setup",
     "merit_grant",
     "needs_hr_approval",
+    "notification_preference_set",
     "offer_create",
     "offer_set_competences",
     "offer_set_prerequisites",

@@ -91,6 +91,7 @@ def learning_settings_update(
     hr_approval_price_threshold: Decimal | None = _UNSET,
     reminder_days_before: int = _UNSET,
     max_mentees: int = _UNSET,
+    hour_value: Decimal = _UNSET,
 ) -> LearningSettings:
     _require_admin(actor, municipality.pk)
     settings = learning_setup(municipality=municipality, actor=actor)
@@ -100,12 +101,13 @@ def learning_settings_update(
             "hr_approval_price_threshold": hr_approval_price_threshold,
             "reminder_days_before": reminder_days_before,
             "max_mentees": max_mentees,
+            "hour_value": hour_value,
         }.items()
         if v is not _UNSET
     }
     audit.update_audited(
         settings,
-        fields=("hr_approval_price_threshold", "reminder_days_before", "max_mentees"),
+        fields=("hr_approval_price_threshold", "reminder_days_before", "max_mentees", "hour_value"),
         values=values,
         action="learning.settings.changed",
         actor=actor,
