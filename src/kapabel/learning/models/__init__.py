@@ -30,6 +30,7 @@ from kapabel.learning.models.enrolment import (
     EnrolmentStatusChange,
 )
 from kapabel.learning.models.evidence import CalendarFeed, Evidence, InternalActivity
+from kapabel.learning.models.search import CatalogueImport, OfferSearch
 
 __all__ = [
     "DEFAULT_COMPLETION_YEARS",
@@ -44,6 +45,7 @@ __all__ = [
     "TRANSITIONS",
     "Attendance",
     "CalendarFeed",
+    "CatalogueImport",
     "Category",
     "Cohort",
     "EducationModule",
@@ -60,6 +62,7 @@ __all__ = [
     "Offer",
     "OfferCompetence",
     "OfferKind",
+    "OfferSearch",
     "Provider",
     "Room",
     "Session",
