@@ -10,4 +10,9 @@ class LearningConfig(AppConfig):
     def ready(self) -> None:
         # Menu entries, start-page sections, task providers and demo steps are registered here as the
         # pages and the demo land (see docs/learning.md).
-        pass
+        from kapabel.core.navigation import NavItem, register
+        from kapabel.learning.permissions import administers_learning_anywhere
+
+        register(
+            NavItem("learning:catalogue_import", _("Course import"), administers_learning_anywhere, order=46)
+        )

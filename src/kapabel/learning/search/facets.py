@@ -233,6 +233,8 @@ def catalogue_search(
     """The active offers of the user's municipalities that match `text` and `filters` (title matches
     first), with the facet counts (`with_facets`). Nothing is queried until the offers are read."""
     filters = filters or Filters()
-    matched = matching(selectors.offers_for_user(user), text)
-    offers = apply_filters(matched, filters)
-    return SearchResult(offers, facet_counts(matched, filters) if with_facets else [])
+    offers = apply_filters(matching(selectors.offers_for_user(user), text), filters)
+    if not with_facets:
+        return SearchResult(offers, [])
+    matched = matching(selectors.offers_for_user(user).order_by(), text, ranked=False)
+    return SearchResult(offers, facet_counts(matched, filters))

@@ -28,9 +28,9 @@ def _fallback(offers: QuerySet[Offer], terms: list[str]) -> QuerySet[Offer]:
     return offers.filter(condition)
 
 
-def matching(offers: QuerySet[Offer], text: str) -> QuerySet[Offer]:
-    """The offers of `offers` that match `text`, those matching in the title first, then by title.
-    A text without words filters nothing; one of only stop words ("og", "i") matches nothing."""
+def matching(offers: QuerySet[Offer], text: str, *, ranked: bool = True) -> QuerySet[Offer]:
+    """The offers of `offers` that match `text`; `ranked`: those matching in the title first, then by
+    title. A text without words filters nothing; one of only stop words ("og", "i") matches nothing."""
     terms = search_terms(text)
     if terms is None:
         return offers
@@ -46,8 +46,9 @@ def matching(offers: QuerySet[Offer], text: str) -> QuerySet[Offer]:
         title = RawSQL(_PG_MATCH, (tsquery(terms, weights="A"),))  # noqa: S611
     else:
         return _fallback(offers, terms)
-    return (
-        offers.filter(pk__in=match)
-        .annotate(title_match=ExpressionWrapper(Q(pk__in=title), output_field=BooleanField()))
-        .order_by("-title_match", "title", "pk")
-    )
+    offers = offers.filter(pk__in=match)
+    if not ranked:
+        return offers
+    return offers.annotate(
+        title_match=ExpressionWrapper(Q(pk__in=title), output_field=BooleanField())
+    ).order_by("-title_match", "title", "pk")
