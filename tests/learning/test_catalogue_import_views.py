@@ -131,3 +131,27 @@ def test_templates_download_and_import(world, login, tmp_path):
     record = CatalogueImport.objects.get()
     assert (record.status, record.counts["offers_created"]) == ("ready", 1)
     assert login(world.user("employee")).get(f"{URL}template.csv").status_code == 403
+
+
+def catalogue_imports_out_of_scope(world, persona: str) -> list:
+    """For the access walk (tests/core/test_access_walk.py, path parameter `catalogue_import_pk`,
+    kind "catalogue_import"): the imports a persona must not reach. HR (a subtree grant), coordinators
+    and administrators administer learning in their municipality; employees and managers nowhere."""
+    a, b = (
+        import_services.catalogue_import_receive(
+            municipality=m, file_name="walk.csv", data=b"Udbyder;Titel\nVIA;Walk\n", actor="walk"
+        )
+        for m in (world.a, world.b)
+    )
+    return {"other_municipality_admin": [a], "hr": [b], "coordinator": [b], "admin": [b]}.get(persona, [a, b])
+
+
+def test_out_of_scope_imports_answer_404(world, login):
+    for persona in ("employee", "manager", "hr", "coordinator", "admin", "other_municipality_admin"):
+        client = login(world.user(persona))
+        for record in catalogue_imports_out_of_scope(world, persona):
+            for suffix in ("", "confirm/", "discard/"):
+                response = (
+                    client.post(f"{URL}{record.pk}/{suffix}") if suffix else client.get(f"{URL}{record.pk}/")
+                )
+                assert response.status_code == 404, (persona, suffix)

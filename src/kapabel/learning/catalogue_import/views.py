@@ -90,7 +90,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
         catalogue_import = services.catalogue_import_receive(
             municipality=municipality, file_name=upload.name, data=upload.read(), actor=_user(request)
         )
-        return redirect("learning:catalogue_import_detail", import_pk=catalogue_import.pk)
+        return redirect("learning:catalogue_import_detail", catalogue_import_pk=catalogue_import.pk)
     imports = access.imports_for_user(request.user).filter(municipality=municipality)
     return render(
         request,
@@ -140,15 +140,15 @@ def _detail_context(catalogue_import: CatalogueImport) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def import_detail(request: HttpRequest, import_pk: int) -> HttpResponse:
+def import_detail(request: HttpRequest, catalogue_import_pk: int) -> HttpResponse:
     """One import: the preview while it waits for confirmation, then what it did."""
-    catalogue_import = access.get_import_for_user(request.user, import_pk)
+    catalogue_import = access.get_import_for_user(request.user, catalogue_import_pk)
     return render(request, "learning/catalogue_import_detail.html", _detail_context(catalogue_import))
 
 
 @login_required
-def import_confirm(request: HttpRequest, import_pk: int) -> HttpResponse:
-    catalogue_import = access.get_import_for_user(request.user, import_pk)
+def import_confirm(request: HttpRequest, catalogue_import_pk: int) -> HttpResponse:
+    catalogue_import = access.get_import_for_user(request.user, catalogue_import_pk)
     require_post(request)
     permissions.require_administer_learning(request.user, catalogue_import.municipality_id)
     if catalogue_import.status != CatalogueImport.Status.READY:
@@ -161,12 +161,12 @@ def import_confirm(request: HttpRequest, import_pk: int) -> HttpResponse:
             messages.success(request, _("The course list was imported."))
         else:
             messages.error(request, _("The catalogue changed since the check, and the file now has errors."))
-    return redirect("learning:catalogue_import_detail", import_pk=catalogue_import.pk)
+    return redirect("learning:catalogue_import_detail", catalogue_import_pk=catalogue_import.pk)
 
 
 @login_required
-def import_discard(request: HttpRequest, import_pk: int) -> HttpResponse:
-    catalogue_import = access.get_import_for_user(request.user, import_pk)
+def import_discard(request: HttpRequest, catalogue_import_pk: int) -> HttpResponse:
+    catalogue_import = access.get_import_for_user(request.user, catalogue_import_pk)
     require_post(request)
     permissions.require_administer_learning(request.user, catalogue_import.municipality_id)
     if catalogue_import.status == CatalogueImport.Status.READY:
