@@ -341,10 +341,20 @@ def test_broken_file_exits_non_zero_with_row_messages_and_writes_nothing(world, 
     ]
     output = out.getvalue()
     assert "kursusliste_fejl.csv line 3, column Type: Workshop is not a type of offer." in output
+    assert (
+        "kursusliste_fejl.csv line 7, column Udbyder: The offer Uden udbyder is not in the catalogue"
+        in output
+    )
     assert "gratis is not a price." in output
     assert "first on line 2" in output
     assert "8 errors" in str(failure.value)
     assert "line 5, column Pris" in str(failure.value)
+
+
+def test_dry_run_of_a_broken_file_fails_too(world, competences):
+    with pytest.raises(CommandError):
+        run(FIXTURES / "kursusliste_fejl.csv", "--dry-run")
+    assert CatalogueImport.objects.get().status == "rejected"
 
 
 def test_messages_in_danish(world, competences):

@@ -40,6 +40,8 @@ def _checked(
     with_competences = any(row.competences is not None for row in rows)
     existing = engine.Existing.load(catalogue_import.municipality, with_competences=with_competences)
     plan = engine.build_plan(rows, existing, problems)
+    for item in problems:
+        item.file = catalogue_import.file_name
     problems.sort(
         key=lambda p: (p.line, reading.COLUMNS.index(p.column) if p.column in reading.COLUMNS else 99)
     )
@@ -69,8 +71,8 @@ def catalogue_import_receive(
     source: str = CatalogueImport.Source.WEB,
     dry_run: bool = False,
 ) -> CatalogueImport:
-    """Record a file and check it (the preview). Without errors it waits for confirmation (ready);
-    with any error it is rejected (the problems are on the record); a dry run only reports."""
+    """Record a file and check it (the preview). With any error it is rejected (the problems are on
+    the record); else a dry run is done (previewed) and any other waits for confirmation (ready)."""
     _require_admin(actor, municipality.pk)
     catalogue_import = CatalogueImport(
         municipality=municipality,
@@ -84,10 +86,10 @@ def catalogue_import_receive(
         payload=data,
     )
     _checked(catalogue_import, data)
-    if dry_run:
-        status = Status.PREVIEWED
-    elif catalogue_import.error_count:
+    if catalogue_import.error_count:
         status = Status.REJECTED
+    elif dry_run:
+        status = Status.PREVIEWED
     else:
         status = Status.READY
     return _finish(catalogue_import, status)

@@ -105,11 +105,17 @@ class Command(BaseCommand):
             write(_("Examples of changes:"))
             for row in catalogue_import.sample:
                 changes = "; ".join(
-                    f"{field_label(name)}: {old if old not in (None, '') else '–'} → "
-                    f"{new if new not in (None, '') else '–'}"
+                    f"{field_label(name)}: {shown(old)} → {shown(new)}"
                     for name, (old, new) in row["changes"].items()
                 )
                 write(f"  {action_label(row['action'])} {row['title']} ({row['provider']}): {changes}")
+
+
+def shown(value: Any) -> str:
+    """A changed value as the report shows it: lists joined, "–" for nothing."""
+    if isinstance(value, list):
+        value = "; ".join(value)
+    return "–" if value in (None, "") else str(value)
 
 
 def format_problem(problem: CatalogueProblem) -> str:
