@@ -44,6 +44,8 @@ from kapabel.learning.schemas import (
     SessionOut,
     TransitionIn,
 )
+from kapabel.learning.search.endpoints import offer_facets, offer_list
+from kapabel.learning.search.schemas import FacetsOut
 from kapabel.organisation.permissions import get_municipality_for_user
 
 router = Router(tags=["learning"])
@@ -104,26 +106,11 @@ def create_provider(request: HttpRequest, payload: ProviderIn) -> Any:
 # --- Offers -------------------------------------------------------------------------------------
 
 
-@router.get("/offers", response=list[OfferOut], summary="The catalogue")
-@paginate(PageNumberPagination, page_size=50, max_page_size=500)
-def list_offers(
-    request: HttpRequest,
-    search: str = "",
-    kind: str = "",
-    category_id: int | None = None,
-    provider_id: int | None = None,
-    level: str = "",
-) -> Any:
-    offers = selectors.offers_for_user(request.user, search=search)
-    if kind:
-        offers = offers.filter(kind=kind)
-    if category_id is not None:
-        offers = offers.filter(category_id=category_id)
-    if provider_id is not None:
-        offers = offers.filter(provider_id=provider_id)
-    if level:
-        offers = offers.filter(level=level)
-    return offers
+# The catalogue search (`?search=` and facet filters) lives with the search (`search.endpoints`).
+router.get("/offers", response=list[OfferOut], summary="The catalogue: Danish search and facet filters")(
+    paginate(PageNumberPagination, page_size=50, max_page_size=500)(offer_list)
+)
+router.get("/offers/facets", response=FacetsOut, summary="Facet counts for a catalogue search")(offer_facets)
 
 
 @router.get("/offers/{offer_id}", response=OfferDetailOut)

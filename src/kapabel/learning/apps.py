@@ -13,3 +13,9 @@ class LearningConfig(AppConfig):
         from kapabel.learning import events, notifications
 
         events.register(notifications.on_event)
+        from kapabel.core.navigation import NavItem, register
+        from kapabel.learning.permissions import administers_learning_anywhere
+
+        register(
+            NavItem("learning:catalogue_import", _("Course import"), administers_learning_anywhere, order=46)
+        )

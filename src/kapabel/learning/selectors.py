@@ -33,6 +33,7 @@ from kapabel.learning.models import (
     Room,
     Session,
 )
+from kapabel.learning.search.query import matching as search_matching
 from kapabel.organisation.models import Employee
 
 # --- Scoped querysets ----------------------------------------------------------------------------
@@ -51,13 +52,13 @@ def rooms_for_user(user: Any) -> QuerySet[Room]:
 
 
 def offers_for_user(user: Any, *, search: str = "", active: bool | None = True) -> QuerySet[Offer]:
-    """The catalogue of the user's municipalities. `search` is a plain title filter for now (the
-    Danish full-text search replaces it)."""
+    """The catalogue of the user's municipalities. `search` is the Danish full-text search
+    (`kapabel.learning.search`: stems and prefixes; title matches first)."""
     offers = Offer.objects.filter(scope_for(user).municipalities_q()).select_related("provider", "category")
     if active is not None:
         offers = offers.filter(active=active)
     if search:
-        offers = offers.filter(title__icontains=search)
+        offers = search_matching(offers, search)
     return offers
 
 

@@ -31,6 +31,7 @@ from kapabel.learning.models.enrolment import (
 )
 from kapabel.learning.models.evidence import CalendarFeed, Evidence, InternalActivity
 from kapabel.learning.models.notifications import NotificationLog, NotificationPreference
+from kapabel.learning.models.search import CatalogueImport, OfferSearch
 
 __all__ = [
     "DEFAULT_COMPLETION_YEARS",
@@ -45,6 +46,7 @@ __all__ = [
     "TRANSITIONS",
     "Attendance",
     "CalendarFeed",
+    "CatalogueImport",
     "Category",
     "Cohort",
     "EducationModule",
@@ -63,6 +65,7 @@ __all__ = [
     "Offer",
     "OfferCompetence",
     "OfferKind",
+    "OfferSearch",
     "Provider",
     "Room",
     "Session",

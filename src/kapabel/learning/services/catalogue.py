@@ -29,6 +29,7 @@ from kapabel.learning.models import (
     OfferKind,
     Provider,
 )
+from kapabel.learning.search import index as search_index
 from kapabel.organisation.models import Employee
 
 _UNSET: Any = object()
@@ -141,13 +142,15 @@ def provider_update(
     values = {
         k: v for k, v in {"name": name, "kind": kind, "external_id": external_id}.items() if v is not _UNSET
     }
-    audit.update_audited(
+    changes = audit.update_audited(
         provider,
         fields=("name", "kind", "external_id"),
         values=values,
         action="learning.provider.changed",
         actor=actor,
     )
+    if "name" in changes:
+        search_index.index_offers_of(provider_id=provider.pk)
     return provider
 
 
@@ -167,9 +170,11 @@ def category_update(
 ) -> Category:
     _require_admin(actor, category.municipality_id)
     values = {k: v for k, v in {"name": name, "position": position}.items() if v is not _UNSET}
-    audit.update_audited(
+    changes = audit.update_audited(
         category, fields=("name", "position"), values=values, action="learning.category.changed", actor=actor
     )
+    if "name" in changes:
+        search_index.index_offers_of(category_id=category.pk)
     return category
 
 
@@ -178,7 +183,9 @@ def category_delete(*, category: Category, actor: Actor) -> None:
     """Remove a category; its offers keep existing without one."""
     _require_admin(actor, category.municipality_id)
     audit.record("learning.category.deleted", actor=actor, obj=category)
+    offer_ids = list(category.offers.values_list("pk", flat=True))
     category.delete()
+    search_index.index_offers(offer_ids)
 
 
 def _check_offer(offer: Offer) -> None:
@@ -254,6 +261,7 @@ def offer_create(
     prerequisites = list(prerequisites)
     if prerequisites:
         offer_set_prerequisites(offer=offer, prerequisites=prerequisites, actor=actor)
+    search_index.index_offers([offer.pk])
     return offer
 
 
@@ -304,7 +312,7 @@ def offer_update(
         "active": active,
     }
     values = {k: v for k, v in given.items() if v is not _UNSET}
-    return audit.update_audited(
+    changes = audit.update_audited(
         offer,
         fields=OFFER_FIELDS,
         values=values,
@@ -312,6 +320,9 @@ def offer_update(
         actor=actor,
         check=_check_offer,
     )
+    if changes:
+        search_index.index_offers([offer.pk])
+    return changes
 
 
 @transaction.atomic
@@ -335,6 +346,7 @@ def offer_set_competences(*, offer: Offer, competences: dict[Competence, int], a
         obj=offer,
         changes={"competences": {str(c.pk): g for c, g in competences.items()}},
     )
+    search_index.index_offers([offer.pk])
 
 
 @transaction.atomic
