@@ -10,4 +10,7 @@ class LearningConfig(AppConfig):
     def ready(self) -> None:
         # Menu entries, start-page sections, task providers and demo steps are registered here as the
         # pages and the demo land (see docs/learning.md).
-        pass
+        from kapabel.core import demo
+        from kapabel.learning.demo import build_learning
+
+        demo.register(50, "learning", build_learning)
