@@ -5,10 +5,10 @@ The catalogue (`catalogue.py`): six providers, akademi and diplom modules, a Kom
 the ERP process-adviser education, jobcentre courses in their categories and internal learning, each
 linked to competences of the starter frameworks with an expected gain. Cohorts (`cohorts.py`, with the
 helpers in `builder.py`): past ones that ran, with attendance, results and evidence that a manager or
-HR confirmed (so some current levels now come from evidence); a finished education whose exam results are pending; future ones with
-bookings, requests waiting for the manager (`leder`) and HR, a full cohort with a waiting list, a
-cancelled cohort, an offer with an interest list and no cohort yet; internal pairings between
-colleagues. The demo employee (`medarbejder`) has a booking and a request.
+HR confirmed (so some current levels now come from evidence); a finished education whose exam
+results are pending; future ones with bookings, requests waiting for the manager (`leder`) and HR, a
+full cohort with a waiting list, a cancelled cohort, an offer with an interest list and no cohort yet;
+internal pairings between colleagues. The demo employee (`medarbejder`) has a booking and a request.
 
 A past cohort is created without dates, people are booked onto it, then its (past) sessions are
 entered: the services refuse to book onto a cohort that has started, and so would a real HR consultant.

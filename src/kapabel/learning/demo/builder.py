@@ -76,7 +76,6 @@ def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
 
 class Builder:
     def __init__(self, ctx: DemoContext, municipality: Municipality) -> None:
-        self.ctx = ctx
         self.m = municipality
         self.rng = random.Random(f"kapabel-learning-{ctx.seed}")
         self.now = timezone.now()
@@ -106,7 +105,6 @@ class Builder:
         self.managers = [e for e in people if titles[e.pk] == "Leder"]
         centre_path = self.leder.unit.path if self.leder else None
         self.team = [e for e in people if centre_path and e.unit.path.startswith(centre_path)]
-        self.everyone = people
         self.offers: dict[str, Offer] = {}
         self.cohorts: dict[str, Cohort] = {}
         self.rooms: list[Room] = []
@@ -210,17 +208,11 @@ class Builder:
                 services.enrolment_complete(enrolment=enrolment, actor=self.hr)
         services.cohort_set_status(cohort=cohort, status=Cohort.Status.COMPLETED, actor=self.hr)
 
-    def confirm(
-        self, cohort: Cohort, *, leave: Iterable[Employee] = (), actor: User | str | None = None
-    ) -> int:
-        """Confirm the evidence of a cohort's completions (but not of the people in `leave`)."""
-        left = {e.pk for e in leave}
+    def confirm(self, cohort: Cohort, *, leave: Iterable[Employee] = ()) -> None:
+        """HR confirms the evidence of a cohort's completions (but not of the people in `leave`)."""
         rows = Evidence.objects.filter(enrolment__cohort=cohort, confirmed_at__isnull=True).order_by("pk")
-        done = 0
-        for evidence in rows.exclude(employee_id__in=left):
-            services.evidence_confirm(evidence=evidence, actor=actor or self.hr)
-            done += 1
-        return done
+        for evidence in rows.exclude(employee_id__in=[e.pk for e in leave]):
+            services.evidence_confirm(evidence=evidence, actor=self.hr)
 
     # --- the story -------------------------------------------------------------------------------
 
