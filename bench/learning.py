@@ -805,34 +805,37 @@ def run(args: argparse.Namespace) -> int:
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     client = Client()
 
-    # Catalogue search.
+    # Catalogue search: the search function when there is one that can be called here, else the API.
+    def api_searcher(q: str) -> Callable[[], Any]:
+        def get() -> Any:
+            response = client.get("/api/v1/offers", {"search": q}, **auth)
+            assert response.status_code == 200, response.status_code
+            return response.json()["items"]
+
+        return get
+
+    searcher, how = api_searcher, "GET /api/v1/offers?search="
     search = find_search()
-    hits: dict[str, int] = {}
     if search is not None:
         name, fn = search
 
-        def searcher(q: str) -> Callable[[], Any]:
+        def function_searcher(q: str) -> Callable[[], Any]:
             return lambda: materialise(
                 call(fn, user=hr, actor=hr, query=q, municipality=data["municipality"])
             )
 
-    else:
-        name = "GET /api/v1/offers?search="
-
-        def searcher(q: str) -> Callable[[], Any]:
-            def get() -> Any:
-                response = client.get("/api/v1/offers", {"search": q}, **auth)
-                assert response.status_code == 200, response.status_code
-                return response.json()["items"]
-
-            return get
-
+        try:
+            function_searcher(QUERIES[0])()
+            searcher, how = function_searcher, name
+        except TypeError as error:
+            print(f"search: {name} found but not callable here ({error}); timing the API instead")
+    hits: dict[str, int] = {}
     per_query = {}
     for q in QUERIES:
         hits[q] = len(searcher(q)())
         per_query[q] = median_ms(searcher(q))
     search_ms = statistics.median(per_query.values())
-    print(f"search via {name}: median {search_ms:.1f} ms over {len(QUERIES)} queries")
+    print(f"search via {how}: median {search_ms:.1f} ms over {len(QUERIES)} queries")
     print("  " + ", ".join(f"{q!r} {per_query[q]:.1f} ms/{hits[q]} hits" for q in QUERIES))
 
     # Enrolling 112 people in one action, onto new cohorts meeting when nobody else does.
