@@ -19,3 +19,7 @@ class LearningConfig(AppConfig):
         register(
             NavItem("learning:catalogue_import", _("Course import"), administers_learning_anywhere, order=46)
         )
+        from kapabel.core import demo
+        from kapabel.learning.demo import build_learning
+
+        demo.register(50, "learning", build_learning)
