@@ -528,7 +528,7 @@ def test_hr_cancels_a_cohort_after_confirming(world, lw, login):
 def test_hr_opens_and_closes_registration(world, lw, login):
     client = login(world.user("hr"))
     page = client.get(url("cohort_detail", cohort_id=lw.cohort.pk)).content.decode()
-    assert "Mark as “Planned”" in page
+    assert "Close registration" in page
     client.post(url("cohort_status", cohort_id=lw.cohort.pk), {"status": "planned"})
     lw.cohort.refresh_from_db()
     assert lw.cohort.status == Cohort.Status.PLANNED

@@ -257,7 +257,7 @@ class BookPeopleForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", _("All units you can see"))] + [  # type: ignore[attr-defined]
+        self.fields["unit"].choices = [("", _("All units"))] + [  # type: ignore[attr-defined]
             (u.pk, "\u2003" * max(u.depth, 0) + u.name) for u in units
         ]
         self.fields["unit"].widget.attrs["class"] = "form-select"

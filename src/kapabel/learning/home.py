@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from kapabel.core.access import AccessScope
 from kapabel.core.home import HomeSection, register
 from kapabel.core.tenancy import current_municipality_id
-from kapabel.learning import permissions, selectors_pages
+from kapabel.learning import permissions, selectors_admin, selectors_pages
 
 
 def _mine(request: HttpRequest, scope: AccessScope) -> dict[str, Any] | None:
@@ -28,7 +28,7 @@ def _mine(request: HttpRequest, scope: AccessScope) -> dict[str, Any] | None:
 def _approvals(request: HttpRequest, scope: AccessScope) -> dict[str, Any] | None:
     if not permissions.approves_anywhere(scope):
         return None
-    waiting = selectors_pages.approvals_to_decide(request.user)
+    waiting = selectors_admin.approvals_to_decide(request.user)
     return {"learning_approvals": waiting} if waiting else None
 
 
@@ -38,7 +38,7 @@ def _cohorts(request: HttpRequest, scope: AccessScope) -> dict[str, Any] | None:
     municipality_id = current_municipality_id(request)
     if municipality_id is None or not permissions.can_administer_learning(request.user, municipality_id):
         return None
-    found = selectors_pages.cohorts_needing_attention(request.user, municipality_id)
+    found = selectors_admin.cohorts_needing_attention(request.user, municipality_id)
     if not found["soon"] and not found["small"]:
         return None
     return {"learning_cohorts": found}
@@ -46,7 +46,7 @@ def _cohorts(request: HttpRequest, scope: AccessScope) -> dict[str, Any] | None:
 
 def tasks_for_user(user: Any) -> list[dict[str, Any]]:
     """ "My tasks": learning requests this user may approve now."""
-    waiting = selectors_pages.approvals_to_decide(user)
+    waiting = selectors_admin.approvals_to_decide(user)
     if not waiting:
         return []
     return [

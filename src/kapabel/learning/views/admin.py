@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kapabel.core.web import form_errors_from, require_post
-from kapabel.learning import permissions, selectors_pages, services
+from kapabel.learning import permissions, selectors_admin, selectors_pages, services
 from kapabel.learning.forms import BookPeopleForm, CancelCohortForm, CohortForm, SessionFormSet
 from kapabel.learning.models import Attendance, Cohort, Session
 from kapabel.learning.services.schedule import SessionChange, cohort_save_schedule
@@ -37,9 +37,9 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     place = municipality(request)
     permissions.require_administer_learning(user, place.pk)
-    status = request.GET.get("status", "upcoming")
+    status = request.GET.get("status", "current")
     search = request.GET.get("q", "")[:200]
-    cohorts = selectors_pages.cohorts_admin(user, place.pk, status=status, search=search)
+    cohorts = selectors_admin.cohorts_admin(user, place.pk, status=status, search=search)
     page = Paginator(cohorts, PAGE_SIZE).get_page(request.GET.get("page"))
     fills = selectors_pages.cohort_fills(list(page.object_list))
     return render(
@@ -50,7 +50,7 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
             "rows": [{"cohort": c, "fill": fills[c.pk]} for c in page.object_list],
             "status": status,
             "search": search,
-            "statuses": [("upcoming", _("Upcoming")), ("", _("All")), *Cohort.Status.choices],
+            "statuses": [("current", _("Current")), ("", _("All")), *Cohort.Status.choices],
             "query_base": urlencode({"status": status, "q": search}),
         },
     )
@@ -83,11 +83,11 @@ def cohort_create(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     place = municipality(request)
     permissions.require_administer_learning(user, place.pk)
-    offers = selectors_pages.offers_for_cohorts(user, place.pk)
+    offers = selectors_admin.offers_for_cohorts(user, place.pk)
     chosen = request.GET.get("offer", "")
     initial = {"offer": int(chosen)} if chosen.isdigit() else {}
     form = CohortForm(request.POST or None, offers=offers, initial=initial)
-    sessions = _formset(request, selectors_pages.rooms(user, place.pk))
+    sessions = _formset(request, selectors_admin.rooms(user, place.pk))
     status = 200
     if request.method == "POST":
         if form.is_valid() and sessions.is_valid():
@@ -130,7 +130,7 @@ def cohort_edit(request: HttpRequest, cohort_id: int) -> HttpResponse:
     permissions.require_administer_learning(user, municipality_id)
     form = CohortForm(request.POST or None, editing=True, initial=_cohort_initial(cohort))
     existing = {s.pk: s for s in cohort.sessions.select_related("cohort__offer")}
-    sessions = _formset(request, selectors_pages.rooms(user, municipality_id), _session_initial(cohort))
+    sessions = _formset(request, selectors_admin.rooms(user, municipality_id), _session_initial(cohort))
     status = 200
     if request.method == "POST":
         if form.is_valid() and sessions.is_valid():
@@ -276,7 +276,7 @@ def cohort_book(request: HttpRequest, cohort_id: int) -> HttpResponse:
         raise PermissionDenied
     if request.method == "POST":
         ids = [int(pk) for pk in request.POST.getlist("employees") if pk.isdigit()]
-        people = list(selectors_pages.visible_people(user, municipality_id, ids))
+        people = list(selectors_admin.visible_people(user, municipality_id, ids))
         if not ids:
             messages.error(request, _("Choose the people to book."))
             return redirect(request.get_full_path())
@@ -290,14 +290,14 @@ def cohort_book(request: HttpRequest, cohort_id: int) -> HttpResponse:
             success=_bulk_message,
             back=_cohort_url(cohort),
         )
-    units = selectors_pages.units_for_booking(user, municipality_id)
+    units = selectors_admin.units_for_booking(user, municipality_id)
     form = BookPeopleForm(request.GET or None, units=units)
     unit = None
     search = ""
     if form.is_valid():
         unit = units.filter(pk=form.cleaned_data["unit"]).first() if form.cleaned_data["unit"] else None
         search = form.cleaned_data["q"]
-    candidates, total = selectors_pages.bulk_candidates(
+    candidates, total = selectors_admin.bulk_candidates(
         user, municipality_id, cohort, unit=unit, search=search
     )
     return render(

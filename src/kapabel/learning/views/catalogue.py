@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -11,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kapabel.core.access import scope_for
 from kapabel.core.web import is_htmx, require_post
@@ -21,6 +23,13 @@ from kapabel.learning.services.cohorts import COHORT_STATUS_MOVES
 from kapabel.learning.views._common import municipality, post_action, request_user
 
 PAGE_SIZE = 20
+# The button that moves a cohort to a status, named by what it does.
+STATUS_MOVE_LABELS: dict[str, Any] = {
+    Cohort.Status.OPEN: gettext_lazy("Open registration"),
+    Cohort.Status.PLANNED: gettext_lazy("Close registration"),
+    Cohort.Status.RUNNING: gettext_lazy("Mark as running"),
+    Cohort.Status.COMPLETED: gettext_lazy("Mark as completed"),
+}
 
 
 @login_required
@@ -131,6 +140,7 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
             "fill": selectors_pages.cohort_fills([cohort])[cohort.pk],
             "sessions": sessions,
             "facilitators": facilitators,
+            "show_teachers": any(row.facilitators for row in sessions),
             "mine": mine,
             "can_request": mine_id is not None and mine is None and takes_people,
             "can_cancel_mine": mine is not None
@@ -139,10 +149,11 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
             "can_book_others": takes_people and permissions.can_book_others(user, municipality_id),
             "admin": admin,
             "status_moves": [
-                (status, Cohort.Status(status).label) for status in COHORT_STATUS_MOVES.get(cohort.status, ())
+                (status, STATUS_MOVE_LABELS[status]) for status in COHORT_STATUS_MOVES.get(cohort.status, ())
             ]
             if admin
             else [],
+            "is_employee_here": mine_id is not None,
             "can_cancel_cohort": admin
             and cohort.status not in (Cohort.Status.CANCELLED, Cohort.Status.COMPLETED),
             "participants": selectors_pages.participants(user, cohort) if scope.reads_people else [],

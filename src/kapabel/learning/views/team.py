@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from kapabel.core.access import scope_for
-from kapabel.learning import selectors_pages
+from kapabel.learning import selectors_admin
 from kapabel.learning.views._common import municipality, request_user
 
 PAGE_SIZE = 50
@@ -27,8 +27,8 @@ def approvals(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     _require_reader(request)
     place = municipality(request)
-    page = Paginator(selectors_pages.approvals(user, place.pk), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors_pages.approval_rows(user, page.object_list)
+    page = Paginator(selectors_admin.approvals(user, place.pk), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors_admin.approval_rows(user, page.object_list)
     return render(
         request,
         "learning/approvals.html",
@@ -47,5 +47,5 @@ def team_calendar(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "learning/team_calendar.html",
-        {"weeks": selectors_pages.team_calendar(user, place.pk, weeks=count), "count": count},
+        {"weeks": selectors_admin.team_calendar(user, place.pk, weeks=count), "count": count},
     )
