@@ -23,3 +23,23 @@ class LearningConfig(AppConfig):
         from kapabel.learning.demo import build_learning
 
         demo.register(50, "learning", build_learning)
+        # Menu entries, start-page sections and task providers (see docs/learning.md); demo steps are
+        # registered here as the demo lands.
+        from kapabel.core.navigation import NavItem, register, register_task_provider
+        from kapabel.learning import home, permissions
+
+        home.register_sections()
+        register_task_provider(home.tasks_for_user)
+        register(NavItem("learning:mine", _("My learning"), lambda s: s.employee_id is not None, order=16))
+        register(
+            NavItem(
+                "learning:catalogue",
+                _("Course catalogue"),
+                lambda s: s.is_platform_admin or bool(s.municipality_ids),
+                order=60,
+            )
+        )
+        register(NavItem("learning:approvals", _("Approvals"), permissions.approves_anywhere, order=61))
+        register(
+            NavItem("learning:cohort_list", _("Cohorts"), permissions.administers_learning_anywhere, order=62)
+        )

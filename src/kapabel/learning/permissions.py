@@ -86,6 +86,20 @@ def can_administer_learning(user: User | Any, municipality_id: int) -> bool:
     )
 
 
+def can_book_others(user: User | Any, municipality_id: int) -> bool:
+    """Books other people in the municipality: a manager (their own people), HR (their grant) or an
+    administrator. Which people exactly is `booking_role`'s answer per person."""
+    scope = scope_for(user)
+    return scope.is_municipality_admin(municipality_id) or any(
+        grant.municipality_id == municipality_id for grant in scope.grants_for(Role.MANAGER, Role.HR)
+    )
+
+
+def approves_anywhere(scope: AccessScope) -> bool:
+    """Has an approval step to take somewhere (for the menu): a manager, HR or an administrator."""
+    return scope.administers_any_municipality or bool(scope.grants_for(Role.MANAGER, Role.HR))
+
+
 def administers_learning_anywhere(scope: AccessScope) -> bool:
     return scope.administers_any_municipality or bool(scope.grants_for(Role.HR, Role.COORDINATOR))
 

@@ -51,6 +51,15 @@ COHORT_FIELDS = (
 )
 
 
+# The status moves `cohort_set_status` allows (cancelling has its own service); pages offer these.
+COHORT_STATUS_MOVES: dict[str, tuple[str, ...]] = {
+    Cohort.Status.PLANNED: (Cohort.Status.OPEN, Cohort.Status.RUNNING),
+    Cohort.Status.OPEN: (Cohort.Status.PLANNED, Cohort.Status.RUNNING),
+    Cohort.Status.FULL: (Cohort.Status.PLANNED, Cohort.Status.RUNNING),
+    Cohort.Status.RUNNING: (Cohort.Status.COMPLETED,),
+}
+
+
 def _require_admin(actor: Actor, municipality_id: int) -> None:
     if isinstance(actor, User):
         permissions.require_administer_learning(actor, municipality_id)
@@ -191,13 +200,7 @@ def cohort_set_status(*, cohort: Cohort, status: str, actor: Actor) -> Cohort:
     it running or completed. Cancelling has its own service."""
     _require_admin(actor, cohort.offer.municipality_id)
     locked = lock_cohort(cohort)
-    allowed: dict[str, tuple[str, ...]] = {
-        Cohort.Status.PLANNED: (Cohort.Status.OPEN, Cohort.Status.RUNNING),
-        Cohort.Status.OPEN: (Cohort.Status.PLANNED, Cohort.Status.RUNNING),
-        Cohort.Status.FULL: (Cohort.Status.PLANNED, Cohort.Status.RUNNING),
-        Cohort.Status.RUNNING: (Cohort.Status.COMPLETED,),
-    }
-    if status not in allowed.get(locked.status, ()):
+    if status not in COHORT_STATUS_MOVES.get(locked.status, ()):
         raise Refused(
             _("A cohort that is “%(current)s” cannot become “%(target)s”.")
             % {"current": Cohort.Status(locked.status).label, "target": Cohort.Status(status).label},
