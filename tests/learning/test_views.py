@@ -197,6 +197,23 @@ def test_cohort_page_for_hr_shows_participants_flags_and_administration(world, l
     assert "Emma Employee" in body and "Administration" not in body and "Holiday" not in body
 
 
+def test_cohort_page_query_count_does_not_grow(world, lw, login, django_assert_max_num_queries):
+    from tests.conftest import make_employee
+
+    cohort = make_cohort(lw.offer, capacity=10, sessions=3, days=40)
+    client = login(world.user("hr"))
+    client.get(url("cohort_detail", cohort_id=cohort.pk))
+    with django_assert_max_num_queries(25):
+        client.get(url("cohort_detail", cohort_id=cohort.pk))
+    people = [
+        make_employee(world.a, world.team1, f"C{i}", f"Deltager {i:02d}", world.role_a) for i in range(15)
+    ]
+    services.enrolments_bulk_book(cohort=cohort, employees=people, actor=SYSTEM)
+    with django_assert_max_num_queries(25):
+        body = client.get(url("cohort_detail", cohort_id=cohort.pk)).content.decode()
+    assert "Deltager 14" in body and "no. 5 in line" in body
+
+
 # --- Approvals and the team calendar ------------------------------------------------------------
 
 
