@@ -36,11 +36,19 @@ KWARG_KINDS = {
     "comment_pk": "comment",
     "import_pk": "hr_import",
     "import_id": "hr_import",
+    "catalogue_import_pk": "catalogue_import",
     "campaign_pk": "campaign",
     "campaign_id": "campaign",
     "assessment_pk": "assessment",
     "assessment_id": "assessment",
     "rating_id": "rating",
+    "provider_id": "provider",
+    "offer_id": "offer",
+    "cohort_id": "cohort",
+    "session_id": "session",
+    "enrolment_id": "enrolment",
+    "evidence_id": "evidence",
+    "token": "calendar_feed",  # a secret in the URL: a guessed one is 404 (no objects to try)
 }
 # Routes anyone may open, signed in or not.
 PUBLIC = {
@@ -52,6 +60,7 @@ PUBLIC = {
     "i18n/setlang/",
     "api/v1/openapi.json",
     "api/v1/docs",
+    "learning/calendar/<str:token>.ics",  # the token is the key (404 when unknown)
 }
 PERSONAS = ["employee", "manager", "hr", "coordinator", "admin", "other_municipality_admin"]
 
@@ -119,6 +128,10 @@ def out_of_scope(world, persona: str) -> dict[str, list[Any]]:
     """Objects the persona must not reach: another unit's and another municipality's."""
     objects = _organisation_out_of_scope(world, persona) | _assessment_out_of_scope(world, persona)
     objects["hr_import"] = hr_imports_out_of_scope(world, persona)
+    objects["catalogue_import"] = catalogue_imports_out_of_scope(world, persona)
+    from tests.learning.walk import learning_out_of_scope
+
+    objects |= learning_out_of_scope(world, persona)
     return objects
 
 
@@ -134,6 +147,22 @@ def hr_imports_out_of_scope(world, persona: str) -> list[Any]:
         for m in (world.a, world.b)
     )
     return {"admin": [b], "other_municipality_admin": [a]}.get(persona, [a, b])
+
+
+def catalogue_imports_out_of_scope(world, persona: str) -> list[Any]:
+    """Course imports are for a municipality's administrators, HR consultants and coordinators (any
+    grant in the municipality): the other municipality's, and for employees and managers both."""
+    from kapabel.learning.models import CatalogueImport
+
+    a, b = (
+        CatalogueImport.objects.get_or_create(
+            municipality=m, defaults={"source": "web", "file_name": "walk.csv", "status": "ready"}
+        )[0]
+        for m in (world.a, world.b)
+    )
+    if persona in ("hr", "coordinator", "admin"):
+        return [b]
+    return {"other_municipality_admin": [a]}.get(persona, [a, b])
 
 
 def _organisation_out_of_scope(world, persona: str) -> dict[str, list[Any]]:
@@ -167,7 +196,7 @@ def _organisation_out_of_scope(world, persona: str) -> dict[str, list[Any]]:
 
 def forbidden_names(objects: dict[str, list[Any]]) -> list[str]:
     # Assessments and ratings print as short ids, which would match unrelated text.
-    skip = {"municipality", "assessment", "rating"}
+    skip = {"municipality", "assessment", "rating", "session", "enrolment", "evidence"}
     return [str(obj) for kind, items in objects.items() for obj in items if kind not in skip]
 
 

@@ -47,8 +47,12 @@ class Source(models.TextChoices):
     MANAGER = "manager", _("Manager assessment")
     AGREED = "agreed", _("Agreed level")
     LEADER = "leader", _("Leader survey")
+    # Confirmed learning evidence: written by `kapabel.learning` when a manager or HR confirms what a
+    # completed course or internal activity showed.
+    EVIDENCE = "evidence", _("Confirmed learning evidence")
 
 
+# The sources with their own columns in `CurrentLevel` (clarification campaigns).
 PERSON_SOURCES = (Source.AGREED, Source.MANAGER, Source.SELF)
 
 
@@ -66,15 +70,22 @@ class Part(enum.StrEnum):
 # The participant's parts close with the close date; the manager's stay open until the campaign is
 # closed, so a manager can finish the conversations that run past the close date.
 PARTICIPANT_PARTS = (Part.SELF, Part.SURVEY)
-DEFAULT_LEVEL_ORDER = "agreed,manager,self"
+# Every source that can give a person's current level. Evidence ranks first by default: it is
+# confirmed after the learning that a clarification (agreed level) led to, so it is the newer
+# statement; a municipality can rank it elsewhere in its order.
+LEVEL_SOURCES = (Source.EVIDENCE, *PERSON_SOURCES)
+DEFAULT_LEVEL_ORDER = "evidence,agreed,manager,self"
 
 
 def validate_level_order(value: str) -> None:
     parts = [part.strip() for part in value.split(",") if part.strip()]
-    allowed = {s.value for s in PERSON_SOURCES}
+    allowed = {s.value for s in LEVEL_SOURCES}
     if not parts or len(parts) != len(set(parts)) or not set(parts) <= allowed:
         raise ValidationError(
-            _("Give the sources as a comma-separated list of agreed, manager and self, each at most once.")
+            _(
+                "Give the sources as a comma-separated list of evidence, agreed, manager and self, each at "
+                "most once."
+            )
         )
 
 
@@ -89,7 +100,7 @@ class AssessmentSettings(models.Model):
         max_length=50,
         default=DEFAULT_LEVEL_ORDER,
         validators=[validate_level_order],
-        help_text=_("Comma-separated, first wins, e.g. agreed,manager,self."),
+        help_text=_("Comma-separated, first wins, e.g. evidence,agreed,manager,self."),
     )
     reminder_days_before_close = models.PositiveSmallIntegerField(
         _("send reminders this many days before the close date"), default=3

@@ -21,7 +21,7 @@ from django.utils import timezone
 from kapabel.assessments import permissions
 from kapabel.assessments.models import (
     DEFAULT_LEVEL_ORDER,
-    PERSON_SOURCES,
+    LEVEL_SOURCES,
     Assessment,
     AssessmentSettings,
     Campaign,
@@ -161,7 +161,7 @@ def latest_person_ratings(
 ) -> dict[tuple[int, int], dict[str, Rating]]:
     """{(employee, competence): {source: latest rating}} from the raw history (not superseded;
     with `as_of`, rated at or before it and ignoring corrections recorded later)."""
-    ratings = Rating.objects.filter(employee_id__in=list(employee_ids), source__in=PERSON_SOURCES)
+    ratings = Rating.objects.filter(employee_id__in=list(employee_ids), source__in=LEVEL_SOURCES)
     if competence_ids is not None:
         ratings = ratings.filter(competence_id__in=list(competence_ids))
     if as_of is None:
