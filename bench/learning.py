@@ -14,18 +14,18 @@ cluster from kapabel.testing.pgcluster), in bulk:
                 running, cancelled, planned, open, full) with 1-4 sessions, enrolments filling them with
                 one history row each, requests waiting across the organisation and one for each of the
                 manager's 40 people, evidence for past completions (bulk ORM); then the Danish search
-                index is rebuilt if the search module offers a function for it.
+                index is rebuilt.
 Then it times:
-  search        median over 8 Danish queries (each the median of 5): the catalogue search function
-                when one exists (kapabel.learning.search / selectors), else GET /api/v1/offers?search=
+  search        median over 8 Danish queries (each the median of 5) of the catalogue search with its
+                facet counts (kapabel.learning.search.catalogue_search, what the page does); the API's
+                GET /api/v1/offers?search= is timed and printed beside it
   bulk_enrol    services.enrolments_bulk_book of 112 people onto a new cohort (median of 3)
-  recommend     recommendations for the 2,000-person unit, if a recommendations function exists
-  approvals     the manager's approval queue: GET of the approvals page (learning namespace) through
-                the test client when it exists, else selectors.approvals_for_user (median of 5)
+  recommend     kapabel.learning.recommend.for_unit for the 2,000-person unit (median of 5)
+  approvals     the manager's approval queue: GET of the approvals page through the test client
+                (median of 5)
 and counts the queries of the list pages: every paginated GET list of the learning API at page sizes
 5 and 100, and every learning page without arguments before and after adding rows. A count that
-grows is reported and makes the exit status 1 (after the RESULT line). The other learning parts
-(Danish search, recommendations, pages) land separately: they are discovered, not imported by name.
+grows is reported and makes the exit status 1 (after the RESULT line).
 The last line reads: RESULT search_ms=… bulk_enrol_s=… recommend_unit_ms=… approvals_ms=… …
 """
 
@@ -34,8 +34,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
-import importlib
-import inspect
 import os
 import random
 import statistics
@@ -121,7 +119,6 @@ UNIT_SIZE = 2000
 TEAM_SIZE = 33
 APPROVER_PEOPLE = 40
 BULK = 112
-_MISSING = object()
 
 
 def median_ms(fn: Callable[[], Any], runs: int = 5) -> float:
@@ -502,136 +499,13 @@ def build_learning(
 
 
 def reindex_search(municipality: Any) -> str:
-    """Offers were bulk-inserted: let the search module (if any) rebuild its index."""
-    for module_name in ("kapabel.learning.search", "kapabel.learning.selectors.search"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        for name in (
-            "rebuild_index",
-            "reindex",
-            "index_rebuild",
-            "rebuild",
-            "reindex_offers",
-            "index_offers",
-            "refresh_index",
-            "index_all",
-        ):
-            fn = getattr(module, name, None)
-            if inspect.isfunction(fn):
-                call(fn, municipality=municipality, municipality_id=municipality.pk, actor="bench")
-                return f"{module_name}.{name}"
-    return "none found"
+    """Offers were bulk-inserted (no services): rebuild the Danish search index."""
+    from kapabel.learning.search import rebuild_index
+
+    return f"{rebuild_index(municipality.pk)} offers indexed"
 
 
-# --- Finding the parts that land later -----------------------------------------------------------
-
-ALIASES = {
-    "user": ("user", "viewer", "request_user"),
-    "actor": ("actor",),
-    "query": ("query", "q", "text", "search", "term", "terms"),
-    "unit": ("unit", "org_unit", "orgunit"),
-    "unit_id": ("unit_id", "org_unit_id"),
-    "municipality": ("municipality",),
-    "municipality_id": ("municipality_id",),
-}
-
-
-def call(fn: Callable[..., Any], **available: Any) -> Any:
-    """Call `fn` with the arguments it asks for, by name (see ALIASES); refuse if one cannot be filled."""
-    by_name = {
-        alias: available[key] for key, aliases in ALIASES.items() if key in available for alias in aliases
-    }
-    args, kwargs = [], {}
-    for param in inspect.signature(fn).parameters.values():
-        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
-            continue
-        value = by_name.get(param.name, _MISSING)
-        if value is _MISSING:
-            if param.default is param.empty:
-                raise TypeError(f"cannot fill {param.name!r} of {fn.__qualname__}")
-            continue
-        if param.kind == param.POSITIONAL_ONLY:
-            args.append(value)
-        else:
-            kwargs[param.name] = value
-    return fn(*args, **kwargs)
-
-
-def materialise(result: Any) -> list[Any]:
-    """Evaluate whatever a search or recommendation returns (a queryset, a list, an object holding
-    one, with facets), so the timing includes the work."""
-    from django.db.models import QuerySet
-
-    if isinstance(result, QuerySet):
-        return list(result[:50])
-    if isinstance(result, dict):
-        return [materialise(v) if isinstance(v, QuerySet) else v for v in result.values()]
-    for attr in ("facets", "counts"):
-        facets = getattr(result, attr, None)
-        if isinstance(facets, QuerySet | dict):
-            materialise(facets)
-    for attr in ("offers", "results", "items", "hits", "recommendations", "rows", "options"):
-        inner = getattr(result, attr, None)
-        if inner is not None and not callable(inner):
-            return materialise(inner)
-    if isinstance(result, list | tuple):
-        return list(result)
-    try:
-        return list(result)
-    except TypeError:
-        return [result]
-
-
-def find_function(
-    modules: list[str], preferred: list[str], match: Callable[[str], bool]
-) -> tuple[str, Any] | None:
-    for module_name in modules:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        names = [n for n in preferred if hasattr(module, n)] + sorted(n for n in dir(module) if match(n))
-        for name in names:
-            fn = getattr(module, name)
-            if inspect.isfunction(fn) and fn.__module__.startswith("kapabel.learning"):
-                return f"{module_name}.{name}", fn
-    return None
-
-
-def find_search() -> tuple[str, Any] | None:
-    return find_function(
-        [
-            "kapabel.learning.search",
-            "kapabel.learning.selectors.catalogue",
-            "kapabel.learning.selectors.search",
-            "kapabel.learning.catalogue",
-            "kapabel.learning.selectors",
-        ],
-        ["catalogue_search", "search_catalogue", "search_offers", "offer_search", "search", "catalogue"],
-        lambda n: n.startswith("search") and not n.startswith("search_index"),
-    )
-
-
-def find_recommend() -> tuple[str, Any] | None:
-    found = find_function(
-        [
-            "kapabel.learning.recommend",
-            "kapabel.learning.recommendations",
-            "kapabel.learning.selectors.recommend",
-            "kapabel.learning.selectors",
-        ],
-        [
-            "recommend_for_unit",
-            "unit_recommendations",
-            "recommendations_for_unit",
-            "recommend_unit",
-            "for_unit",
-        ],
-        lambda n: "recommend" in n and "unit" in n,
-    )
-    return found
+# --- The learning pages ---------------------------------------------------------------------------
 
 
 def learning_pages() -> dict[str, str]:
@@ -777,11 +651,13 @@ def run(args: argparse.Namespace) -> int:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
+    from django.urls import reverse
 
     from kapabel.core import tokens
     from kapabel.gaps import upkeep
-    from kapabel.learning import selectors, services
+    from kapabel.learning import recommend, selectors, services
     from kapabel.learning.models import Cohort, Enrolment, Session
+    from kapabel.learning.search import Filters, catalogue_search
 
     call_command("migrate", verbosity=0)
     rng = random.Random(args.seed)
@@ -805,37 +681,37 @@ def run(args: argparse.Namespace) -> int:
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     client = Client()
 
-    # Catalogue search: the search function when there is one that can be called here, else the API.
+    # Catalogue search: what the catalogue page does (offers and facet counts), and the API's list.
+    everything = Filters()
+
+    def searcher(q: str) -> Callable[[], Any]:
+        def run_search() -> int:
+            result = catalogue_search(hr, q, everything)
+            return len(list(result.offers[:50])) + len(result.facets) * 0
+
+        return run_search
+
     def api_searcher(q: str) -> Callable[[], Any]:
-        def get() -> Any:
+        def get() -> int:
             response = client.get("/api/v1/offers", {"search": q}, **auth)
             assert response.status_code == 200, response.status_code
-            return response.json()["items"]
+            return len(response.json()["items"])
 
         return get
 
-    searcher, how = api_searcher, "GET /api/v1/offers?search="
-    search = find_search()
-    if search is not None:
-        name, fn = search
-
-        def function_searcher(q: str) -> Callable[[], Any]:
-            return lambda: materialise(
-                call(fn, user=hr, actor=hr, query=q, municipality=data["municipality"])
-            )
-
-        try:
-            function_searcher(QUERIES[0])()
-            searcher, how = function_searcher, name
-        except TypeError as error:
-            print(f"search: {name} found but not callable here ({error}); timing the API instead")
     hits: dict[str, int] = {}
     per_query = {}
+    api_per_query = {}
     for q in QUERIES:
-        hits[q] = len(searcher(q)())
+        hits[q] = searcher(q)()
         per_query[q] = median_ms(searcher(q))
+        api_per_query[q] = median_ms(api_searcher(q))
     search_ms = statistics.median(per_query.values())
-    print(f"search via {how}: median {search_ms:.1f} ms over {len(QUERIES)} queries")
+    api_ms = statistics.median(api_per_query.values())
+    print(
+        f"search via kapabel.learning.search.catalogue_search (offers and facets): median {search_ms:.1f} ms "
+        f"over {len(QUERIES)} queries; GET /api/v1/offers?search=: median {api_ms:.1f} ms"
+    )
     print("  " + ", ".join(f"{q!r} {per_query[q]:.1f} ms/{hits[q]} hits" for q in QUERIES))
 
     # Enrolling 112 people in one action, onto new cohorts meeting when nobody else does.
@@ -865,40 +741,25 @@ def run(args: argparse.Namespace) -> int:
     print(f"bulk booking of {BULK} people: median {bulk_s:.3f} s over 3 (booked {booked[1:]})")
 
     # Recommendations for the 2,000-person unit.
-    recommend = find_recommend()
-    recommend_text = "n/a"
-    if recommend is not None:
-        name, fn = recommend
-        unit = data["unit"]
-        try:
-            produced = len(materialise(call(fn, user=hr, actor=hr, unit=unit, unit_id=unit.pk)))
-            recommend_ms = median_ms(
-                lambda: materialise(call(fn, user=hr, actor=hr, unit=unit, unit_id=unit.pk))
-            )
-            recommend_text = f"{recommend_ms:.0f}"
-            print(
-                f"recommendations via {name} for {data['unit_size']} people: "
-                f"{recommend_ms:.1f} ms ({produced} items)"
-            )
-        except TypeError as error:
-            print(f"recommendations: {name} found but not callable here ({error})")
-    else:
-        print("recommendations: no recommendations function yet (recommend_unit_ms=n/a)")
+    unit = data["unit"]
+    produced = len(recommend.for_unit(hr, unit))
+    recommend_ms = median_ms(lambda: recommend.for_unit(hr, unit))
+    recommend_queries = count_queries(lambda: recommend.for_unit(hr, unit))
+    print(
+        f"recommendations (kapabel.learning.recommend.for_unit) for {data['unit_size']} people: "
+        f"{recommend_ms:.1f} ms, {recommend_queries} queries ({produced} items)"
+    )
 
     # The approval queue of a manager with 40 people.
     pages = learning_pages()
-    approvals_page = next((path for name, path in sorted(pages.items()) if "approv" in name), None)
+    approvals_page = reverse("learning:approvals")
     queue = selectors.approvals_for_user(manager).count()
-    if approvals_page:
-        client.force_login(manager)
-        response = client.get(approvals_page)
-        assert response.status_code == 200, (approvals_page, response.status_code)
-        approvals_ms = median_ms(lambda: client.get(approvals_page))
-        how = f"GET {approvals_page}"
-        client.logout()
-    else:
-        approvals_ms = median_ms(lambda: list(selectors.approvals_for_user(manager)))
-        how = "selectors.approvals_for_user (no approvals page yet)"
+    client.force_login(manager)
+    response = client.get(approvals_page)
+    assert response.status_code == 200, (approvals_page, response.status_code)
+    approvals_ms = median_ms(lambda: client.get(approvals_page))
+    how = f"GET {approvals_page}"
+    client.logout()
     print(f"approval queue via {how}: {approvals_ms:.1f} ms ({queue} waiting)")
 
     # Query counts of the list pages.
@@ -924,6 +785,13 @@ def run(args: argparse.Namespace) -> int:
             client.logout()
         return counts
 
+    # Prefetches run only once a list has rows: give the manager a booking and a request of their own
+    # before the first count, so "before -> after" compares lists with rows.
+    own = [c for c in Cohort.objects.filter(status="open").order_by("pk")[:2]]
+    for cohort, status in zip(own, ("booked", "awaiting_manager"), strict=False):
+        Enrolment.objects.get_or_create(
+            cohort=cohort, employee=data["manager_employee"], defaults={"status": status}
+        )
     before = page_counts()
     grow(data, ids, rng)
     after = page_counts()
@@ -946,7 +814,7 @@ def run(args: argparse.Namespace) -> int:
         print("QUERY COUNT GROWS WITH ROWS: " + ", ".join(growing))
     db = "postgresql" if connection.vendor == "postgresql" else "sqlite"
     print(
-        f"RESULT search_ms={search_ms:.1f} bulk_enrol_s={bulk_s:.3f} recommend_unit_ms={recommend_text} "
+        f"RESULT search_ms={search_ms:.1f} bulk_enrol_s={bulk_s:.3f} recommend_unit_ms={recommend_ms:.0f} "
         f"approvals_ms={approvals_ms:.1f} lists_constant={'no' if growing else 'yes'} "
         f"employees={args.employees} offers={args.offers} cohorts={args.cohorts} db={db}"
     )

@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from kapabel.core.api_auth import require_write_scope
+from kapabel.core.api_schema import Pagination
 from kapabel.core.web import request_user
 from kapabel.learning import permissions, selectors, services
 from kapabel.learning.models import Cohort, Enrolment
@@ -73,7 +74,7 @@ def _session_spec(request: HttpRequest, payload: SessionIn) -> services.SessionS
 
 
 @router.get("/providers", response=list[ProviderOut], summary="Providers of your municipalities")
-@paginate(PageNumberPagination, page_size=50, max_page_size=500)
+@paginate(Pagination, page_size=50, max_page_size=500)
 def list_providers(request: HttpRequest, q: str = "") -> Any:
     providers = selectors.providers_for_user(request.user)
     return providers.filter(name__icontains=q) if q else providers
@@ -103,7 +104,7 @@ def create_provider(request: HttpRequest, payload: ProviderIn) -> Any:
 
 # The catalogue search (`?search=` and facet filters) lives with the search (`search.endpoints`).
 router.get("/offers", response=list[OfferOut], summary="The catalogue: Danish search and facet filters")(
-    paginate(PageNumberPagination, page_size=50, max_page_size=500)(offer_list)
+    paginate(Pagination, page_size=50, max_page_size=500)(offer_list)
 )
 router.get("/offers/facets", response=FacetsOut, summary="Facet counts for a catalogue search")(offer_facets)
 
@@ -155,7 +156,7 @@ def register_interest(request: HttpRequest, offer_id: int, payload: InterestIn) 
 
 
 @router.get("/cohorts", response=list[CohortOut], summary="Cohorts of your municipalities")
-@paginate(PageNumberPagination, page_size=50, max_page_size=500)
+@paginate(Pagination, page_size=50, max_page_size=500)
 def list_cohorts(request: HttpRequest, offer_id: int | None = None, status: str = "") -> Any:
     cohorts = selectors.cohorts_for_user(request.user).order_by("first_starts_at", "id")
     if offer_id is not None:
@@ -241,7 +242,7 @@ def record_attendance(request: HttpRequest, session_id: int, payload: Attendance
 
 
 @router.get("/cohorts/{cohort_id}/enrolments", response=list[EnrolmentOut])
-@paginate(PageNumberPagination, page_size=100, max_page_size=500)
+@paginate(Pagination, page_size=100, max_page_size=500)
 def list_cohort_enrolments(request: HttpRequest, cohort_id: int, status: str = "") -> Any:
     cohort = permissions.get_cohort_for_user(request.user, cohort_id)
     enrolments = selectors.enrolments_for_user(request.user).filter(cohort=cohort).order_by("queued_at", "id")
@@ -297,7 +298,7 @@ def enrol_many(request: HttpRequest, payload: BulkEnrolIn) -> Any:
 
 
 @router.get("/enrolments", response=list[EnrolmentOut], summary="Enrolments of the people you may see")
-@paginate(PageNumberPagination, page_size=50, max_page_size=500)
+@paginate(Pagination, page_size=50, max_page_size=500)
 def list_enrolments(request: HttpRequest, status: str = "", employee_id: int | None = None) -> Any:
     enrolments = selectors.enrolments_for_user(request.user).order_by("-created_at", "-id")
     if status:
@@ -348,7 +349,7 @@ def transition(request: HttpRequest, enrolment_id: int, payload: TransitionIn) -
 
 
 @router.get("/evidence", response=list[EvidenceOut], summary="Evidence of the people you may see")
-@paginate(PageNumberPagination, page_size=50, max_page_size=500)
+@paginate(Pagination, page_size=50, max_page_size=500)
 def list_evidence(request: HttpRequest, confirmed: bool | None = None, employee_id: int | None = None) -> Any:
     evidence = selectors.evidence_for_user(request.user)
     if confirmed is not None:

@@ -16,11 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from kapabel.competences.permissions import get_competence_for_user
 from kapabel.core.access import scope_for
 from kapabel.core.api_auth import require_write_scope
+from kapabel.core.api_schema import BodySchema, Pagination
 from kapabel.core.web import request_user
 from kapabel.learning import calendar, permissions, recommend, selectors, services, suggestions
 from kapabel.learning.models import CalendarFeed, InternalActivity
@@ -62,7 +63,7 @@ class FeedOut(Schema):
     renewed_at: datetime.datetime | None
 
 
-class FeedIn(Schema):
+class FeedIn(BodySchema):
     employee_id: int
 
 
@@ -94,7 +95,7 @@ def renew_calendar_feed(request: HttpRequest, payload: FeedIn) -> Any:
     return _feed_out(request, services.calendar_feed_renew(employee=employee, actor=request_user(request)))
 
 
-class PreferenceIn(Schema):
+class PreferenceIn(BodySchema):
     employee_id: int
     language: Literal["da", "en"]
 
@@ -211,7 +212,7 @@ def internal_suggestions(
     return [s for target_id in targets for s in found.get(target_id, [])]
 
 
-class PairingIn(Schema):
+class PairingIn(BodySchema):
     employee_id: int  # the learner
     mentor_id: int
     kind: Literal["peer_training", "mentoring", "shadowing", "team_learning"] = "peer_training"
@@ -240,7 +241,7 @@ class ActivityOut(Schema):
     response=list[ActivityOut],
     summary="Internal learning activities of the people you may see",
 )
-@paginate(PageNumberPagination, page_size=50, max_page_size=500)
+@paginate(Pagination, page_size=50, max_page_size=500)
 def list_pairings(request: HttpRequest, employee_id: int | None = None) -> Any:
     activities = selectors.activities_for_user(request.user)
     if employee_id is not None:

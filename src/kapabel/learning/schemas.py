@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from kapabel.core.api_schema import BodySchema
 from kapabel.learning.models import Cohort, Level, OfferKind, Provider
 
 
@@ -19,7 +20,7 @@ class ProviderOut(Schema):
     external_id: str
 
 
-class ProviderIn(Schema):
+class ProviderIn(BodySchema):
     municipality_id: int
     name: str = Field(min_length=1, max_length=200)
     kind: Provider.Kind = Provider.Kind.EXTERNAL
@@ -72,7 +73,7 @@ class OfferDetailOut(OfferOut):
     modules: list[EducationModuleOut]
 
 
-class OfferIn(Schema):
+class OfferIn(BodySchema):
     provider_id: int
     title: str = Field(min_length=1, max_length=300)
     kind: OfferKind = OfferKind.COURSE
@@ -102,7 +103,7 @@ class SessionOut(Schema):
     sequence: int
 
 
-class SessionIn(Schema):
+class SessionIn(BodySchema):
     # Checked by the view after the permission-checked fetch (a stranger gets 404, not a 422 that
     # would confirm the cohort exists).
     starts_at: datetime.datetime | None = None
@@ -135,7 +136,7 @@ class CohortDetailOut(CohortOut):
     sessions: list[SessionOut]
 
 
-class CohortIn(Schema):
+class CohortIn(BodySchema):
     offer_id: int
     capacity: int = Field(ge=1)
     code: str = ""
@@ -148,7 +149,7 @@ class CohortIn(Schema):
     sessions: list[SessionIn] = []
 
 
-class CohortPatch(Schema):
+class CohortPatch(BodySchema):
     status: Cohort.Status | None = None
     cancel_reason: str | None = None
     code: str | None = None
@@ -160,12 +161,12 @@ class CohortPatch(Schema):
     cancellation_cutoff: datetime.datetime | None = None
 
 
-class EnrolIn(Schema):
+class EnrolIn(BodySchema):
     employee_id: int
     note: str = ""
 
 
-class BulkEnrolIn(Schema):
+class BulkEnrolIn(BodySchema):
     cohort_id: int
     employee_ids: list[int] = []
 
@@ -200,14 +201,14 @@ class EnrolmentDetailOut(EnrolmentOut):
     history: list[HistoryOut]
 
 
-class TransitionIn(Schema):
+class TransitionIn(BodySchema):
     action: Literal["approve", "decline", "cancel", "complete", "fail"]
     reason: str = ""
     version: int | None = Field(None, description="The version you saw; refused if someone changed it since.")
     ects_earned: Decimal | None = Field(None, description="For complete: default the offer's ECTS.")
 
 
-class AttendanceIn(Schema):
+class AttendanceIn(BodySchema):
     marks: dict[int, str] = Field(
         default_factory=dict, description="{enrolment id: present | partial | absent}"
     )
@@ -219,7 +220,7 @@ class AttendanceOut(Schema):
     status: str
 
 
-class InterestIn(Schema):
+class InterestIn(BodySchema):
     employee_id: int
     note: str = ""
 
@@ -243,7 +244,7 @@ class EvidenceOut(Schema):
     rating_id: int | None
 
 
-class EvidenceConfirmIn(Schema):
+class EvidenceConfirmIn(BodySchema):
     confirmed: bool = True
     level: int | None = Field(None, ge=1)
     comment: str = ""

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from kapabel.core.access import scope_for
 from kapabel.learning import permissions, selectors_pages, services
@@ -23,22 +23,13 @@ def _me(request: HttpRequest) -> Employee:
     return permissions.get_employee_for_user(request_user(request), scope.employee_id)
 
 
-def _learning_url(name: str, path: str, **kwargs: str) -> str:
-    """A learning URL by name; before the calendar feeds' views are merged in, their agreed path
-    (they live at /learning/calendar/<token>.ics and /learning/calendar/renew/)."""
-    try:
-        return reverse(f"learning:{name}", kwargs=kwargs or None)
-    except NoReverseMatch:
-        return reverse("learning:catalogue").removesuffix("catalogue/") + path
-
-
 def feed_urls(request: HttpRequest, feed: CalendarFeed) -> dict[str, str]:
     """The absolute address of the person's feed and where to renew its secret."""
     return {
         "feed_url": request.build_absolute_uri(
-            _learning_url("calendar_feed", f"calendar/{feed.token}.ics", token=feed.token)
+            reverse("learning:calendar_feed", kwargs={"token": feed.token})
         ),
-        "renew_url": _learning_url("calendar_renew", "calendar/renew/"),
+        "renew_url": reverse("learning:calendar_renew"),
     }
 
 
