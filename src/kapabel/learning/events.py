@@ -10,8 +10,10 @@ A listener is a function `listener(event, payload)`. Events:
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.db import transaction
@@ -20,6 +22,18 @@ logger = logging.getLogger("kapabel.learning")
 
 Listener = Callable[[str, dict[str, Any]], None]
 _listeners: list[Listener] = []
+_muted: contextvars.ContextVar[bool] = contextvars.ContextVar("learning_events_muted", default=False)
+
+
+@contextlib.contextmanager
+def muted() -> Iterator[None]:
+    """Nothing is emitted inside: for building history that nobody should be told about (the demo
+    writes past and future enrolments in bulk; nobody gets an e-mail for them)."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
 
 
 def register(listener: Listener) -> None:
@@ -41,5 +55,5 @@ def _dispatch(event: str, payload: dict[str, Any]) -> None:
 
 
 def emit(event: str, payload: dict[str, Any]) -> None:
-    if _listeners:
+    if _listeners and not _muted.get():
         transaction.on_commit(lambda: _dispatch(event, payload))

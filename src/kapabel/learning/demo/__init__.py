@@ -28,6 +28,7 @@ from django.db.models import Count
 
 from kapabel.core.demo import DemoContext
 from kapabel.gaps import upkeep
+from kapabel.learning import events
 from kapabel.learning.demo.builder import Builder
 from kapabel.learning.demo.cohorts import build
 from kapabel.learning.models import Enrolment, EnrolmentStatus, EnrolmentStatusChange, Evidence
@@ -37,7 +38,8 @@ def build_learning(ctx: DemoContext) -> None:
     municipality = ctx.data.get("municipality")
     if municipality is None:
         return
-    with transaction.atomic():
+    # The demo writes history: nobody is e-mailed about it (the console would print hundreds of mails).
+    with transaction.atomic(), events.muted():
         builder = Builder(ctx, municipality)
         build(builder)
         upkeep.rebuild(municipality.pk)
