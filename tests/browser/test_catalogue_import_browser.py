@@ -38,9 +38,10 @@ def test_upload_errors_then_preview_and_import(world, live_server, page, tmp_pat
     page.click("main form[method=post] button[type=submit]")
     page.wait_for_selector("text=Eksempler på ændringer")
     problems += check_page(page, "catalogue import (preview)")
-    assert not Offer.objects.exists()
+    imported = Offer.objects.filter(title__in=["Økonomistyring for ledere", "Truckcertifikat"])
+    assert not imported.exists()  # a preview writes nothing
     page.click("main form[action$='/confirm/'] button[type=submit]")
     page.wait_for_selector("text=Kursuslisten er importeret")
     problems += check_page(page, "catalogue import (done)")
     assert not problems, "\n".join(problems)
-    assert Offer.objects.filter(municipality=world.a).count() == 2
+    assert imported.filter(municipality=world.a).count() == 2

@@ -55,7 +55,7 @@ def test_request_then_manager_approves(world, live_server, browser, size):
     page.goto(urljoin(base, "/learning/catalogue/"))
     assert_fits(page, "catalogue")
     # Search as you type (HTMX): the results follow.
-    page.fill("#id_q", "kommunikation med")
+    page.fill("#id_q", "kommunikation med borgere")
     expect(page.locator(".learning-offer")).to_have_count(1)
     assert_fits(page, "catalogue (searched)")
     problems += check_page(page, "catalogue (searched)")

@@ -15,7 +15,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from kapabel.core.api_auth import require_write_scope
-from kapabel.core.api_schema import Pagination
+from kapabel.core.api_schema import Pagination, id_query
 from kapabel.core.web import request_user
 from kapabel.learning import permissions, selectors, services
 from kapabel.learning.models import Cohort, Enrolment
@@ -157,7 +157,7 @@ def register_interest(request: HttpRequest, offer_id: int, payload: InterestIn) 
 
 @router.get("/cohorts", response=list[CohortOut], summary="Cohorts of your municipalities")
 @paginate(Pagination, page_size=50, max_page_size=500)
-def list_cohorts(request: HttpRequest, offer_id: int | None = None, status: str = "") -> Any:
+def list_cohorts(request: HttpRequest, offer_id: int | None = id_query(), status: str = "") -> Any:
     cohorts = selectors.cohorts_for_user(request.user).order_by("first_starts_at", "id")
     if offer_id is not None:
         cohorts = cohorts.filter(offer_id=offer_id)
@@ -299,7 +299,7 @@ def enrol_many(request: HttpRequest, payload: BulkEnrolIn) -> Any:
 
 @router.get("/enrolments", response=list[EnrolmentOut], summary="Enrolments of the people you may see")
 @paginate(Pagination, page_size=50, max_page_size=500)
-def list_enrolments(request: HttpRequest, status: str = "", employee_id: int | None = None) -> Any:
+def list_enrolments(request: HttpRequest, status: str = "", employee_id: int | None = id_query()) -> Any:
     enrolments = selectors.enrolments_for_user(request.user).order_by("-created_at", "-id")
     if status:
         enrolments = enrolments.filter(status=status)
@@ -350,7 +350,9 @@ def transition(request: HttpRequest, enrolment_id: int, payload: TransitionIn) -
 
 @router.get("/evidence", response=list[EvidenceOut], summary="Evidence of the people you may see")
 @paginate(Pagination, page_size=50, max_page_size=500)
-def list_evidence(request: HttpRequest, confirmed: bool | None = None, employee_id: int | None = None) -> Any:
+def list_evidence(
+    request: HttpRequest, confirmed: bool | None = None, employee_id: int | None = id_query()
+) -> Any:
     evidence = selectors.evidence_for_user(request.user)
     if confirmed is not None:
         evidence = evidence.filter(confirmed_at__isnull=not confirmed)

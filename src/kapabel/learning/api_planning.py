@@ -21,7 +21,7 @@ from ninja.pagination import paginate
 from kapabel.competences.permissions import get_competence_for_user
 from kapabel.core.access import scope_for
 from kapabel.core.api_auth import require_write_scope
-from kapabel.core.api_schema import BodySchema, Pagination
+from kapabel.core.api_schema import BodySchema, Pagination, id_query
 from kapabel.core.web import request_user
 from kapabel.learning import calendar, permissions, recommend, selectors, services, suggestions
 from kapabel.learning.models import CalendarFeed, InternalActivity
@@ -147,7 +147,10 @@ class RecommendationOut(Schema):
     summary="Offers and internal options for a person (employee_id, default yourself) or a unit (unit_id)",
 )
 def recommendations(
-    request: HttpRequest, employee_id: int | None = None, unit_id: int | None = None, limit: int = 10
+    request: HttpRequest,
+    employee_id: int | None = id_query(),
+    unit_id: int | None = id_query(),
+    limit: int = 10,
 ) -> Any:
     if employee_id is not None and unit_id is not None:
         raise ValidationError(_("Give either employee_id or unit_id."))
@@ -183,8 +186,8 @@ class SuggestionOut(Schema):
 )
 def internal_suggestions(
     request: HttpRequest,
-    employee_id: int | None = None,
-    competence_id: int | None = None,
+    employee_id: int | None = id_query(),
+    competence_id: int | None = id_query(),
     target_level: int | None = None,
     limit: int = 10,
 ) -> Any:
@@ -242,7 +245,7 @@ class ActivityOut(Schema):
     summary="Internal learning activities of the people you may see",
 )
 @paginate(Pagination, page_size=50, max_page_size=500)
-def list_pairings(request: HttpRequest, employee_id: int | None = None) -> Any:
+def list_pairings(request: HttpRequest, employee_id: int | None = id_query()) -> Any:
     activities = selectors.activities_for_user(request.user)
     if employee_id is not None:
         activities = activities.filter(learner_id=employee_id)

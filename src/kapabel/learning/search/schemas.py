@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ninja import Field, Schema
 
+from kapabel.core.api_schema import Id
 from kapabel.learning.search.facets import Filters
 
 
@@ -12,9 +13,9 @@ class OfferQuery(Schema):
 
     search: str = Field("", description="Danish search text (stems and prefixes)")
     kind: list[str] = Field(default_factory=list, description="course, education_module, …")
-    category_id: list[int] = Field(default_factory=list)
+    category_id: list[Id] = Field(default_factory=list)
     level: list[str] = Field(default_factory=list, description="none, amu, akademi, diplom, master")
-    provider_id: list[int] = Field(default_factory=list)
+    provider_id: list[Id] = Field(default_factory=list)
     ects: list[str] = Field(default_factory=list, description="none, upto_5, 5_10, 10_30, over_30")
     price: list[str] = Field(
         default_factory=list, description="free, upto_5000, 5000_15000, 15000_40000, over_40000"
