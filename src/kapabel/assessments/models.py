@@ -66,12 +66,15 @@ class Part(enum.StrEnum):
 # The participant's parts close with the close date; the manager's stay open until the campaign is
 # closed, so a manager can finish the conversations that run past the close date.
 PARTICIPANT_PARTS = (Part.SELF, Part.SURVEY)
+# Every source that can give a person's current level: the one list the settings form offers and the
+# validator accepts (an app that adds a source adds it here).
+LEVEL_SOURCES = PERSON_SOURCES
 DEFAULT_LEVEL_ORDER = "agreed,manager,self"
 
 
 def validate_level_order(value: str) -> None:
     parts = [part.strip() for part in value.split(",") if part.strip()]
-    allowed = {s.value for s in PERSON_SOURCES}
+    allowed = {s.value for s in LEVEL_SOURCES}
     if not parts or len(parts) != len(set(parts)) or not set(parts) <= allowed:
         raise ValidationError(
             _("Give the sources as a comma-separated list of agreed, manager and self, each at most once.")
