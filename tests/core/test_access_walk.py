@@ -41,6 +41,8 @@ KWARG_KINDS = {
     "assessment_pk": "assessment",
     "assessment_id": "assessment",
     "rating_id": "rating",
+    "user_pk": "account",
+    "grant_pk": "role_assignment",
 }
 # Routes anyone may open, signed in or not.
 PUBLIC = {
@@ -119,7 +121,23 @@ def out_of_scope(world, persona: str) -> dict[str, list[Any]]:
     """Objects the persona must not reach: another unit's and another municipality's."""
     objects = _organisation_out_of_scope(world, persona) | _assessment_out_of_scope(world, persona)
     objects["hr_import"] = hr_imports_out_of_scope(world, persona)
+    objects |= accounts_out_of_scope(world, persona)
     return objects
+
+
+def accounts_out_of_scope(world, persona: str) -> dict[str, list[Any]]:
+    """Logins and role grants are for the administrators of their municipality: another
+    municipality's for an administrator, everyone's for the other personas."""
+    from kapabel.organisation.models import RoleAssignment
+
+    a_login, b_login = world.user("coordinator"), world.user("other_municipality_admin")
+    a_grant = RoleAssignment.objects.get(user=a_login)
+    b_grant = RoleAssignment.objects.get(user=b_login)
+    if persona == "admin":
+        return {"account": [b_login], "role_assignment": [b_grant]}
+    if persona == "other_municipality_admin":
+        return {"account": [a_login], "role_assignment": [a_grant]}
+    return {"account": [a_login, b_login], "role_assignment": [a_grant, b_grant]}
 
 
 def hr_imports_out_of_scope(world, persona: str) -> list[Any]:
@@ -167,7 +185,7 @@ def _organisation_out_of_scope(world, persona: str) -> dict[str, list[Any]]:
 
 def forbidden_names(objects: dict[str, list[Any]]) -> list[str]:
     # Assessments and ratings print as short ids, which would match unrelated text.
-    skip = {"municipality", "assessment", "rating"}
+    skip = {"municipality", "assessment", "rating", "account", "role_assignment"}
     return [str(obj) for kind, items in objects.items() for obj in items if kind not in skip]
 
 
