@@ -8,7 +8,10 @@ class AdministrationConfig(AppConfig):
     verbose_name = _("Administration")
 
     def ready(self) -> None:
+        from kapabel.administration.home import register_sections
         from kapabel.core.navigation import NavItem, register
+
+        register_sections()
 
         register(
             NavItem(

@@ -123,7 +123,7 @@ def municipality_create(request: HttpRequest) -> HttpResponse:
             choose_municipality(request, municipality.pk)
             messages.success(
                 request,
-                _("%(name)s was created. The pages now work in %(name)s.") % {"name": municipality.name},
+                _("%(name)s was created, and you now work in it.") % {"name": municipality.name},
             )
             return redirect("administration:home")
     return render(
@@ -233,7 +233,7 @@ def user_detail(request: HttpRequest, user_pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            org_services.role_grant(
+            grant = org_services.role_grant(
                 user=account,
                 role=form.cleaned_data["role"],
                 municipality=municipality,
@@ -246,7 +246,7 @@ def user_detail(request: HttpRequest, user_pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("%(user)s is now %(role)s.")
-                % {"user": account.username, "role": ROLE_LABELS[form.cleaned_data["role"]]},
+                % {"user": account.username, "role": _grant_label(grant)},
             )
             return redirect("administration:user_detail", user_pk=account.pk)
     grants = [
@@ -336,7 +336,7 @@ def starters(request: HttpRequest) -> HttpResponse:
         "administration/starters.html",
         {
             "municipality": municipality,
-            "rows": rows,
+            "in_use": [row["starter"] for row in rows if row["installed"]],
             "form": form,
             "frameworks_url": reverse("competences:framework_list"),
         },

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from kapabel.core import audit
@@ -165,7 +165,13 @@ def user_create(
         account.set_unusable_password()
     else:
         account.set_password(password)
-    account.save()
+    try:
+        with transaction.atomic():  # a savepoint: a username taken meanwhile is a message, not a 500
+            account.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"username": _("There is already a user named %(name)s.") % {"name": account.username}}
+        ) from None
     audit.record(
         "core.user.created",
         actor=actor,
