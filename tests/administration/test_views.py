@@ -291,3 +291,17 @@ def test_only_the_municipalitys_administrators_change_its_gap_settings(world, lo
         url, {"weight_essential": 9, "weight_important": 2, "weight_nice_to_have": 1, "min_group_size": 5}
     ).status_code in (403, 404)
     assert not GapSettings.objects.filter(municipality=world.a, weight_essential=9).exists()
+
+
+def test_an_administrator_working_in_another_municipality_is_told_where_to_switch(world, login):
+    user = make_user("admin_a_coordinator_b")
+    RoleAssignment.objects.create(user=user, role=Role.MUNICIPALITY_ADMIN, municipality=world.a)
+    RoleAssignment.objects.create(user=user, role=Role.COORDINATOR, municipality=world.b)
+    client = login(user)
+    switch(client, world.b)
+    response = client.get(HOME)
+    assert response.status_code == 200 and "Bby Kommune" in response.content.decode()
+    assert USERS not in response.content.decode()
+    assert client.get(USERS).status_code == 403
+    switch(client, world.a)
+    assert USERS in client.get(HOME).content.decode()

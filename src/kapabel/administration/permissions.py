@@ -33,3 +33,8 @@ def can_administer(user: User | AnonymousUser, municipality_id: int | None) -> b
 def require_administer(user: User | AnonymousUser, municipality_id: int | None) -> None:
     if not can_administer(user, municipality_id):
         raise PermissionDenied
+
+
+def administers_anywhere(user: User | AnonymousUser) -> bool:
+    """Whether the administration belongs in the user's menu."""
+    return scope_for(user).administers_any_municipality

@@ -52,9 +52,14 @@ def home(request: HttpRequest) -> HttpResponse:
     municipality = current_municipality(request)
     administers = permissions.can_administer(user, municipality.pk if municipality else None)
     platform = permissions.can_create_municipality(user)
-    if not (administers or platform):
+    if not (administers or platform or permissions.administers_anywhere(user)):
         raise PermissionDenied
-    context: dict[str, Any] = {"municipality": municipality if administers else None, "platform": platform}
+    context: dict[str, Any] = {
+        "municipality": municipality if administers else None,
+        "platform": platform,
+        # An administrator elsewhere who works in a municipality they do not administer (the switcher).
+        "not_here": None if administers or platform else municipality,
+    }
     if administers and municipality is not None:
         context.update(
             {
@@ -245,8 +250,7 @@ def user_detail(request: HttpRequest, user_pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(user)s is now %(role)s.")
-                % {"user": account.username, "role": _grant_label(grant)},
+                _("%(user)s is now %(role)s.") % {"user": account.username, "role": _grant_label(grant)},
             )
             return redirect("administration:user_detail", user_pk=account.pk)
     grants = [
