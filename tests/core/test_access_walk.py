@@ -49,6 +49,8 @@ KWARG_KINDS = {
     "enrolment_id": "enrolment",
     "evidence_id": "evidence",
     "token": "calendar_feed",  # a secret in the URL: a guessed one is 404 (no objects to try)
+    "user_pk": "account",
+    "grant_pk": "role_assignment",
 }
 # Routes anyone may open, signed in or not.
 PUBLIC = {
@@ -132,7 +134,23 @@ def out_of_scope(world, persona: str) -> dict[str, list[Any]]:
     from tests.learning.walk import learning_out_of_scope
 
     objects |= learning_out_of_scope(world, persona)
+    objects |= accounts_out_of_scope(world, persona)
     return objects
+
+
+def accounts_out_of_scope(world, persona: str) -> dict[str, list[Any]]:
+    """Logins and role grants are for the administrators of their municipality: another
+    municipality's for an administrator, everyone's for the other personas."""
+    from kapabel.organisation.models import RoleAssignment
+
+    a_login, b_login = world.user("coordinator"), world.user("other_municipality_admin")
+    a_grant = RoleAssignment.objects.get(user=a_login)
+    b_grant = RoleAssignment.objects.get(user=b_login)
+    if persona == "admin":
+        return {"account": [b_login], "role_assignment": [b_grant]}
+    if persona == "other_municipality_admin":
+        return {"account": [a_login], "role_assignment": [a_grant]}
+    return {"account": [a_login, b_login], "role_assignment": [a_grant, b_grant]}
 
 
 def hr_imports_out_of_scope(world, persona: str) -> list[Any]:
@@ -196,7 +214,16 @@ def _organisation_out_of_scope(world, persona: str) -> dict[str, list[Any]]:
 
 def forbidden_names(objects: dict[str, list[Any]]) -> list[str]:
     # Assessments and ratings print as short ids, which would match unrelated text.
-    skip = {"municipality", "assessment", "rating", "session", "enrolment", "evidence"}
+    skip = {
+        "municipality",
+        "assessment",
+        "rating",
+        "session",
+        "enrolment",
+        "evidence",
+        "account",
+        "role_assignment",
+    }
     return [str(obj) for kind, items in objects.items() for obj in items if kind not in skip]
 
 

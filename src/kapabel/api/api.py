@@ -257,3 +257,6 @@ api.add_router("", gaps_router)
 from kapabel.learning.api import router as learning_router  # noqa: E402
 
 api.add_router("", learning_router)
+from kapabel.administration.api import router as administration_router  # noqa: E402
+
+api.add_router("", administration_router)

@@ -8,7 +8,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kapabel.assessments.models import AssessmentSettings, Campaign
+from kapabel.assessments.models import LEVEL_SOURCES, AssessmentSettings, Campaign
 from kapabel.competences.models import FrameworkVersion, Profile
 from kapabel.core.forms import DesignSystemFormMixin
 from kapabel.organisation.models import Employee, JobRole, OrgUnit
@@ -89,7 +89,52 @@ class CampaignForm(DesignSystemFormMixin, forms.Form):
 class SettingsForm(DesignSystemFormMixin, forms.ModelForm):
     class Meta:
         model = AssessmentSettings
-        fields = ["current_level_order", "reminder_days_before_close", "reminders_enabled"]
+        fields = ["reminder_days_before_close", "reminders_enabled"]
+
+
+class LevelOrderForm(forms.Form):
+    """The order of sources for the current level as an ordered choice: one select per position,
+    each offering every source of `LEVEL_SOURCES` (the one list of them), so a source added there
+    appears here without touching the form or its template. Gives `order`, e.g. "agreed,manager,self"."""
+
+    def __init__(self, *args: Any, order: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(source.value, source.label) for source in LEVEL_SOURCES]
+        for index in range(len(choices)):
+            self.fields[self.position_field(index)] = forms.ChoiceField(
+                label=_("Position %(number)s") % {"number": index + 1},
+                choices=[("", _("Not used"))] + choices,
+                required=index == 0,
+                initial=order[index] if index < len(order) else "",
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )
+
+    @staticmethod
+    def position_field(index: int) -> str:
+        return f"source_{index + 1}"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen: list[str] = []
+        for name in self.fields:
+            value = data.get(name)
+            if not value:
+                continue
+            if value in chosen:
+                self.add_error(name, _("This source is already chosen at an earlier position."))
+            chosen.append(value)
+        # Empty positions between chosen ones are closed up: only the order counts.
+        data["order"] = ",".join(chosen)
+        return data
+
+    def full_clean(self) -> None:
+        """Point each invalid select at its error text, as the design-system forms do."""
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-describedby": f"id_{name}_error", "aria-invalid": "true"}
+                )
 
 
 def answers_from_post(

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kapabel.assessments import permissions, selectors, services
-from kapabel.assessments.forms import CampaignForm, SettingsForm, answers_from_post
+from kapabel.assessments.forms import CampaignForm, LevelOrderForm, SettingsForm, answers_from_post
 from kapabel.assessments.models import Campaign, Part
 from kapabel.competences.models import Importance
 from kapabel.core import tenancy
@@ -378,27 +378,30 @@ def settings_edit(request: HttpRequest, municipality_pk: int) -> HttpResponse:
     user = request_user(request)
     municipality = org_permissions.get_municipality_for_user(user, municipality_pk)
     permissions.require_manage_settings(user, municipality.pk)
-    form = SettingsForm(request.POST or None, instance=selectors.settings_for(municipality.pk))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+    current = selectors.settings_for(municipality.pk)
+    data = request.POST or None
+    form = SettingsForm(data, instance=current)
+    order_form = LevelOrderForm(data, order=current.level_order)
+    if request.method == "POST" and all([form.is_valid(), order_form.is_valid()]):
         try:
             services.assessment_settings_update(
                 municipality=municipality,
                 actor=user,
-                current_level_order=data["current_level_order"],
-                reminder_days_before_close=data["reminder_days_before_close"],
-                reminders_enabled=data["reminders_enabled"],
+                current_level_order=order_form.cleaned_data["order"],
+                reminder_days_before_close=form.cleaned_data["reminder_days_before_close"],
+                reminders_enabled=form.cleaned_data["reminders_enabled"],
             )
         except ValidationError as exc:
             form_errors_from(exc, form)
         else:
             messages.success(request, _("The settings were saved."))
-            return redirect("assessments:campaign_list")
+            return redirect("assessments:settings_edit", municipality_pk=municipality.pk)
     return render(
         request,
-        "assessments/form.html",
+        "assessments/settings_form.html",
         {
             "form": form,
+            "order_form": order_form,
             "title": _("Clarification settings for %(name)s") % {"name": municipality.name},
             "cancel_url": reverse("assessments:campaign_list"),
         },

@@ -12,4 +12,5 @@ urlpatterns = [
     path("priorities/", views.priorities, name="priorities"),
     path("people/<int:employee_pk>/", views.person, name="person"),
     path("me/", views.my_profile, name="my_profile"),
+    path("settings/<int:municipality_pk>/", views.settings_edit, name="settings_edit"),
 ]

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-from kapabel.core.web import request_user
-from kapabel.gaps import charts, exports, permissions, selectors
-from kapabel.gaps.forms import TrendForm
+from kapabel.core.web import form_errors_from, request_user
+from kapabel.gaps import charts, exports, permissions, selectors, services
+from kapabel.gaps.definition import settings_for
+from kapabel.gaps.forms import GapSettingsForm, TrendForm
+from kapabel.organisation import permissions as org_permissions
 from kapabel.organisation.models import Employee, OrgUnit
 
 EXPORTS = ("xlsx", "csv")
@@ -291,5 +296,33 @@ def trend(request: HttpRequest, unit_pk: int) -> HttpResponse:
             "form": form,
             "data": data,
             "crumbs": _crumbs(request, unit, _("Trend")),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_edit(request: HttpRequest, municipality_pk: int) -> HttpResponse:
+    """The importance weights and the smallest group shown, for the municipality's administrators.
+    New weights rebuild the municipality's figures (the service does it in the same transaction)."""
+    user = request_user(request)
+    municipality = org_permissions.get_municipality_for_user(user, municipality_pk)
+    permissions.require_manage_settings(user, municipality.pk)
+    form = GapSettingsForm(request.POST or None, instance=settings_for(municipality.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.gap_settings_update(municipality=municipality, actor=user, **form.cleaned_data)
+        except ValidationError as exc:
+            form_errors_from(exc, form)
+        else:
+            messages.success(request, _("The gap analysis settings were saved."))
+            return redirect("gaps:settings_edit", municipality_pk=municipality.pk)
+    return render(
+        request,
+        "gaps/settings_form.html",
+        {
+            "form": form,
+            "municipality": municipality,
+            "title": _("Gap analysis settings for %(name)s") % {"name": municipality.name},
         },
     )

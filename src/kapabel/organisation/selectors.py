@@ -9,17 +9,15 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from kapabel.core.access import path_in_subtree, scope_for, subtree_q
-from kapabel.core.models import Municipality, Role
+from kapabel.core.models import Municipality, Role, User
 from kapabel.core.tenancy import municipalities_for
-from kapabel.organisation.models import Employee, HRImport, JobRole, OrgUnit
+from kapabel.organisation.models import Employee, HRImport, JobRole, OrgUnit, RoleAssignment
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
-
-    from kapabel.core.models import User
 
 
 def municipalities_for_user(user: User | AnonymousUser) -> QuerySet[Municipality]:
@@ -139,3 +137,67 @@ def hr_imports(*, municipality_ids: Collection[int] | None) -> QuerySet[HRImport
         if municipality_ids is None
         else queryset.filter(municipality_id__in=sorted(municipality_ids))
     )
+
+
+# --- Logins and role grants -----------------------------------------------------------------------
+
+
+def accounts_of_municipality(municipality_id: int, *, search: str = "") -> QuerySet[User]:
+    """The logins that belong to a municipality: linked to one of its employees, or holding a role
+    there. Each comes with its employee record and only this municipality's grants (`grants_here`),
+    so a list page costs three queries however many logins it shows."""
+    queryset = (
+        User.objects.filter(
+            Q(employee__municipality_id=municipality_id)
+            | Q(role_assignments__municipality_id=municipality_id)
+        )
+        .distinct()
+        .select_related("employee", "employee__unit")
+        .prefetch_related(
+            Prefetch(
+                "role_assignments",
+                queryset=RoleAssignment.objects.filter(municipality_id=municipality_id)
+                .select_related("unit")
+                .order_by("role", "unit__path"),
+                to_attr="grants_here",
+            )
+        )
+        .order_by("username")
+    )
+    if search:
+        queryset = queryset.filter(
+            Q(username__icontains=search)
+            | Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(email__icontains=search)
+            | Q(employee__name__icontains=search)
+        )
+    return queryset
+
+
+def role_assignments_for_admin(user: User | AnonymousUser) -> QuerySet[RoleAssignment]:
+    """Role grants in the municipalities the user administers (all for platform administrators)."""
+    return RoleAssignment.objects.filter(scope_for(user).admin_municipalities_q()).select_related(
+        "user", "unit", "municipality"
+    )
+
+
+def employee_by_number(municipality_id: int, number: str) -> Employee | None:
+    """The municipality's employee with this employee number (or external id), if there is one."""
+    return (
+        Employee.objects.filter(municipality_id=municipality_id)
+        .filter(Q(employee_number=number) | Q(external_id=number))
+        .select_related("user")
+        .order_by("-active", "pk")
+        .first()
+    )
+
+
+def units_of_municipality(municipality_id: int) -> QuerySet[OrgUnit]:
+    """The municipality's active units in tree order (for choosing the subtree a grant covers)."""
+    return OrgUnit.objects.filter(municipality_id=municipality_id, active=True).order_by("path")
+
+
+def account_by_username(username: str) -> User | None:
+    """The login with this username (case-insensitive), for the platform's own setup steps."""
+    return User.objects.filter(username__iexact=username).first()

@@ -1,5 +1,8 @@
 """Writes to the organisation: every change goes through here, validates, runs in a transaction
-and leaves an audit event. Views, the API, the HR import and the demo all call these."""
+and leaves an audit event. Views, the API, the HR import and the demo all call these.
+
+Municipalities, units, job roles and employees are here; logins and granted roles in `accounts`
+(re-exported below, so `from kapabel.organisation import services` reaches them all)."""
 
 from __future__ import annotations
 
@@ -9,16 +12,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from kapabel.core import announce, audit
-from kapabel.core.access import forget_scope, subtree_q
+from kapabel.core.access import subtree_q
 from kapabel.core.audit import Actor
-from kapabel.core.models import Municipality, Role, User
-from kapabel.organisation.models import Employee, JobRole, OrgUnit, RoleAssignment
+from kapabel.core.models import Municipality
+from kapabel.organisation.models import Employee, JobRole, OrgUnit
 
 UNIT_FIELDS = ("name", "kind", "external_id", "parent", "active")
 JOB_ROLE_FIELDS = ("title", "code", "job_family", "external_id", "active")
@@ -45,11 +48,23 @@ def _given(**values: Any) -> dict[str, Any]:
 
 @transaction.atomic
 def municipality_create(*, name: str, kommunekode: str, cvr: str = "", actor: Actor) -> Municipality:
+    """A new tenant. A code that is not three digits, or one another municipality has, is refused with
+    a message saying so (also when two requests race for the same code)."""
+    name, kommunekode, cvr = name.strip(), kommunekode.strip(), cvr.strip()
+    municipality = Municipality(name=name, kommunekode=kommunekode, cvr=cvr)
+    municipality.full_clean(validate_unique=False)
+    taken = _code_taken(kommunekode)
+    if taken is not None:
+        raise taken
+    try:
+        with transaction.atomic():  # a savepoint: a lost race ends as the same message, not a 500
+            municipality.save()
+    except IntegrityError:
+        raise _code_taken(kommunekode) or ValidationError(
+            {"kommunekode": _("The municipality could not be saved. Try again.")}
+        ) from None
     # Not `audit.create_audited`: the event belongs to the new municipality itself, whose key exists
     # only once it is saved (a municipality has no `municipality_id` for the audit log to read).
-    municipality = Municipality(name=name, kommunekode=kommunekode, cvr=cvr)
-    municipality.full_clean()
-    municipality.save()
     audit.record(
         "organisation.municipality.created",
         actor=actor,
@@ -58,6 +73,18 @@ def municipality_create(*, name: str, kommunekode: str, cvr: str = "", actor: Ac
         changes=audit.diff({}, audit.snapshot(municipality, ("name", "kommunekode"))),
     )
     return municipality
+
+
+def _code_taken(kommunekode: str) -> ValidationError | None:
+    existing = Municipality.objects.filter(kommunekode=kommunekode).first()
+    if existing is None:
+        return None
+    return ValidationError(
+        {
+            "kommunekode": _("There is already a municipality with the code %(code)s: %(name)s.")
+            % {"code": kommunekode, "name": existing.name}
+        }
+    )
 
 
 # --- Units ------------------------------------------------------------------------------------
@@ -369,68 +396,32 @@ def employees_bulk_create(
     return len(employees)
 
 
-@transaction.atomic
-def employee_link_user(*, employee: Employee, user: User | None, actor: Actor) -> Employee:
-    before = employee.user_id
-    employee.user = user
-    employee.save(update_fields=["user"])
-    audit.record(
-        "organisation.employee.user_linked",
-        actor=actor,
-        obj=employee,
-        changes={"user": [before, user.pk if user else None]},
-    )
-    return employee
+# Logins and granted roles live in `accounts`; imported here so every caller keeps one import.
+from kapabel.organisation.services.accounts import (  # noqa: E402
+    USER_FIELDS,
+    employee_link_user,
+    role_grant,
+    role_revoke,
+    user_create,
+)
 
-
-# --- Granted roles ----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def role_grant(
-    *,
-    user: User,
-    role: str,
-    municipality: Municipality | None = None,
-    unit: OrgUnit | None = None,
-    actor: Actor,
-) -> RoleAssignment:
-    """Give `user` a granted role (HR, coordinator, municipality or platform administrator)."""
-    if role in (Role.EMPLOYEE, Role.MANAGER):
-        raise ValidationError(
-            {"role": _("Employee and manager roles follow from the organisation and cannot be granted.")}
-        )
-    if role == Role.PLATFORM_ADMIN:
-        municipality, unit = None, None
-    elif municipality is None:
-        raise ValidationError({"municipality": _("Choose the municipality the role applies to.")})
-    if unit is not None and municipality is not None and unit.municipality_id != municipality.pk:
-        raise ValidationError({"unit": _("The unit belongs to another municipality.")})
-    assignment, created = RoleAssignment.objects.get_or_create(
-        user=user, role=role, municipality=municipality, unit=unit
-    )
-    if created:
-        audit.record(
-            "core.role.granted",
-            actor=actor,
-            obj=assignment,
-            municipality_id=municipality.pk if municipality else None,
-            object_repr=f"{user.get_username()}: {role}",
-            changes={"role": [None, role], "unit": [None, unit.pk if unit else None]},
-        )
-    forget_scope(user)
-    return assignment
-
-
-@transaction.atomic
-def role_revoke(*, assignment: RoleAssignment, actor: Actor) -> None:
-    audit.record(
-        "core.role.revoked",
-        actor=actor,
-        obj=assignment,
-        municipality_id=assignment.municipality_id,
-        object_repr=f"{assignment.user.get_username()}: {assignment.role}",
-        changes={"role": [assignment.role, None]},
-    )
-    assignment.delete()
-    forget_scope(assignment.user)
+__all__ = [
+    "EMPLOYEE_FIELDS",
+    "JOB_ROLE_FIELDS",
+    "UNIT_FIELDS",
+    "USER_FIELDS",
+    "employee_create",
+    "employee_link_user",
+    "employee_update",
+    "employees_bulk_create",
+    "jobrole_create",
+    "jobrole_update",
+    "municipality_create",
+    "orgunit_create",
+    "orgunit_set_managers",
+    "orgunit_update",
+    "orgunits_bulk_create",
+    "role_grant",
+    "role_revoke",
+    "user_create",
+]
