@@ -17,8 +17,8 @@ class KeyPair:
     cert_file: str
 
 
-def _generate(directory: Path) -> KeyPair:
-    """A 3072-bit RSA key and a self-signed certificate valid for ten years (development only)."""
+def _generate(directory: Path, key_size: int = 3072) -> KeyPair:
+    """An RSA key and a self-signed certificate valid for ten years (development and tests only)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -28,7 +28,7 @@ def _generate(directory: Path) -> KeyPair:
     if key_path.exists() and cert_path.exists():
         return KeyPair(str(key_path), str(cert_path))
     directory.mkdir(parents=True, exist_ok=True)
-    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Kapabel SAML SP (development)")])
     now = datetime.datetime.now(datetime.UTC)
     cert = (

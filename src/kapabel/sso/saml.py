@@ -19,7 +19,11 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import hashlib
 import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from defusedxml import ElementTree
@@ -36,9 +40,11 @@ from saml2.config import SPConfig
 from saml2.ident import code as code_name_id
 from saml2.ident import decode as decode_name_id
 from saml2.metadata import entity_descriptor
+from saml2.population import Population
 from saml2.s_utils import decode_base64_and_inflate
 from saml2.saml import AuthnContextClassRef
 from saml2.samlp import RequestedAuthnContext
+from saml2.sigver import verify_redirect_signature
 
 from kapabel.sso.claims import Identity, identity_from_attributes
 from kapabel.sso.errors import SsoRefused
@@ -99,7 +105,8 @@ def _config(base: str, provider: IdentityProvider | None = None) -> SPConfig:
 
 def sp_metadata(base: str) -> str:
     """Kapabel's SP metadata: entity ID, endpoints, signing and encryption certificates."""
-    return str(entity_descriptor(_config(base)))
+    key = ("metadata", base, settings.KAPABEL_SAML_ENTITY_ID, signing_pair(), encryption_pair())
+    return str(_cached(key, lambda: str(entity_descriptor(_config(base)))))
 
 
 def idp_entity_id(metadata: str) -> str:
@@ -119,9 +126,53 @@ def idp_entity_id(metadata: str) -> str:
     return str(with_sso[0].get("entityID"))
 
 
+class _NoPopulation(Population):
+    """pysaml2 keeps every identity it has seen in memory; Kapabel keeps what it needs (for single
+    logout) in the session and the database, so a long-lived client must not."""
+
+    def add_information_about_person(self, session_info: Any) -> Any:
+        return session_info.get("name_id")
+
+
+# Building a client loads the keys (cryptography checks an RSA private key, ~0.1-0.3 s) and parses the
+# metadata, so each process keeps the clients it built, until the provider is saved again.
+_clients: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_clients_lock = threading.Lock()
+MAX_CLIENTS = 64
+
+
+def _cached(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    with _clients_lock:
+        if key in _clients:
+            _clients.move_to_end(key)
+            return _clients[key]
+    value = build()
+    with _clients_lock:
+        _clients[key] = value
+        while len(_clients) > MAX_CLIENTS:
+            _clients.popitem(last=False)
+    return value
+
+
 def _client(provider: IdentityProvider, base: str) -> Saml2Client:
+    def build() -> Saml2Client:
+        client = Saml2Client(config=_config(base, provider))
+        client.users = _NoPopulation()
+        return client
+
+    key = (
+        "client",
+        provider.pk,
+        provider.updated_at,
+        hashlib.sha256(provider.saml_metadata.encode()).hexdigest(),
+        base,
+        settings.KAPABEL_SAML_ENTITY_ID,
+        settings.KAPABEL_SSO_CLOCK_SKEW_SECONDS,
+        signing_pair(),
+        encryption_pair(),
+    )
     try:
-        return Saml2Client(config=_config(base, provider))
+        return _cached(key, build)
     except Exception as exc:  # pysaml2 raises a variety of errors on metadata it cannot use
         raise SsoRefused(f"provider metadata unusable: {type(exc).__name__}") from exc
 
@@ -230,7 +281,7 @@ def logout_request_url(
     client = _client(provider, base)
     try:
         destinations = client.metadata.single_logout_service(
-            provider.saml_entity_id, [BINDING_HTTP_REDIRECT], "idpsso"
+            provider.saml_entity_id, BINDING_HTTP_REDIRECT, "idpsso"
         )
     except Exception:  # no logout service for the Redirect binding
         return None
@@ -250,12 +301,33 @@ def logout_request_url(
     return str(dict(info["headers"])["Location"])
 
 
+def _check_redirect_signature(
+    client: Saml2Client, provider: IdentityProvider, query: dict[str, str], kind: str
+) -> None:
+    """The query-string signature of a message over HTTP-Redirect, against the provider's signing
+    certificates. pysaml2 checks it only where an IdP expects signed AuthnRequests, not for an SP's
+    incoming logout requests, so it is done here."""
+    if not query.get("Signature") or not query.get("SigAlg"):
+        raise SsoRefused(f"{kind} over HTTP-Redirect without signature")
+    message = {kind: query[kind], "SigAlg": query["SigAlg"], "Signature": query["Signature"]}
+    if "RelayState" in query:
+        message["RelayState"] = query["RelayState"]
+    certs = client.metadata.certs(provider.saml_entity_id, "any", "signing")
+    try:
+        valid = any(verify_redirect_signature(message, client.sec.sec_backend, cert) for _name, cert in certs)
+    except Exception as exc:  # an unknown algorithm, a broken signature value
+        raise SsoRefused(f"{kind} signature unusable: {type(exc).__name__}") from exc
+    if not valid:
+        raise SsoRefused(f"{kind} signature invalid")
+
+
 def handle_logout_request(
     provider: IdentityProvider, base: str, query: dict[str, str]
 ) -> tuple[str, str | None]:
     """An identity provider's LogoutRequest (HTTP-Redirect, signature checked): the NameID it ends,
     and the URL carrying our signed LogoutResponse back to it."""
     client = _client(provider, base)
+    _check_redirect_signature(client, provider, query, "SAMLRequest")
     try:
         request = client.parse_logout_request(
             query["SAMLRequest"],
@@ -269,18 +341,20 @@ def handle_logout_request(
     if request is None or request.message is None or request.message.name_id is None:
         raise SsoRefused("logout request without NameID")
     name_id = request.message.name_id.text or ""
-    response = client.create_logout_response(request.message, [BINDING_HTTP_REDIRECT])
     try:
+        destination = client.response_args(request.message, [BINDING_HTTP_REDIRECT])["destination"]
+        response = client.create_logout_response(request.message, [BINDING_HTTP_REDIRECT])
         info = client.apply_binding(
             BINDING_HTTP_REDIRECT,
             str(response),
-            response.destination,
+            destination,
             relay_state=query.get("RelayState", ""),
             response=True,
             sign=True,
             sigalg=xmldsig.SIG_RSA_SHA256,
         )
-    except Exception:  # no logout service to answer to: the local logout stands
+    except Exception as exc:  # no logout service to answer to: the local logout stands
+        logger.warning("SAML logout response not sent", extra={"reason": f"{type(exc).__name__}: {exc}"})
         return name_id, None
     return name_id, str(dict(info["headers"])["Location"])
 
