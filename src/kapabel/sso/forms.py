@@ -51,6 +51,13 @@ class ProviderForm(DesignSystemFormMixin, forms.ModelForm):
             self.fields["roles_format"].choices = [
                 (IdentityProvider.RolesFormat.VALUES.value, IdentityProvider.RolesFormat.VALUES.label)
             ]
+        required = (
+            ["saml_metadata", "min_assurance"]
+            if protocol == IdentityProvider.Protocol.SAML
+            else OIDC_FIELDS[:3]
+        )
+        for name in required:
+            self.fields[name].required = True
         self.order_fields(["municipality", "name", "slug", "active", *own])
 
 

@@ -62,17 +62,20 @@ def pending_device(user: User) -> TOTPDevice:
 
 
 @transaction.atomic
-def device_confirm(*, request: HttpRequest, user: User, device: TOTPDevice, token: str) -> bool:
-    """Confirm a device being set up with a code from the app; False when the code is wrong."""
+def device_confirm(*, request: HttpRequest, user: User, device: TOTPDevice, token: str) -> tuple[bool, bool]:
+    """Confirm a device being set up with a code from the app: (accepted, throttled)."""
+    allowed, _details = device.verify_is_allowed()
+    if not allowed:
+        return False, True
     if not device.verify_token(token):
-        return False
+        return False, False
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     audit.record("sso.second_factor.set_up", actor=user, obj=user, object_repr=user.get_username())
     otp_login(request, device)
     request.session.pop(SESSION_KEY, None)
-    return True
+    return True, False
 
 
 def verify(*, request: HttpRequest, user: User, token: str) -> tuple[bool, bool]:

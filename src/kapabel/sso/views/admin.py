@@ -83,7 +83,10 @@ def provider_detail(request: HttpRequest, provider_pk: int) -> HttpResponse:
 def provider_edit(request: HttpRequest, provider_pk: int) -> HttpResponse:
     user = request_user(request)
     provider = permissions.get_provider_for_user(user, provider_pk)
-    form = ProviderForm(request.POST or None, instance=provider, protocol=provider.protocol)
+    # The form writes its values into the instance it is given; the service must see the saved values
+    # (to record before → after), so the form gets its own copy.
+    shown = permissions.get_provider_for_user(user, provider_pk)
+    form = ProviderForm(request.POST or None, instance=shown, protocol=provider.protocol)
     if request.method == "POST" and form.is_valid():
         try:
             services.provider_update(provider=provider, actor=user, **form.cleaned_data)

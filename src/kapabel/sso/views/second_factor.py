@@ -47,17 +47,18 @@ def second_factor_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"].strip()
         if device is not None:
-            if second_factor.device_confirm(request=request, user=user, device=device, token=token):
-                return redirect(_next(request))
-            form.add_error("token", _("That code is not right. Check the time on your phone and try again."))
+            accepted, throttled = second_factor.device_confirm(
+                request=request, user=user, device=device, token=token
+            )
+            wrong = _("That code is not right. Check the time on your phone and try again.")
         else:
             accepted, throttled = second_factor.verify(request=request, user=user, token=token)
-            if accepted:
-                return redirect(_next(request))
-            if throttled:
-                form.add_error("token", _("Too many wrong codes. Wait a little and try again."))
-            else:
-                form.add_error("token", _("That code is not right. Try the next one the app shows."))
+            wrong = _("That code is not right. Try the next one the app shows.")
+        if accepted:
+            return redirect(_next(request))
+        form.add_error(
+            "token", _("Too many wrong codes. Wait a little and try again.") if throttled else wrong
+        )
     context = {"form": form, "setup": device is not None, "next": _next(request)}
     if device is not None:
         # An SVG drawn by segno from the otpauth:// URI: no image service, nothing leaves the server.
