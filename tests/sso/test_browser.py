@@ -13,7 +13,6 @@ import pytest
 from kapabel.organisation.models import RoleAssignment
 from kapabel.sso import keys, saml, services
 from kapabel.sso.models import OIOSAML3_PRIVILEGES_ATTRIBUTE, IdentityProvider
-from tests.browser.conftest import browser, page  # noqa: F401 (the Chromium fixtures)
 from tests.browser.test_accessibility import check_page
 from tests.conftest import PASSWORD
 from tests.sso.conftest import oidc_provider_for
