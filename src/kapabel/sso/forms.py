@@ -32,6 +32,8 @@ COMMON_FIELDS = [
 class ProviderForm(DesignSystemFormMixin, forms.ModelForm):
     """One form per protocol: the protocol's own fields, then what both share."""
 
+    oidc_issuer = forms.URLField(label=_("issuer"), required=False, assume_scheme="https")
+
     class Meta:
         model = IdentityProvider
         fields = COMMON_FIELDS + SAML_FIELDS + OIDC_FIELDS

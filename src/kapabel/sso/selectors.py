@@ -17,6 +17,11 @@ def active_provider(slug: str) -> IdentityProvider | None:
     return active_providers().filter(slug=slug).first()
 
 
+def saml_providers_for_issuer(entity_id: str) -> QuerySet[IdentityProvider]:
+    """Active SAML providers with this IdP entity ID (one IdP may serve several municipalities)."""
+    return active_providers().filter(protocol=IdentityProvider.Protocol.SAML, saml_entity_id=entity_id)
+
+
 def provider_by_id(pk: int | None) -> IdentityProvider | None:
     if pk is None:
         return None

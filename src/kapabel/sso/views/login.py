@@ -192,9 +192,7 @@ def saml_sls(request: HttpRequest) -> HttpResponse:
         return refused(request, exc, None)
     # One identity provider may serve several municipalities (KOMBIT's): the signature decides.
     last_error: SsoRefused | None = None
-    for candidate in selectors.active_providers().filter(
-        protocol=IdentityProvider.Protocol.SAML, saml_entity_id=issuer
-    ):
+    for candidate in selectors.saml_providers_for_issuer(issuer):
         try:
             name_id, location = saml.handle_logout_request(
                 candidate, saml.base_url(request), request.GET.dict()
