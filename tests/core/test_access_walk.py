@@ -41,6 +41,11 @@ KWARG_KINDS = {
     "assessment_pk": "assessment",
     "assessment_id": "assessment",
     "rating_id": "rating",
+    # Single sign-on: configured by platform administrators only (none of the walked personas).
+    "provider_pk": "sso_provider",
+    "mapping_pk": "sso_provider",
+    "protocol": "sso_provider",
+    "slug": "sso_provider",
 }
 # Routes anyone may open, signed in or not.
 PUBLIC = {
@@ -52,6 +57,13 @@ PUBLIC = {
     "i18n/setlang/",
     "api/v1/openapi.json",
     "api/v1/docs",
+    # The single sign-on exchange itself: reached before anyone is logged in.
+    "sso/login/<slug:slug>/",
+    "sso/saml/metadata/",
+    "sso/saml/acs/",
+    "sso/saml/sls/",
+    "sso/saml/logout/",
+    "sso/oidc/callback/",
 }
 PERSONAS = ["employee", "manager", "hr", "coordinator", "admin", "other_municipality_admin"]
 
@@ -119,7 +131,22 @@ def out_of_scope(world, persona: str) -> dict[str, list[Any]]:
     """Objects the persona must not reach: another unit's and another municipality's."""
     objects = _organisation_out_of_scope(world, persona) | _assessment_out_of_scope(world, persona)
     objects["hr_import"] = hr_imports_out_of_scope(world, persona)
+    objects["sso_provider"] = [sso_provider(world)]
     return objects
+
+
+def sso_provider(world) -> Any:
+    from kapabel.sso.models import IdentityProvider
+
+    return IdentityProvider.objects.get_or_create(
+        slug="walk-oidc",
+        defaults={
+            "municipality": world.a,
+            "name": "Walk OIDC",
+            "protocol": "oidc",
+            "match_attribute": "email",
+        },
+    )[0]
 
 
 def hr_imports_out_of_scope(world, persona: str) -> list[Any]:

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kapabel.core.web import form_errors_from, post_only, request_user, require_post
+from kapabel.core.web import form_errors_from, request_user, require_post
 from kapabel.sso import permissions, saml, selectors, services
 from kapabel.sso.forms import LoginPolicyForm, ProviderForm, RoleMappingForm
 from kapabel.sso.models import IdentityProvider
@@ -112,11 +112,10 @@ def role_mapping_remove(request: HttpRequest, provider_pk: int, mapping_pk: int)
 
 
 @login_required
-@post_only
 def login_policy(request: HttpRequest, municipality_pk: int) -> HttpResponse:
     user = request_user(request)
-    permissions.require_manage_sso(user)
     municipality = permissions.get_municipality_for_user(user, municipality_pk)
+    require_post(request)
     form = LoginPolicyForm(request.POST)
     form.is_valid()
     local_login = bool(form.cleaned_data.get("local_login"))
