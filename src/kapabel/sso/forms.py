@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kapabel.core.forms import DesignSystemFormMixin
@@ -29,14 +30,20 @@ COMMON_FIELDS = [
 ]
 
 
+def _formfield(field: models.Field, **kwargs: Any) -> forms.Field | None:
+    """Addresses without a scheme mean https (Django 6's default, asked for now)."""
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 class ProviderForm(DesignSystemFormMixin, forms.ModelForm):
     """One form per protocol: the protocol's own fields, then what both share."""
-
-    oidc_issuer = forms.URLField(label=_("issuer"), required=False, assume_scheme="https")
 
     class Meta:
         model = IdentityProvider
         fields = COMMON_FIELDS + SAML_FIELDS + OIDC_FIELDS
+        formfield_callback = _formfield
         widgets = {
             "saml_metadata": forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
             "oidc_client_secret": forms.PasswordInput(render_value=True),

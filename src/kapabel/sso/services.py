@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime
 import logging
 import re
+from importlib import import_module
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -17,7 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kapabel.core import audit
-from kapabel.core.access import path_in_subtree
+from kapabel.core.access import path_in_subtree, scope_for
 from kapabel.core.audit import Actor
 from kapabel.core.models import Municipality, User
 from kapabel.organisation import services as organisation_services
@@ -273,10 +275,6 @@ def saml_session_record(*, provider: IdentityProvider, identity: Identity, sessi
 
 def saml_sessions_end(*, provider: IdentityProvider, name_id: str) -> int:
     """End every Django session a SAML login of `name_id` through `provider` opened."""
-    from importlib import import_module
-
-    from django.conf import settings
-
     store = import_module(settings.SESSION_ENGINE).SessionStore
     rows = list(SamlSession.objects.filter(provider=provider, name_id=name_id))
     for row in rows:
@@ -296,8 +294,6 @@ def local_login_refusal(user: Any) -> str | None:
     """Why `user` may not log in with a password, or None. Platform administrators always may (the
     way in to repair a broken SSO set-up; with a second factor); others not when one of their
     municipalities has switched local passwords off."""
-    from kapabel.core.access import scope_for
-
     scope = scope_for(user)
     if scope.is_platform_admin or not scope.municipality_ids:
         return None
