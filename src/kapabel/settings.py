@@ -78,7 +78,10 @@ INSTALLED_APPS = [
     "kapabel.gaps",
     "kapabel.learning",
     "kapabel.administration",
+    "kapabel.sso",
     "kapabel.api",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kapabel.sso.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -246,6 +250,29 @@ FILE_UPLOAD_HANDLERS = [
 # dead worker) and is marked failed. Longer than the longest write of one import (50,000 people: <1 min).
 KAPABEL_IMPORT_LEASE_MINUTES = float(env("KAPABEL_IMPORT_LEASE_MINUTES", "15"))
 
+# --- Single sign-on (kapabel.sso; docs/sso.md) ------------------------------------------------
+# The identity providers themselves (SAML metadata, OpenID Connect clients, attribute and role mapping,
+# the local-login switch) are data per municipality, edited on the SSO pages. What is per installation:
+# the public address the providers see (entity ID, endpoints in the SP metadata); when empty it is taken
+# from each request, which is fine behind one host name but not stable across names.
+KAPABEL_SSO_BASE_URL = env("KAPABEL_SSO_BASE_URL").rstrip("/")
+# The SAML service provider's entity ID (default: the metadata URL under the base URL).
+KAPABEL_SAML_ENTITY_ID = env("KAPABEL_SAML_ENTITY_ID")
+# The SP's key pair (PEM) for signing AuthnRequests and logout messages and for decrypting assertions.
+# Development generates a self-signed pair into var/saml/ once; production requires them when SAML is used.
+KAPABEL_SAML_KEY_FILE = env("KAPABEL_SAML_KEY_FILE")
+KAPABEL_SAML_CERT_FILE = env("KAPABEL_SAML_CERT_FILE")
+# A separate pair for encryption (OIOSAML allows one certificate for both); default: the signing pair.
+KAPABEL_SAML_ENCRYPTION_KEY_FILE = env("KAPABEL_SAML_ENCRYPTION_KEY_FILE")
+KAPABEL_SAML_ENCRYPTION_CERT_FILE = env("KAPABEL_SAML_ENCRYPTION_CERT_FILE")
+KAPABEL_XMLSEC_BINARY = env("KAPABEL_XMLSEC_BINARY", "/usr/bin/xmlsec1")
+# Clock skew accepted between Kapabel and an identity provider (assertion and token times).
+KAPABEL_SSO_CLOCK_SKEW_SECONDS = int(env("KAPABEL_SSO_CLOCK_SKEW_SECONDS", "60"))
+# Second factor (TOTP) for local accounts holding an administrator role: "true" requires it (they set it
+# up at their next login); otherwise it is asked only of those who set it up themselves.
+KAPABEL_ADMIN_TOTP_REQUIRED = env_bool("KAPABEL_ADMIN_TOTP_REQUIRED", default=False)
+OTP_TOTP_ISSUER = "Kapabel"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -255,5 +282,9 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        # pysaml2 logs whole messages (attributes: personal data) and tracebacks for every refused
+        # response; kapabel.sso logs one line saying why instead.
+        "saml2": {"level": "CRITICAL"},
+        "xmlschema": {"level": "WARNING"},
     },
 }

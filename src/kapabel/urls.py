@@ -11,6 +11,7 @@ urlpatterns = [
     path("gaps/", include("kapabel.gaps.urls")),
     path("learning/", include("kapabel.learning.urls")),
     path("administration/", include("kapabel.administration.urls")),
+    path("sso/", include("kapabel.sso.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -51,6 +51,11 @@ KWARG_KINDS = {
     "token": "calendar_feed",  # a secret in the URL: a guessed one is 404 (no objects to try)
     "user_pk": "account",
     "grant_pk": "role_assignment",
+    # Single sign-on: configured by platform administrators only (none of the walked personas).
+    "provider_pk": "sso_provider",
+    "mapping_pk": "sso_provider",
+    "protocol": "sso_provider",
+    "slug": "sso_provider",
 }
 # Routes anyone may open, signed in or not.
 PUBLIC = {
@@ -63,6 +68,13 @@ PUBLIC = {
     "api/v1/openapi.json",
     "api/v1/docs",
     "learning/calendar/<str:token>.ics",  # the token is the key (404 when unknown)
+    # The single sign-on exchange itself: reached before anyone is logged in.
+    "sso/login/<slug:slug>/",
+    "sso/saml/metadata/",
+    "sso/saml/acs/",
+    "sso/saml/sls/",
+    "sso/saml/logout/",
+    "sso/oidc/callback/",
 }
 PERSONAS = ["employee", "manager", "hr", "coordinator", "admin", "other_municipality_admin"]
 
@@ -135,6 +147,7 @@ def out_of_scope(world, persona: str) -> dict[str, list[Any]]:
 
     objects |= learning_out_of_scope(world, persona)
     objects |= accounts_out_of_scope(world, persona)
+    objects["sso_provider"] = [sso_provider(world)]
     return objects
 
 
@@ -151,6 +164,20 @@ def accounts_out_of_scope(world, persona: str) -> dict[str, list[Any]]:
     if persona == "other_municipality_admin":
         return {"account": [a_login], "role_assignment": [a_grant]}
     return {"account": [a_login, b_login], "role_assignment": [a_grant, b_grant]}
+
+
+def sso_provider(world) -> Any:
+    from kapabel.sso.models import IdentityProvider
+
+    return IdentityProvider.objects.get_or_create(
+        slug="walk-oidc",
+        defaults={
+            "municipality": world.a,
+            "name": "Walk OIDC",
+            "protocol": "oidc",
+            "match_attribute": "email",
+        },
+    )[0]
 
 
 def hr_imports_out_of_scope(world, persona: str) -> list[Any]:
