@@ -65,6 +65,21 @@ class CompetenceForm(DesignSystemFormMixin, forms.ModelForm):
     def validate_unique(self) -> None:
         """Checked by the service."""
 
+    # The inline editor in the tree shows these first; the rest sit behind a disclosure.
+    PRIMARY = ("code", "name_da", "name_en", "description_da")
+
+    @property
+    def primary_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.PRIMARY]
+
+    @property
+    def more_fields(self) -> list[forms.BoundField]:
+        return [field for field in self.visible_fields() if field.name not in self.PRIMARY]
+
+    @property
+    def more_fields_invalid(self) -> bool:
+        return any(field.errors for field in self.more_fields)
+
 
 class ImportForm(DesignSystemFormMixin, forms.Form):
     file = forms.FileField(label=_("File"))
