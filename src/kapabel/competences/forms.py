@@ -11,6 +11,7 @@ from kapabel.competences.models import Competence, Framework, FrameworkVersion, 
 from kapabel.core.forms import DesignSystemFormMixin
 from kapabel.core.models import Municipality
 from kapabel.organisation.models import Employee, JobRole, OrgUnit
+from kapabel.organisation.pickers import PeopleField
 
 
 def _revalidate(form: forms.BaseForm) -> None:
@@ -118,11 +119,9 @@ class ProfileForm(DesignSystemFormMixin, forms.ModelForm):
 
 
 class ConsultationForm(DesignSystemFormMixin, forms.Form):
-    participants = forms.ModelMultipleChoiceField(
+    participants = PeopleField(
         label=_("Participants"),
-        queryset=Employee.objects.none(),
         help_text=_("The managers and employees who may comment."),
-        widget=forms.SelectMultiple(attrs={"size": 10}),
     )
     message = forms.CharField(
         label=_("Message to participants"), widget=forms.Textarea(attrs={"rows": 3}), required=False
@@ -133,9 +132,12 @@ class ConsultationForm(DesignSystemFormMixin, forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def __init__(self, *args: Any, employees: QuerySet[Employee], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, employees: QuerySet[Employee], municipality_id: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["participants"].queryset = employees
+        self.fields["participants"].search_in(municipality_id)
         _revalidate(self)
 
 
