@@ -46,6 +46,8 @@ def test_people_search_stays_in_scope_and_saves_the_choice(world, live_server, p
     expect(results).to_contain_text("Ingen passer på “Bente”")
     page.fill("#id_employees__q", "emma")
     expect(results).to_contain_text("1–1 af 1 personer")
+    # Screen readers hear the count from the picker's own live region.
+    expect(page.locator("[data-picker-announce]")).to_have_text("1–1 af 1 personer, der passer på “emma”")
     expect(results).to_contain_text("Sagsbehandler Aby")  # job title and unit tell namesakes apart
     expect(results).to_contain_text("Team Alfa")
     # Keyboard: from the search box to the result, Space ticks it and it moves to the chosen list.

@@ -169,7 +169,8 @@ def competence_reorder(request: AuthenticatedHttpRequest, version_pk: int) -> Ht
     _editable_version(request, version)
     parent_pk = request.POST.get("parent", "")
     parent = selectors.competence_of_version(version, int(parent_pk) if parent_pk.isdigit() else None)
-    moved = selectors.competence_of_version(version, int(request.POST.get("moved", "0") or 0))
+    moved_pk = request.POST.get("moved", "")
+    moved = selectors.competence_of_version(version, int(moved_pk) if moved_pk.isdigit() else None)
     try:
         if parent_pk.isdigit() and parent is None:
             raise ValidationError(_("The competence was not found. Reload the page and try again."))

@@ -146,6 +146,16 @@
     root.querySelectorAll("[data-picker-page]").forEach(function (button) { button.type = "button"; });
   }
 
+  // A new page of results: say how many, in the picker's own live region (it stays in the page, so
+  // screen readers hear the change; the count inside the swapped results would be a new region).
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var results = event.target;
+    if (!results.classList || !results.classList.contains("picker-results")) { return; }
+    var picker = results.closest("[data-people-picker]");
+    var count = results.querySelector("[data-results-count]");
+    if (picker && count) { picker.querySelector("[data-picker-announce]").textContent = count.textContent.trim(); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:load", function (event) { init(event.target); });
 })();
