@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from kapabel.assessments.models import LEVEL_SOURCES, AssessmentSettings, Campaign
 from kapabel.competences.models import FrameworkVersion, Profile
 from kapabel.core.forms import DesignSystemFormMixin
+from kapabel.core.widgets import CheckboxList
 from kapabel.organisation.models import Employee, JobRole, OrgUnit
+from kapabel.organisation.pickers import PeopleField, UnitScopeField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -31,18 +33,20 @@ class CampaignForm(DesignSystemFormMixin, forms.Form):
     )
     opens_on = forms.DateField(label=_("Opens on"), widget=DATE)
     closes_on = forms.DateField(label=_("Closes on"), widget=DATE)
-    units = forms.ModelMultipleChoiceField(
-        label=_("Units with the units below them"), queryset=OrgUnit.objects.none(), required=False
-    )
-    units_only = forms.ModelMultipleChoiceField(
-        label=_("Units without the units below them"), queryset=OrgUnit.objects.none(), required=False
+    units = UnitScopeField(
+        label=_("Units"),
+        help_text=_(
+            "Everyone in a chosen unit takes part; with the units below it, so does everyone in them."
+        ),
     )
     job_roles = forms.ModelMultipleChoiceField(
-        label=_("Job roles"), queryset=JobRole.objects.none(), required=False
+        label=_("Job roles"),
+        queryset=JobRole.objects.none(),
+        required=False,
+        widget=CheckboxList,
+        help_text=_("Everyone with one of these job roles takes part, wherever they work."),
     )
-    employees = forms.ModelMultipleChoiceField(
-        label=_("Named people"), queryset=Employee.objects.none(), required=False
-    )
+    employees = PeopleField(label=_("Named people"), required=False)
     questions = forms.CharField(
         label=_("Questions (needs survey)"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -61,18 +65,19 @@ class CampaignForm(DesignSystemFormMixin, forms.Form):
         units: QuerySet[OrgUnit],
         job_roles: QuerySet[JobRole],
         employees: QuerySet[Employee],
+        municipality_id: int | None = None,
         **kwargs: Any,
     ) -> None:
         self._querysets = {
             "framework_version": versions,
             "profile": profiles,
             "units": units,
-            "units_only": units,
             "job_roles": job_roles,
             "employees": employees,
         }
         super().__init__(*args, **kwargs)
         self._apply_querysets()
+        self.fields["employees"].search_in(municipality_id)
         if not self.is_bound:
             self.initial.setdefault("opens_on", timezone.localdate())
 

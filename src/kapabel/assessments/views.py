@@ -24,6 +24,7 @@ from kapabel.core import tenancy
 from kapabel.core.models import User
 from kapabel.core.web import form_errors_from, request_user
 from kapabel.organisation import permissions as org_permissions
+from kapabel.organisation import pickers
 from kapabel.organisation import selectors as org_selectors
 
 
@@ -285,8 +286,11 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         .order_by("path"),
         job_roles=org_selectors.job_roles_for_user(user).filter(municipality=municipality, active=True),
         employees=org_selectors.employees_for_user(user).filter(municipality=municipality),
+        municipality_id=municipality.pk,
     )
-    if request.method == "POST" and form.is_valid():
+    if pickers.picker_action(request.POST):
+        pickers.hold_errors(form)  # a search in a picker without JavaScript: show the form again
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             campaign = services.campaign_create(
@@ -300,7 +304,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
                 description=data["description"],
                 questions=data["questions"].splitlines(),
                 scope=services.Scope(
-                    units=[(u, True) for u in data["units"]] + [(u, False) for u in data["units_only"]],
+                    units=data["units"],
                     job_roles=list(data["job_roles"]),
                     employees=list(data["employees"]),
                 ),

@@ -123,6 +123,15 @@ def competence_of_version(version: FrameworkVersion, pk: int | None) -> Competen
     return Competence.objects.filter(version=version, pk=pk).first() if pk else None
 
 
+def competence_descendant_count(competence: Competence) -> int:
+    """How many competences sit below `competence` (removed with it), one query per level."""
+    count, level = 0, [competence.pk]
+    while level:
+        level = list(Competence.objects.filter(parent__in=level).values_list("pk", flat=True))
+        count += len(level)
+    return count
+
+
 def scale_levels(version: FrameworkVersion) -> list[tuple[int, str]]:
     """(value, name) of the levels of the version's scale, lowest first."""
     return [(level.value, level.name) for level in version.scale.levels.all()] if version.scale else []

@@ -56,14 +56,24 @@ def employees_for_user(
         queryset = queryset.filter(unit.subtree_q("unit__path"))
     if job_role is not None:
         queryset = queryset.filter(job_role=job_role)
-    if search:
-        queryset = queryset.filter(
-            Q(name__icontains=search)
-            | Q(email__icontains=search)
-            | Q(employee_number__iexact=search)
-            | Q(external_id__iexact=search)
-        )
-    return queryset
+    return search_employees(queryset, search) if search else queryset
+
+
+def search_employees(queryset: QuerySet[Employee], search: str) -> QuerySet[Employee]:
+    """Narrow an already scoped queryset to a search: every word must match the name (or the
+    whole text the e-mail, employee number or external id)."""
+    search = search.strip()
+    if not search:
+        return queryset
+    by_name = Q()
+    for word in search.split():
+        by_name &= Q(name__icontains=word)
+    return queryset.filter(
+        by_name
+        | Q(email__icontains=search)
+        | Q(employee_number__iexact=search)
+        | Q(external_id__iexact=search)
+    )
 
 
 def unit_headcounts(units: list[OrgUnit]) -> dict[int, int]:

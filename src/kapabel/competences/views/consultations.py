@@ -19,6 +19,7 @@ from kapabel.competences.forms import CommentForm, ConsultationForm
 from kapabel.competences.models import Comment
 from kapabel.competences.views.common import framework_url, post_action
 from kapabel.core.web import AuthenticatedHttpRequest, form_errors_from, require_post
+from kapabel.organisation import pickers
 
 
 @login_required
@@ -34,9 +35,13 @@ def _open_consultation(
     request: AuthenticatedHttpRequest, *, municipality_id: int, cancel_url: str, title: str, **subject: Any
 ) -> HttpResponse:
     form = ConsultationForm(
-        request.POST or None, employees=selectors.participant_candidates(request.user, municipality_id)
+        request.POST or None,
+        employees=selectors.participant_candidates(request.user, municipality_id),
+        municipality_id=municipality_id,
     )
-    if request.method == "POST" and form.is_valid():
+    if pickers.picker_action(request.POST):
+        pickers.hold_errors(form)  # a search in the people picker without JavaScript: show it again
+    elif request.method == "POST" and form.is_valid():
         try:
             consultation = services.consultation_open(actor=request.user, **subject, **form.cleaned_data)
         except ValidationError as exc:
