@@ -139,3 +139,8 @@ def hr_imports(*, municipality_ids: Collection[int] | None) -> QuerySet[HRImport
         if municipality_ids is None
         else queryset.filter(municipality_id__in=sorted(municipality_ids))
     )
+
+
+def recent_hr_imports(*, municipality_ids: Collection[int] | None, limit: int = 3) -> list[HRImport]:
+    """The latest HR imports (not dry runs) of these municipalities, for the start page."""
+    return list(hr_imports(municipality_ids=municipality_ids).filter(dry_run=False)[:limit])
