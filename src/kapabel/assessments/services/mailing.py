@@ -4,6 +4,7 @@ answered. The messages are composed here and sent in the background after the tr
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.conf import settings as django_settings
@@ -100,11 +101,14 @@ def _addressed(message: mail.Mail, to: str) -> mail.Mail:
 
 
 @transaction.atomic
-def campaign_invitations_send(*, campaign: Campaign, actor: Actor, base_url: str = "") -> MailResult:
+def campaign_invitations_send(
+    *, campaign: Campaign, actor: Actor, base_url: str = "", today: datetime.date | None = None
+) -> MailResult:
     """Invite every participant not yet invited, once the campaign is open for answers (not before
-    its open date, not after it closed). Called when a campaign that invites is created and by the
-    daily job (`reminders_send`), which catches campaigns opening later."""
-    if not campaign.is_open_for(campaign.participant_part):
+    its open date, not after it closed; `today` defaults to today). Called when a campaign that
+    invites is created and by the daily job (`reminders_send`), which catches campaigns opening
+    later."""
+    if not campaign.is_open_for(campaign.participant_part, today):
         return MailResult(0, 0)
     waiting = list(
         Assessment.objects.select_for_update()

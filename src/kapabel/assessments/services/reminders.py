@@ -51,7 +51,7 @@ def reminders_send(*, today: datetime.date | None = None) -> dict[str, int]:
     # Campaigns that invite and have opened: invite whoever has not been invited yet (a campaign
     # that opened since yesterday, or one whose invitations could not be sent when it was created).
     for campaign in selectors.campaigns_to_invite(today):
-        sent["invited"] += campaign_invitations_send(campaign=campaign, actor=None).sent
+        sent["invited"] += campaign_invitations_send(campaign=campaign, actor=None, today=today).sent
     settings_by_municipality: dict[int, AssessmentSettings] = {}
     connection = get_connection()
     with translation.override(django_settings.LANGUAGE_CODE):

@@ -156,18 +156,28 @@ def _needs(results: SurveyResults, answered: list[int], items: list[Any]) -> Non
         ),
         key=lambda row: (-row["count"], row["competence"].name),
     )
-    texts: dict[int, list[str]] = defaultdict(list)
+    texts: dict[int, Counter[str]] = defaultdict(Counter)
     for position, answer in (
         NeedsAnswer.objects.filter(assessment_id__in=answered)
         .exclude(answer="")
         .values_list("position", "answer")
     ):
-        texts[position].append(answer)
-    # Sorted alphabetically, so the order of the answers says nothing about who gave them.
-    results.questions = [
-        {"question": question, "answers": sorted(texts.get(position, []), key=str.casefold)}
-        for position, question in enumerate(results.campaign.questions)
-    ]
+        texts[position][answer.strip()] += 1
+    # The same answer given by several people is shown once with their number; otherwise sorted
+    # alphabetically, so the order of the answers says nothing about who gave them.
+    results.questions = []
+    for position, question in enumerate(results.campaign.questions):
+        given = texts.get(position, Counter())
+        results.questions.append(
+            {
+                "question": question,
+                "answers": [
+                    {"text": text, "count": n}
+                    for text, n in sorted(given.items(), key=lambda t: (-t[1], t[0].casefold()))
+                ],
+                "total": sum(given.values()),
+            }
+        )
 
 
 def _leaders(results: SurveyResults, answered: list[int], items: list[Any]) -> None:
