@@ -199,6 +199,9 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "kapabel@localhost")
+# The address people reach Kapabel at, for links in e-mails sent by background jobs (a message sent
+# from a web request links to the address that request came to).
+KAPABEL_BASE_URL = env("KAPABEL_BASE_URL", "")
 
 # --- Background tasks -------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": env("KAPABEL_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}

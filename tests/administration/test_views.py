@@ -266,15 +266,31 @@ def test_gap_settings_form_saves_through_the_service(world, login):
     client = login(world.user("admin"))
     url = reverse("gaps:settings_edit", kwargs={"municipality_pk": world.a.pk})
     assert client.get(url).status_code == 200
+    leader = {"leader_influence": 30, "leader_future_share": 70}
     response = client.post(
-        url, {"weight_essential": 5, "weight_important": 2, "weight_nice_to_have": 0, "min_group_size": 3}
+        url,
+        {
+            "weight_essential": 5,
+            "weight_important": 2,
+            "weight_nice_to_have": 0,
+            "min_group_size": 3,
+            **leader,
+        },
     )
     assert response.status_code == 302
     settings = GapSettings.objects.get(municipality=world.a)
     assert (settings.weight_essential, settings.min_group_size) == (5, 3)
+    assert (settings.leader_influence, settings.leader_future_share) == (30, 70)
     assert AuditEvent.objects.filter(action="gaps.settings.updated", actor=world.user("admin")).exists()
     response = client.post(
-        url, {"weight_essential": -1, "weight_important": 2, "weight_nice_to_have": 1, "min_group_size": 1}
+        url,
+        {
+            "weight_essential": -1,
+            "weight_important": 2,
+            "weight_nice_to_have": 1,
+            "min_group_size": 1,
+            **leader,
+        },
     )
     assert response.status_code == 200
     assert {"weight_essential", "min_group_size"} <= set(response.context["form"].errors)

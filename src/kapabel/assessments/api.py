@@ -38,6 +38,7 @@ class CampaignOut(Schema):
     status: str
     questions: list[str]
     participant_count: int
+    send_invitations: bool
 
 
 class CampaignIn(BodySchema):
@@ -54,6 +55,9 @@ class CampaignIn(BodySchema):
     employee_ids: list[Id] = Field(default_factory=list)
     questions: list[str] = Field(default_factory=list)
     description: str = ""
+    send_invitations: bool = Field(
+        False, description="E-mail each participant an invitation with a link to their form when it opens"
+    )
 
 
 class AnswerIn(BodySchema):
@@ -178,6 +182,8 @@ def create_campaign(request: HttpRequest, payload: CampaignIn) -> Any:
         closes_on=payload.closes_on,
         description=payload.description,
         questions=payload.questions,
+        send_invitations=payload.send_invitations,
+        base_url=request.build_absolute_uri("/"),
         scope=services.Scope(
             units=[(u, True) for u in units] + [(u, False) for u in units_only],
             job_roles=[org_permissions.get_job_role_for_user(user, pk) for pk in payload.job_role_ids],

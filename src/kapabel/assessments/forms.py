@@ -8,7 +8,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kapabel.assessments.models import LEVEL_SOURCES, AssessmentSettings, Campaign
+from kapabel.assessments.models import LEVEL_SOURCES, Assessment, AssessmentSettings, Campaign
 from kapabel.competences.models import FrameworkVersion, Profile
 from kapabel.core.forms import DesignSystemFormMixin
 from kapabel.core.widgets import CheckboxList
@@ -56,6 +56,14 @@ class CampaignForm(DesignSystemFormMixin, forms.Form):
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+    send_invitations = forms.BooleanField(
+        label=_(
+            "Send each participant an invitation by e-mail, with a link to their form, when the "
+            "campaign opens"
+        ),
+        required=False,
+        initial=True,
+    )
 
     def __init__(
         self,
@@ -89,6 +97,22 @@ class CampaignForm(DesignSystemFormMixin, forms.Form):
         # The design-system mixin validates during __init__, before __init__ could set the querysets.
         self._apply_querysets()
         super().full_clean()
+
+
+class ParticipantFilterForm(DesignSystemFormMixin, forms.Form):
+    """The participant list's filters: the unit people take part for, and their status."""
+
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int, required=False, empty_value=None)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args: Any, units: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", _("All units"))] + units
+        self.fields["status"].choices = [
+            ("", _("All statuses")),
+            ("unanswered", _("Has not answered")),
+            *Assessment.Status.choices,
+        ]
 
 
 class SettingsForm(DesignSystemFormMixin, forms.ModelForm):

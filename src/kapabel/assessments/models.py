@@ -162,6 +162,11 @@ class Campaign(models.Model):
         blank=True,
         help_text=_("Leave empty to use the municipality's setting."),
     )
+    send_invitations = models.BooleanField(
+        _("send invitations by e-mail"),
+        default=False,
+        help_text=_("Each participant gets an e-mail with a link to their form when the campaign opens."),
+    )
     participant_count = models.PositiveIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -313,6 +318,7 @@ class Assessment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     agreed_at = models.DateTimeField(null=True, blank=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
     self_reminded_at = models.DateTimeField(null=True, blank=True)
     manager_reminded_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

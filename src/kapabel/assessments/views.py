@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from kapabel.assessments import permissions, selectors, services
@@ -21,7 +22,6 @@ from kapabel.assessments.forms import CampaignForm, LevelOrderForm, SettingsForm
 from kapabel.assessments.models import Campaign, Part
 from kapabel.competences.models import Importance
 from kapabel.core import tenancy
-from kapabel.core.models import User
 from kapabel.core.web import form_errors_from, request_user
 from kapabel.organisation import permissions as org_permissions
 from kapabel.organisation import pickers
@@ -67,18 +67,31 @@ def _answer_rows(
 
 @login_required
 def my_assessments(request: HttpRequest) -> HttpResponse:
-    """The employee's campaigns and their own rating history."""
+    """The employee's competences with their current levels, and their campaigns."""
+    user = request_user(request)
+    if not permissions.is_employee(user):
+        raise PermissionDenied
+    return render(
+        request,
+        "assessments/mine.html",
+        {
+            "assessments": selectors.my_assessments(user),
+            "levels": selectors.my_current_levels(user),
+        },
+    )
+
+
+@login_required
+def my_history(request: HttpRequest) -> HttpResponse:
+    """The employee's own rating history: every rating, newest first."""
     user = request_user(request)
     if not permissions.is_employee(user):
         raise PermissionDenied
     history = selectors.rating_history_own(user)
     return render(
         request,
-        "assessments/mine.html",
-        {
-            "assessments": selectors.my_assessments(user),
-            "history": Paginator(history, 50).get_page(request.GET.get("page")),
-        },
+        "assessments/my_history.html",
+        {"history": Paginator(history, 50).get_page(request.GET.get("page"))},
     )
 
 
@@ -129,7 +142,12 @@ def assessment_form(request: HttpRequest, assessment_pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Your answers were submitted. Thank you.") if submit else _("Your draft was saved."),
+                (
+                    _("Your answers in “%(campaign)s” were submitted. Thank you.")
+                    if submit
+                    else _("Your draft in “%(campaign)s” was saved.")
+                )
+                % {"campaign": campaign.name},
             )
             return redirect("assessments:my_assessments" if submit else request.path)
     needs = campaign.kind == Campaign.Kind.NEEDS_SURVEY
@@ -172,7 +190,10 @@ def assessment_review(request: HttpRequest, assessment_pk: int) -> HttpResponse:
     campaign = assessment.campaign
     items = selectors.campaign_competences(campaign)
     step = assessment.next_manager_step
-    values: dict[str, Any] = selectors.manager_form_values(assessment, step)
+    start_from_manager = request.GET.get("start") == "manager"
+    values: dict[str, Any] = selectors.manager_form_values(
+        assessment, step, start_from_manager=start_from_manager
+    )
     version = assessment.manager_version
     field_errors: dict[str, list[str]] = {}
     general: list[str] = []
@@ -203,7 +224,7 @@ def assessment_review(request: HttpRequest, assessment_pk: int) -> HttpResponse:
             values = {str(k): v for k, v in posted.items()}
             status = 422
         else:
-            messages.success(request, _("Saved."))
+            messages.success(request, _review_confirmation(request.POST.get("step", ""), submit, assessment))
             return redirect(request.path)
     rows = selectors.side_by_side(assessment, items)
     answer_rows = _answer_rows(items, values, field_errors)
@@ -221,9 +242,22 @@ def assessment_review(request: HttpRequest, assessment_pk: int) -> HttpResponse:
             "general_errors": general,
             "done": step is None,
             "read_only": step is None or not campaign.is_open_for(step),
+            "start_from_manager": start_from_manager,
         },
         status=status,
     )
+
+
+def _review_confirmation(step: str, submit: bool, assessment: Any) -> str:
+    """What the manager's save did, for whom."""
+    name = assessment.employee.name
+    if step == Part.AGREED:
+        if submit:
+            return _("Agreed levels recorded for %(name)s.") % {"name": name}
+        return _("Draft of the agreed levels saved for %(name)s.") % {"name": name}
+    if submit:
+        return _("Your assessment of %(name)s was submitted.") % {"name": name}
+    return _("Draft of your assessment of %(name)s saved.") % {"name": name}
 
 
 @login_required
@@ -303,6 +337,8 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
                 closes_on=data["closes_on"],
                 description=data["description"],
                 questions=data["questions"].splitlines(),
+                send_invitations=data["send_invitations"],
+                base_url=request.build_absolute_uri("/"),
                 scope=services.Scope(
                     units=data["units"],
                     job_roles=list(data["job_roles"]),
@@ -318,6 +354,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
                 _("The campaign was created with %(count)d participants.")
                 % {"count": campaign.participant_count},
             )
+            _invitation_message(request, campaign)
             return redirect("assessments:campaign_detail", campaign_pk=campaign.pk)
     return render(
         request,
@@ -330,6 +367,39 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _invitation_message(request: HttpRequest, campaign: Campaign) -> None:
+    """Say what happens with the invitations of a campaign just created."""
+    if not campaign.send_invitations:
+        return
+    invited = selectors.invitation_counts(campaign)
+    if invited["invited"]:
+        messages.info(
+            request,
+            ngettext(
+                "An invitation is on its way by e-mail to %(count)d participant.",
+                "Invitations are on their way by e-mail to %(count)d participants.",
+                invited["sent"],
+            )
+            % {"count": invited["sent"]},
+        )
+        if invited["without_email"]:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)d participant has no e-mail address and was not invited.",
+                    "%(count)d participants have no e-mail address and were not invited.",
+                    invited["without_email"],
+                )
+                % {"count": invited["without_email"]},
+            )
+    else:
+        messages.info(
+            request,
+            _("The participants will be invited by e-mail when the campaign opens on %(date)s.")
+            % {"date": _date(campaign.opens_on)},
+        )
+
+
 @login_required
 def campaign_detail(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     user = request_user(request)
@@ -340,20 +410,15 @@ def campaign_detail(request: HttpRequest, campaign_pk: int) -> HttpResponse:
         if own is None:
             raise PermissionDenied
         return redirect("assessments:assessment_form", assessment_pk=own.pk)
-    participants = selectors.campaign_participants(campaign, user)
-    page = Paginator(participants, 50).get_page(request.GET.get("page"))
-    individual = campaign.has_part(Part.MANAGER)
-    managed_ids = selectors.managed_among(participants, user, [a.pk for a in page]) if individual else set()
     return render(
         request,
         "assessments/campaign_detail.html",
         {
             "campaign": campaign,
             "progress": selectors.campaign_progress(campaign, user),
-            "page": page,
-            "managed_ids": managed_ids,
             "can_manage": permissions.can_change_campaign(user, campaign),
-            "individual": individual,
+            "individual": campaign.has_part(Part.MANAGER),
+            "survey": campaign.kind != Campaign.Kind.INDIVIDUAL,
         },
     )
 
@@ -410,28 +475,6 @@ def settings_edit(request: HttpRequest, municipality_pk: int) -> HttpResponse:
             "cancel_url": reverse("assessments:campaign_list"),
         },
     )
-
-
-def tasks_for_user(user: User) -> list[dict[str, Any]]:
-    """ "My tasks" on the start page: open campaigns to answer and people waiting for the manager."""
-    tasks = []
-    for assessment in selectors.my_open_assessments(user)[:20]:
-        tasks.append(
-            {
-                "href": reverse("assessments:assessment_form", kwargs={"assessment_pk": assessment.pk}),
-                "label": _("Answer “%(campaign)s” by %(date)s")
-                % {"campaign": assessment.campaign.name, "date": _date(assessment.campaign.closes_on)},
-            }
-        )
-    for row in selectors.pending_manager_counts(user):
-        tasks.append(
-            {
-                "href": reverse("assessments:campaign_detail", kwargs={"campaign_pk": row["campaign_id"]}),
-                "label": _("Assess your employees in “%(campaign)s” (%(count)d pending)")
-                % {"campaign": row["name"], "count": row["count"]},
-            }
-        )
-    return tasks
 
 
 def _date(value: datetime.date) -> str:

@@ -72,13 +72,23 @@ class PersonProfileOut(Schema):
     unknown: int
 
 
+class LeaderImportanceOut(Schema):
+    respondents: int
+    suppressed: bool
+    importance_now: float | None = Field(None, description="Mean importance weight the leaders gave now")
+    importance_future: float | None = Field(None, description="Mean importance weight in three years")
+    factor: float = Field(description="How the leaders' importance moves the priority (1: not at all)")
+
+
 class PriorityOut(Schema):
     competence: GapCompetenceOut
     suppressed: bool
+    priority: float | None = Field(description="Total weighted gap times the leaders' factor")
     weighted_gap_sum: int | None
     below: int | None
     known: int | None
     unknown: int | None
+    leaders: LeaderImportanceOut | None
 
 
 class GroupOut(Schema):
@@ -183,6 +193,18 @@ def heatmap_unit(request: HttpRequest, unit_id: int) -> dict[str, Any]:
     return _heatmap(selectors.heatmap(user, unit))
 
 
+def _leaders(leader: Any) -> dict[str, Any] | None:
+    if leader is None:
+        return None
+    return {
+        "respondents": leader.respondents,
+        "suppressed": leader.suppressed,
+        "importance_now": None if leader.suppressed else leader.now,
+        "importance_future": None if leader.suppressed else leader.future,
+        "factor": leader.factor,
+    }
+
+
 @router.get(
     "/gaps/units/{unit_id}/priorities", response=PrioritiesOut, summary="Competences ranked by weighted gap"
 )
@@ -197,6 +219,8 @@ def priorities(request: HttpRequest, unit_id: int) -> dict[str, Any]:
             {
                 "competence": _competence(r["competence"]),
                 "suppressed": r["cell"].suppressed,
+                "priority": None if r["cell"].suppressed else r["score"],
+                "leaders": _leaders(r["leader"]),
                 **{
                     k: None if r["cell"].suppressed else getattr(r["cell"], a)
                     for k, a in (

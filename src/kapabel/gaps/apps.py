@@ -15,6 +15,9 @@ class GapsConfig(AppConfig):
         announce.register(upkeep)
         from kapabel.core.navigation import NavItem, register
         from kapabel.gaps.demo import build_gaps, suspend_upkeep
+        from kapabel.gaps.home import register_sections
+
+        register_sections()
 
         demo.register(0, "gaps: upkeep suspended", suspend_upkeep)
         demo.register(40, "gaps", build_gaps)

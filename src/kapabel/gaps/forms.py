@@ -71,7 +71,14 @@ class GapSettingsForm(DesignSystemFormMixin, forms.ModelForm):
 
     class Meta:
         model = GapSettings
-        fields = ["weight_essential", "weight_important", "weight_nice_to_have", "min_group_size"]
+        fields = [
+            "weight_essential",
+            "weight_important",
+            "weight_nice_to_have",
+            "min_group_size",
+            "leader_influence",
+            "leader_future_share",
+        ]
         labels = {
             "weight_essential": _("Essential"),
             "weight_important": _("Important"),
@@ -86,5 +93,12 @@ class GapSettingsForm(DesignSystemFormMixin, forms.ModelForm):
         }
         widgets = {
             name: forms.NumberInput(attrs={"inputmode": "numeric", "class": "input-width-xs"})
-            for name in ["weight_essential", "weight_important", "weight_nice_to_have", "min_group_size"]
+            for name in [
+                "weight_essential",
+                "weight_important",
+                "weight_nice_to_have",
+                "min_group_size",
+                "leader_influence",
+                "leader_future_share",
+            ]
         }

@@ -11,7 +11,14 @@ from kapabel.core.models import Municipality
 from kapabel.gaps import upkeep
 from kapabel.gaps.models import GapSettings
 
-SETTING_FIELDS = ("min_group_size", "weight_essential", "weight_important", "weight_nice_to_have")
+SETTING_FIELDS = (
+    "min_group_size",
+    "weight_essential",
+    "weight_important",
+    "weight_nice_to_have",
+    "leader_influence",
+    "leader_future_share",
+)
 
 
 @transaction.atomic
@@ -23,14 +30,20 @@ def gap_settings_update(
     weight_essential: int | None = None,
     weight_important: int | None = None,
     weight_nice_to_have: int | None = None,
+    leader_influence: int | None = None,
+    leader_future_share: int | None = None,
 ) -> GapSettings:
-    """Change the minimum group size or the importance weights (None: leave as it is). New weights
-    change every weighted gap, so the municipality's aggregates are rebuilt in the same transaction."""
+    """Change the minimum group size, the importance weights or how the leader survey weighs in the
+    priorities (None: leave as it is). New weights change every weighted gap, so the municipality's
+    aggregates are rebuilt in the same transaction; the leader survey's weight is applied when the
+    priorities are read."""
     given = {
         "min_group_size": min_group_size,
         "weight_essential": weight_essential,
         "weight_important": weight_important,
         "weight_nice_to_have": weight_nice_to_have,
+        "leader_influence": leader_influence,
+        "leader_future_share": leader_future_share,
     }
     settings, _created = GapSettings.objects.get_or_create(municipality=municipality)
     changes = audit.update_audited(

@@ -213,18 +213,29 @@ def priorities(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse
     if fmt:
         columns = [
             (_("Competence"), "text"),
+            (_("Priority"), "dec"),
             (_("Total weighted gap"), "int"),
             (_("People below target"), "int"),
             (_("People with a level"), "int"),
             (_("Level unknown"), "int"),
+            (_("Leaders: importance now"), "text"),
+            (_("Leaders: importance in three years"), "text"),
+            (_("Leaders who answered"), "int"),
         ]
         rows = [
             [r["competence"].name]
             + (
-                [None] * 4
+                [None] * 5
                 if r["cell"].suppressed
-                else [r["cell"].weighted_gap_sum, r["cell"].below, r["cell"].known, r["cell"].unknown]
+                else [
+                    r["score"],
+                    r["cell"].weighted_gap_sum,
+                    r["cell"].below,
+                    r["cell"].known,
+                    r["cell"].unknown,
+                ]
             )
+            + _leader_columns(r["leader"])
             for r in data["rows"]
         ]
         return exports.table_response("priorities", _("Priorities"), columns, rows, fmt)
@@ -238,6 +249,12 @@ def priorities(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse
             "crumbs": _crumbs(request, unit, _("Priorities")),
         },
     )
+
+
+def _leader_columns(leader: Any) -> list[Any]:
+    if leader is None or leader.suppressed:
+        return [None, None, None]
+    return [leader.now_label or None, leader.future_label or None, leader.respondents]
 
 
 @login_required

@@ -211,3 +211,8 @@ def units_of_municipality(municipality_id: int) -> QuerySet[OrgUnit]:
 def account_by_username(username: str) -> User | None:
     """The login with this username (case-insensitive), for the platform's own setup steps."""
     return User.objects.filter(username__iexact=username).first()
+
+
+def recent_hr_imports(*, municipality_ids: Collection[int] | None, limit: int = 3) -> list[HRImport]:
+    """The latest HR imports (not dry runs) of these municipalities, for the start page."""
+    return list(hr_imports(municipality_ids=municipality_ids).filter(dry_run=False)[:limit])
