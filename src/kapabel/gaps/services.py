@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from kapabel.core import audit
+from kapabel.core import audit, jobs
 from kapabel.core.audit import Actor
 from kapabel.core.models import Municipality
 from kapabel.gaps import upkeep
@@ -14,7 +14,6 @@ from kapabel.gaps.models import GapSettings
 SETTING_FIELDS = ("min_group_size", "weight_essential", "weight_important", "weight_nice_to_have")
 
 
-@transaction.atomic
 def gap_settings_update(
     *,
     municipality: Municipality,
@@ -25,7 +24,32 @@ def gap_settings_update(
     weight_nice_to_have: int | None = None,
 ) -> GapSettings:
     """Change the minimum group size or the importance weights (None: leave as it is). New weights
-    change every weighted gap, so the municipality's aggregates are rebuilt in the same transaction."""
+    change every weighted gap, so the municipality's aggregates are rebuilt in the same transaction
+    (then a long write with a record of how it ended, `kapabel.core.jobs`)."""
+    weights = (weight_essential, weight_important, weight_nice_to_have)
+    if all(weight is None for weight in weights):
+        with transaction.atomic():
+            return _update(municipality=municipality, actor=actor, min_group_size=min_group_size)
+    with jobs.long_write("gaps.settings", actor=actor, municipality=municipality):
+        return _update(
+            municipality=municipality,
+            actor=actor,
+            min_group_size=min_group_size,
+            weight_essential=weight_essential,
+            weight_important=weight_important,
+            weight_nice_to_have=weight_nice_to_have,
+        )
+
+
+def _update(
+    *,
+    municipality: Municipality,
+    actor: Actor,
+    min_group_size: int | None = None,
+    weight_essential: int | None = None,
+    weight_important: int | None = None,
+    weight_nice_to_have: int | None = None,
+) -> GapSettings:
     given = {
         "min_group_size": min_group_size,
         "weight_essential": weight_essential,
@@ -43,5 +67,5 @@ def gap_settings_update(
         object_repr=str(municipality),
     )
     if any(key.startswith("weight_") for key in changes):
-        upkeep.rebuild(municipality)
+        upkeep.rebuild(municipality, actor=actor)
     return settings
