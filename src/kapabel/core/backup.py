@@ -80,6 +80,13 @@ def _sqlite_backup(path: Path, alias: str) -> None:
     source_path = _sqlite_path(alias)
     if not source_path.exists():
         raise BackupError(_("The database file %(path)s does not exist.") % {"path": source_path})
+    try:
+        _sqlite_copy(source_path, path)
+    except sqlite3.Error as exc:
+        raise BackupError(_("The backup failed: %(error)s") % {"error": exc}) from exc
+
+
+def _sqlite_copy(source_path: Path, path: Path) -> None:
     with _staged(path) as staging:
         source = sqlite3.connect(source_path, timeout=30)
         target = sqlite3.connect(staging)
@@ -98,10 +105,13 @@ def _sqlite_restore(path: Path, alias: str) -> None:
     target_path = _sqlite_path(alias)
     source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        (result,) = source.execute("PRAGMA quick_check").fetchone()
+        try:
+            (result,) = source.execute("PRAGMA quick_check").fetchone()
+            tables = {row[0] for row in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.DatabaseError as exc:
+            result = str(exc)
         if result != "ok":
             raise BackupError(_("The backup failed its integrity check: %(result)s") % {"result": result})
-        tables = {row[0] for row in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "django_migrations" not in tables:
             raise BackupError(_("%(path)s is not a backup of a Kapabel database.") % {"path": path})
         connections[alias].close()  # Django's own connection must not hold the file meanwhile
@@ -110,6 +120,8 @@ def _sqlite_restore(path: Path, alias: str) -> None:
         try:
             source.backup(target)  # replaces the whole content under the database's write lock
             target.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.Error as exc:
+            raise BackupError(_("The restore failed: %(error)s") % {"error": exc}) from exc
         finally:
             target.close()
     finally:

@@ -169,6 +169,7 @@ def app_server(
     startup_timeout: float = 30,
     production: bool = False,
     log_level: str = "WARNING",
+    gunicorn_log_level: str = "warning",
 ) -> Iterator[str]:
     """Run gunicorn with Kapabel's production command line on a free loopback port; yield its URL.
     `production`: with `KAPABEL_ENV=production` (collected, hashed static files; plain HTTP on
@@ -194,7 +195,7 @@ def app_server(
         )
     log = open(var_dir / "server.log", "w")  # noqa: SIM115 - closed below
     command = [sys.executable, "-m", "gunicorn", "kapabel.wsgi", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", str(workers), "--log-level", "warning"]
+    command += ["--workers", str(workers), "--log-level", gunicorn_log_level]
     if threads > 1:
         command += ["--threads", str(threads)]
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
