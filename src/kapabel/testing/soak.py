@@ -53,6 +53,13 @@ from kapabel.testing.loadtest import CSRF_INPUT, LOAD_PASSWORD, Sample, app_serv
 EMPLOYEE, MANAGER, HR, API = "employee", "manager", "hr", "api"
 # Of 50 people: 20 employees, 10 managers, 10 HR consultants, 10 API clients.
 MIX = ((EMPLOYEE, 0.4), (MANAGER, 0.2), (HR, 0.2), (API, 0.2))
+# The step choices that take each branch of a role's step once (see `VirtualPerson.*_step`).
+TOUR = {
+    EMPLOYEE: (0.1, 0.5, 0.7, 0.9),
+    MANAGER: (0.1, 0.3, 0.5, 0.6, 0.8, 0.9),
+    HR: (0.1, 0.25, 0.35, 0.45, 0.55, 0.6, 0.67, 0.8, 0.9),
+    API: (0.1, 0.3, 0.5, 0.7, 0.9),
+}
 ANSWER_LINK = re.compile(r'href="/clarification/answers/(\d+)/"')
 REVIEW_LINK = re.compile(r'href="/clarification/answers/(\d+)/review/"')
 CELL_LINK = re.compile(r'href="(/gaps/units/\d+/people/\?competence=\d+)"')
@@ -95,12 +102,19 @@ def role_counts(users: int) -> dict[str, int]:
 
 
 def seed(*, users: int, employees: int = 400, password: str = LOAD_PASSWORD) -> list[Person]:
-    """Build the demo municipality in the configured (empty) database and a login for each virtual
-    person: employees with an assessment in the open campaign, unit managers, HR consultants for the
-    whole municipality, and API clients (HR consultants with a read token). Passwords are hashed with
-    Argon2 whatever the settings say, so the server with the production settings accepts them."""
-    from django.contrib.auth.hashers import Argon2PasswordHasher
+    """Build the demo municipality in the configured (empty) database, then `seed_people`."""
     from django.core.management import call_command
+
+    call_command("demo", employees=employees, seed=1, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return seed_people(users=users, password=password)
+
+
+def seed_people(*, users: int, password: str = LOAD_PASSWORD) -> list[Person]:
+    """A login for each virtual person, in a database with the demo municipality: employees with an
+    assessment in the open campaign, unit managers, HR consultants for the whole municipality, and
+    API clients (HR consultants with a read token). Passwords are hashed with Argon2 whatever the
+    settings say, so the server with the production settings accepts them."""
+    from django.contrib.auth.hashers import Argon2PasswordHasher
 
     from kapabel.assessments.models import Assessment, Campaign
     from kapabel.core import tokens
@@ -109,7 +123,6 @@ def seed(*, users: int, employees: int = 400, password: str = LOAD_PASSWORD) -> 
     from kapabel.organisation.demo import DEMO_KOMMUNEKODE
     from kapabel.organisation.models import Employee
 
-    call_command("demo", employees=employees, seed=1, stdout=open(os.devnull, "w"))  # noqa: SIM115
     municipality = Municipality.objects.get(kommunekode=DEMO_KOMMUNEKODE)
     hasher = Argon2PasswordHasher()
     encoded = hasher.encode(password, hasher.salt())  # one hash for all: a throwaway database
@@ -181,9 +194,10 @@ class Budget:
     requests: int
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def take(self) -> None:
+    def take(self, touring: bool = False) -> None:
+        """One request more, or Stop. A person on their tour finishes it past the deadline."""
         with self.lock:
-            if self.requests <= 0 or time.monotonic() >= self.deadline:
+            if self.requests <= 0 or (time.monotonic() >= self.deadline and not touring):
                 raise Stop
             self.requests -= 1
 
@@ -200,13 +214,16 @@ class VirtualPerson:
         self.cookies: dict[str, str] = {}
         self.samples: list[Sample] = []
         self.links: dict[str, list[str]] = defaultdict(list)
+        self.touring = False
 
     # The plumbing.
 
     def think(self) -> None:
         if self.think_mean > 0:
             pause = self.rng.uniform(0.2, 1.8) * self.think_mean
-            time.sleep(max(0.0, min(pause, self.budget.deadline - time.monotonic())))
+            if not self.touring:
+                pause = min(pause, self.budget.deadline - time.monotonic())
+            time.sleep(max(0.0, pause))
 
     def call(
         self,
@@ -217,7 +234,7 @@ class VirtualPerson:
         expect: Sequence[int] = (200,),
         form: dict[str, Any] | list[tuple[str, Any]] | None = None,
     ) -> str:
-        self.budget.take()
+        self.budget.take(self.touring)
         headers = {"Accept-Language": "da"}
         body = None
         if self.person.token and path.startswith("/api/"):
@@ -315,8 +332,8 @@ class VirtualPerson:
         self.think()
         self.call("save draft", path, method="POST", expect=(302,), form=form)
 
-    def employee_step(self) -> None:
-        choice = self.rng.random()
+    def employee_step(self, choice: float | None = None) -> None:
+        choice = self.rng.random() if choice is None else choice
         if choice < 0.45:
             self.fill_in()
         elif choice < 0.65:
@@ -326,8 +343,8 @@ class VirtualPerson:
         else:
             self.call("home", "/")
 
-    def manager_step(self) -> None:
-        choice = self.rng.random()
+    def manager_step(self, choice: float | None = None) -> None:
+        choice = self.rng.random() if choice is None else choice
         unit = self.pick("unit")
         if choice < 0.25 or unit is None:
             page = self.call("team heatmap", unit or "/gaps/")
@@ -349,8 +366,8 @@ class VirtualPerson:
         else:
             self.call("home", "/")
 
-    def hr_step(self) -> None:
-        choice = self.rng.random()
+    def hr_step(self, choice: float | None = None) -> None:
+        choice = self.rng.random() if choice is None else choice
         unit = self.pick("unit")
         if choice < 0.2:
             self.call("heatmap", "/gaps/")
@@ -374,9 +391,10 @@ class VirtualPerson:
         else:
             self.call("home", "/")
 
-    def api_step(self) -> None:
+    def api_step(self, choice: float | None = None) -> None:
         """Page through one collection to its end (as a sync job does), or read the heatmap."""
-        collection = self.rng.choice(["employees", "ratings", "assessments", "units", "heatmap"])
+        collections = ["employees", "ratings", "assessments", "units", "heatmap"]
+        collection = self.rng.choice(collections) if choice is None else collections[int(choice * 5)]
         if collection == "heatmap":
             self.call("api heatmap", "/api/v1/gaps/heatmap")
             return
@@ -391,8 +409,8 @@ class VirtualPerson:
             page += 1
             self.think()
 
-    def run(self, start_at: float) -> None:
-        steps: dict[str, Callable[[], None]] = {
+    def run(self, start_at: float, tour: bool = False) -> None:
+        steps: dict[str, Callable[[float | None], None]] = {
             EMPLOYEE: self.employee_step,
             MANAGER: self.manager_step,
             HR: self.hr_step,
@@ -401,10 +419,16 @@ class VirtualPerson:
         step = steps[self.person.role]
         time.sleep(max(0.0, start_at - time.monotonic()))
         try:
+            self.touring = tour
             self.start()
+            if tour:  # every step of the role once, in order (short runs that must cover them all)
+                for choice in TOUR[self.person.role]:
+                    self.think()
+                    step(choice)
+            self.touring = False
             while True:
                 self.think()
-                step()
+                step(None)
         except Stop:
             return
 
@@ -458,9 +482,11 @@ def run_soak(
     think: float,
     ramp_up: float,
     seed: int = 1,
+    tour: bool = False,
 ) -> SoakResult:
     """All people at once (their logins spread over `ramp_up` seconds) until `duration` seconds or
-    `max_requests` requests have passed."""
+    `max_requests` requests have passed. `tour`: each person first logs in and takes every step of
+    their role once, even past `duration` (for short runs that must cover them all)."""
     started = time.monotonic()
     budget = Budget(deadline=started + duration, requests=max_requests)
     crowd = [
@@ -469,7 +495,9 @@ def run_soak(
     ]
     threads = [
         threading.Thread(
-            target=virtual.run, args=(started + ramp_up * number / max(1, len(crowd)),), daemon=True
+            target=virtual.run,
+            args=(started + ramp_up * number / max(1, len(crowd)), tour),
+            daemon=True,
         )
         for number, virtual in enumerate(crowd)
     ]
