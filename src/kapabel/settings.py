@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "kapabel.core.web.MethodNotAllowedMiddleware",
+    # Innermost, so a view that finds the database unreachable answers 503 before anything else.
+    "kapabel.core.outage.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "kapabel.urls"
@@ -145,6 +147,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    # A kept connection is checked before a request reuses it, so after a database restart the next
+    # request opens a new one instead of failing on the dead one (kapabel.core.outage).
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Passwords and login ----------------------------------------------------------------------

@@ -130,3 +130,39 @@ class FailedLogin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
+
+
+class JobRun(models.Model):
+    """One run of a long write (a framework import, a gap rebuild, …): a record that outlives the
+    write's transaction, so that a run that died (a killed process, a lost worker) says so.
+
+    Written only by `kapabel.core.jobs.long_write`: created "running" before the write's transaction
+    starts; marked "succeeded" inside that transaction (so the mark and the data commit together), or
+    "failed" after it rolled back. A run killed outright stays "running" with its row unlocked; the
+    watchdog (`kapabel watchdog`) marks it failed once its lease has passed. A live run holds its row
+    locked in its transaction, so it is never taken for dead."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=60)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    stage = models.CharField(_("stage"), max_length=100, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Why a run failed: "stopped" (died without finishing) or the error's class; never personal data.
+    error = models.CharField(_("error"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["status", "started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} {self.status}"

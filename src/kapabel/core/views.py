@@ -3,6 +3,8 @@ error pages."""
 
 from __future__ import annotations
 
+import sys
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -15,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from kapabel.core import home as home_sections
-from kapabel.core import permissions, selectors, tenancy
+from kapabel.core import outage, permissions, selectors, tenancy
 from kapabel.core.access import scope_for
 from kapabel.core.web import post_only, request_user
 
@@ -77,7 +79,9 @@ def readyz(request: HttpRequest) -> JsonResponse:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # any database failure means "not ready"
-        return JsonResponse({"status": "unavailable", "database": type(exc).__name__}, status=503)
+        response = JsonResponse({"status": "unavailable", "database": type(exc).__name__}, status=503)
+        response["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)
+        return response
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
@@ -90,5 +94,9 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
+    # Called while the error is being handled: an unreachable database (found by a middleware, e.g.
+    # loading the session) gets the 503 page, like a view that finds it (kapabel.core.outage).
+    if outage.is_database_unavailable(sys.exc_info()[1]):
+        return outage.unavailable_page(request)
     # Rendered without the request context: the failure may lie in what that context needs.
     return render(None, "500.html", status=500)  # type: ignore[arg-type]  # Django accepts None; stubs do not

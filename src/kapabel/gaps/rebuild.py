@@ -34,6 +34,7 @@ from django.db import connection, models
 
 from kapabel.assessments.models import CurrentLevel, Rating
 from kapabel.competences.models import Importance
+from kapabel.core import jobs
 from kapabel.gaps.definition import TargetContext
 from kapabel.gaps.models import (
     GapAggregate,
@@ -746,6 +747,7 @@ def _rebuild(municipality_id: int) -> int:
         facts = _facts(plan, active[:, :3])
         _write_mapped_levels(plan, facts, active[:, 0].tolist())
         _write_facts(municipality_id, ids)
+        jobs.checkpoint("gaps.rebuild", "facts")
         levels = _campaign_levels(plan, facts, active[:, 0].tolist())
         _sync_campaign_levels(municipality_id, levels, ids)
         chunk_aggregates, chunk_groups = _chunk_totals(ids)

@@ -26,3 +26,8 @@ class OrganisationConfig(AppConfig):
         from kapabel.organisation.permissions import imports_hr_anywhere
 
         register(NavItem("organisation:hr_import", _("HR import"), imports_hr_anywhere, order=45))
+
+        from kapabel.core import jobs
+        from kapabel.organisation.hr_import.services import hrimport_fail_dead
+
+        jobs.register_watchdog("hr_imports", hrimport_fail_dead)
