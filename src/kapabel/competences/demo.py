@@ -68,7 +68,11 @@ def build_consultations(ctx: DemoContext, frameworks: list[Framework]) -> int:
         "Kommentér gerne, særligt hvis et målniveau ikke passer til jeres hverdag.",
         closes_on=today + datetime.timedelta(days=14),
     )
-    targets = list(draft.targets.select_related("competence").order_by("competence__depth", "competence__position", "competence_id"))
+    targets = list(
+        draft.targets.select_related("competence").order_by(
+            "competence__depth", "competence__position", "competence_id"
+        )
+    )
     scale = draft.framework_version.scale
     top = max(scale.levels.values_list("value", flat=True)) if scale is not None else 1
     first = next((t for t in targets if t.target_level < top and t.competence.scale_id is None), targets[0])
