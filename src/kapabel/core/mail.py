@@ -9,7 +9,9 @@ sending (`EMAIL_BACKEND`: SMTP in production, the console in development, locmem
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import contextvars
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -18,6 +20,18 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 
 BATCH = 200
+_SUPPRESSED: contextvars.ContextVar[bool] = contextvars.ContextVar("kapabel_mail_suppressed", default=False)
+
+
+@contextlib.contextmanager
+def suppressed() -> Iterator[None]:
+    """Within this block `send_after_commit` queues nothing: the demo writes history through the
+    services, and nobody is to be e-mailed about it."""
+    token = _SUPPRESSED.set(True)
+    try:
+        yield
+    finally:
+        _SUPPRESSED.reset(token)
 
 
 @dataclass(frozen=True)
@@ -39,6 +53,8 @@ def send_after_commit(mails: Sequence[Mail]) -> None:
     """Queue `mails` for the background worker once the current transaction commits."""
     from kapabel.core.tasks import send_mails
 
+    if _SUPPRESSED.get():
+        return
     payload = [{"to": m.to, "subject": m.subject, "body": m.body} for m in mails if m.to]
     for start in range(0, len(payload), BATCH):
         transaction.on_commit(partial(send_mails.enqueue, payload[start : start + BATCH]))
