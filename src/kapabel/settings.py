@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "kapabel.assessments",
     "kapabel.gaps",
     "kapabel.learning",
+    "kapabel.dialogues",
     "kapabel.api",
 ]
 

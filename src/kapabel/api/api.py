@@ -257,3 +257,6 @@ api.add_router("", gaps_router)
 from kapabel.learning.api import router as learning_router  # noqa: E402
 
 api.add_router("", learning_router)
+from kapabel.dialogues.api import router as dialogues_router  # noqa: E402
+
+api.add_router("", dialogues_router)

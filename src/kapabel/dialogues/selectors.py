@@ -1,0 +1,256 @@
+"""Reads of dialogues and plans, scoped through `kapabel.dialogues.permissions`. What of a dialogue a
+reader gets is decided in one place, `dialogue_view`: content only for the person and their manager,
+a preparation only for its author until it is shared."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
+
+from kapabel.dialogues import permissions
+from kapabel.dialogues.models import (
+    AgreedLevel,
+    Cycle,
+    Dialogue,
+    DialogueState,
+    FollowUp,
+    PersonStatus,
+    Plan,
+    PlanActivity,
+    Preparation,
+)
+from kapabel.dialogues.privacy import readable_preparations
+from kapabel.dialogues.status import activity_status, person_status
+from kapabel.gaps.selectors.profile import person_profile
+from kapabel.learning.models import PENDING_STATUSES, Enrolment, EnrolmentStatus, Evidence
+
+
+def dialogues_for_user(
+    user: Any, *, cycle_id: int | None = None, employee_id: int | None = None
+) -> QuerySet[Dialogue]:
+    queryset = permissions.dialogues_visible(user).select_related("employee__unit", "cycle", "manager")
+    if cycle_id is not None:
+        queryset = queryset.filter(cycle_id=cycle_id)
+    if employee_id is not None:
+        queryset = queryset.filter(employee_id=employee_id)
+    return queryset.order_by("due_on", "employee__name", "pk")
+
+
+def plans_for_user(user: Any, *, employee_id: int | None = None) -> QuerySet[Plan]:
+    queryset = permissions.plans_visible(user).select_related("employee__unit", "unit")
+    if employee_id is not None:
+        queryset = queryset.filter(employee_id=employee_id)
+    return queryset.order_by("-starts_on", "-pk")
+
+
+def cycles_for_user(user: Any) -> QuerySet[Cycle]:
+    return permissions.cycles_visible(user).select_related("unit").order_by("-starts_on", "-pk")
+
+
+def plan_flags(dialogue_ids: list[int], today: datetime.date) -> dict[int, tuple[bool, bool]]:
+    """{dialogue id: (a plan from it is agreed, a follow-up of that plan is due)} in two queries."""
+    plans = list(
+        Plan.objects.filter(dialogue_id__in=dialogue_ids, agreed_version__isnull=False).values_list(
+            "pk", "dialogue_id"
+        )
+    )
+    due = set(
+        FollowUp.objects.filter(
+            plan_id__in=[p for p, _d in plans], done_at__isnull=True, due_on__lte=today
+        ).values_list("plan_id", flat=True)
+    )
+    flags: dict[int, tuple[bool, bool]] = {}
+    for plan_id, dialogue_id in plans:
+        agreed, follow = flags.get(dialogue_id, (False, False))
+        flags[dialogue_id] = (True, follow or plan_id in due)
+    return flags
+
+
+@dataclass
+class PersonRow:
+    dialogue: Dialogue
+    status: str
+    status_label: str
+    can_book: bool
+    can_open: bool
+
+
+def cycle_rows(user: Any, cycle: Cycle, *, unit_path: str | None = None) -> list[PersonRow]:
+    """The people of a cycle the user may see, with their status (a constant number of queries)."""
+    dialogues = list(dialogues_for_user(user, cycle_id=cycle.pk).select_related("employee__unit", "group"))
+    if unit_path:
+        dialogues = [d for d in dialogues if d.employee.unit.path.startswith(unit_path)]
+    today = timezone.localdate()
+    flags = plan_flags([d.pk for d in dialogues], today)
+    labels = dict(PersonStatus.choices)
+    rows = []
+    for d in dialogues:
+        agreed, follow = flags.get(d.pk, (False, False))
+        status = person_status(
+            state=d.state, due_on=d.due_on, today=today, plan_agreed=agreed, follow_up_due=follow
+        )
+        rows.append(
+            PersonRow(
+                dialogue=d,
+                status=status,
+                status_label=labels[status],
+                can_book=permissions.can_book(user, d.employee),
+                can_open=True,
+            )
+        )
+    return rows
+
+
+def status_counts(rows: list[PersonRow]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        counts[row.status] += 1
+    return dict(counts)
+
+
+# --- One dialogue ------------------------------------------------------------------------------------
+
+
+@dataclass
+class DialogueView:
+    """What one reader gets of a dialogue."""
+
+    dialogue: Dialogue
+    status: str
+    content: bool  # notes, agreements, levels and shared preparations
+    side: str | None
+    own_preparation: Preparation | None
+    other_preparations: list[Preparation] = field(default_factory=list)
+    agreed_levels: list[AgreedLevel] = field(default_factory=list)
+    plans: list[Plan] = field(default_factory=list)
+    questions: list[dict[str, str]] = field(default_factory=list)
+
+
+def dialogue_view(user: Any, dialogue: Dialogue) -> DialogueView:
+    content = permissions.can_read_content(user, dialogue)
+    preparations = list(dialogue.preparations.all())
+    readable = readable_preparations(user, preparations, content=content)
+    own = next((p for p in readable if p.author_id == user.pk), None)
+    today = timezone.localdate()
+    flags = plan_flags([dialogue.pk], today).get(dialogue.pk, (False, False))
+    return DialogueView(
+        dialogue=dialogue,
+        status=person_status(
+            state=dialogue.state,
+            due_on=dialogue.due_on,
+            today=today,
+            plan_agreed=flags[0],
+            follow_up_due=flags[1],
+        ),
+        content=content,
+        side=permissions.side_of(user, dialogue),
+        own_preparation=own,
+        other_preparations=[p for p in readable if p.author_id != user.pk],
+        agreed_levels=list(dialogue.agreed_levels.select_related("competence")) if content else [],
+        plans=list(dialogue.plans.order_by("-pk")) if content else [],
+        questions=list(dialogue.cycle.questions) if dialogue.cycle else [],
+    )
+
+
+def preparation_material(dialogue: Dialogue) -> dict[str, Any]:
+    """What Kapabel knows, for both parties' preparation (the caller checked content access): the
+    profile (target, self, manager, agreed, current level, gap), the last plan and what came of it,
+    evidence and learning since the last dialogue, open learning requests."""
+    employee = dialogue.employee
+    since = timezone.now() - datetime.timedelta(days=400)
+    last_plan = (
+        Plan.objects.filter(employee=employee, agreed_version__isnull=False)
+        .exclude(dialogue=dialogue)
+        .order_by("-agreed_at", "-pk")
+        .first()
+    )
+    return {
+        "profile": person_profile(employee),
+        "last_plan": plan_detail(last_plan) if last_plan else None,
+        "evidence": list(
+            Evidence.objects.filter(employee=employee, created_at__gte=since)
+            .select_related("competence")
+            .order_by("-pk")[:20]
+        ),
+        "completed": list(
+            Enrolment.objects.filter(employee=employee, status=EnrolmentStatus.COMPLETED)
+            .select_related("cohort__offer")
+            .order_by("-pk")[:10]
+        ),
+        "requests": list(
+            Enrolment.objects.filter(employee=employee, status__in=PENDING_STATUSES)
+            .select_related("cohort__offer")
+            .order_by("-pk")
+        ),
+    }
+
+
+# --- One plan ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ActivityRow:
+    activity: PlanActivity
+    status: str
+    status_label: str
+
+
+def plan_detail(plan: Plan) -> dict[str, Any]:
+    """Goals with their activities (each with the status it follows), versions and follow-ups."""
+    goals = list(plan.goals.select_related("competence"))
+    activities = list(plan.activities.select_related("enrolment__cohort__offer", "internal_activity", "goal"))
+    labels = dict(PlanActivity.Status.choices)
+    rows = []
+    for a in activities:
+        status = activity_status(a)
+        rows.append(ActivityRow(activity=a, status=status, status_label=str(labels[status])))
+    by_goal: dict[int | None, list[ActivityRow]] = defaultdict(list)
+    for row in rows:
+        by_goal[row.activity.goal_id].append(row)
+    return {
+        "plan": plan,
+        "goals": [{"goal": g, "activities": by_goal.get(g.pk, [])} for g in goals],
+        "loose_activities": by_goal.get(None, []),
+        "activities": rows,
+        "versions": list(plan.versions.only("number", "created_at", "created_by_label", "agreed_at")),
+        "follow_ups": list(plan.follow_ups.all()),
+    }
+
+
+def my_dialogues(employee_id: int) -> list[Dialogue]:
+    return list(
+        Dialogue.objects.filter(employee_id=employee_id)
+        .exclude(state=DialogueState.CANCELLED)
+        .select_related("cycle", "manager", "employee__unit", "unit", "group")
+        .prefetch_related(Prefetch("preparations"))
+        .order_by("-due_on", "-pk")[:10]
+    )
+
+
+def with_status_flags(queryset: QuerySet[Dialogue]) -> QuerySet[Dialogue]:
+    """Annotate `plan_agreed` and `follow_up_due` (the inputs of `person_status`) for lists."""
+    today = timezone.localdate()
+    agreed = Plan.objects.filter(dialogue=OuterRef("pk"), agreed_version__isnull=False)
+    due = FollowUp.objects.filter(
+        plan__dialogue=OuterRef("pk"),
+        plan__agreed_version__isnull=False,
+        done_at__isnull=True,
+        due_on__lte=today,
+    )
+    return queryset.annotate(plan_agreed=Exists(agreed), follow_up_due=Exists(due))
+
+
+def status_of(dialogue: Dialogue) -> str:
+    """The person status of an annotated dialogue (`with_status_flags`)."""
+    return person_status(
+        state=dialogue.state,
+        due_on=dialogue.due_on,
+        today=timezone.localdate(),
+        plan_agreed=bool(getattr(dialogue, "plan_agreed", False)),
+        follow_up_due=bool(getattr(dialogue, "follow_up_due", False)),
+    )
