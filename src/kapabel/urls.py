@@ -10,6 +10,7 @@ urlpatterns = [
     path("clarification/", include("kapabel.assessments.urls")),
     path("gaps/", include("kapabel.gaps.urls")),
     path("learning/", include("kapabel.learning.urls")),
+    path("dialogues/", include("kapabel.dialogues.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -48,6 +48,12 @@ KWARG_KINDS = {
     "session_id": "session",
     "enrolment_id": "enrolment",
     "evidence_id": "evidence",
+    "cycle_id": "cycle",
+    "dialogue_id": "dialogue",
+    "group_id": "dialogue_group",
+    "plan_id": "plan",
+    "goal_id": "plan_goal",  # under a plan: the plan decides (a goal of another plan is 404)
+    "follow_up_id": "plan_follow_up",
     "token": "calendar_feed",  # a secret in the URL: a guessed one is 404 (no objects to try)
 }
 # Routes anyone may open, signed in or not.
@@ -132,6 +138,9 @@ def out_of_scope(world, persona: str) -> dict[str, list[Any]]:
     from tests.learning.walk import learning_out_of_scope
 
     objects |= learning_out_of_scope(world, persona)
+    from tests.dialogues.walk import dialogues_out_of_scope
+
+    objects |= dialogues_out_of_scope(world, persona)
     return objects
 
 
@@ -196,7 +205,7 @@ def _organisation_out_of_scope(world, persona: str) -> dict[str, list[Any]]:
 
 def forbidden_names(objects: dict[str, list[Any]]) -> list[str]:
     # Assessments and ratings print as short ids, which would match unrelated text.
-    skip = {"municipality", "assessment", "rating", "session", "enrolment", "evidence"}
+    skip = {"municipality", "assessment", "rating", "session", "enrolment", "evidence", "dialogue", "plan"}
     return [str(obj) for kind, items in objects.items() for obj in items if kind not in skip]
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from kapabel.competences.models import Competence
+from kapabel.core.access import scope_for
 from kapabel.core.api_auth import require_write_scope
 from kapabel.core.api_schema import Pagination, id_query
 from kapabel.core.web import request_user
@@ -29,6 +29,7 @@ from kapabel.dialogues.schemas import (
     BookingIn,
     ConfirmIn,
     ConsentIn,
+    ConsentOut,
     CoverageOut,
     CycleDetailOut,
     CycleIn,
@@ -233,6 +234,14 @@ def get_coverage(
     }
 
 
+@router.get(
+    "/dialogues/requests", response=list[DialogueOut], summary="Dialogues people asked for, not yet held"
+)
+@paginate(Pagination, page_size=100, max_page_size=1000)
+def list_requests(request: HttpRequest) -> Any:
+    return selectors.with_status_flags(selectors.requests_for_user(request.user))
+
+
 @router.post(
     "/dialogues/requests", response={201: DialogueOut}, summary="Ask for an individual dialogue (yourself)"
 )
@@ -243,7 +252,18 @@ def request_dialogue(request: HttpRequest, payload: RequestIn) -> Any:
     return Status(201, _dialogue(dialogue))
 
 
-@router.put("/dialogues/consent", response=ConsentIn, summary="May a new manager read your earlier dialogues")
+@router.get("/dialogues/consent", response=ConsentOut, summary="Your own choice about a new manager")
+def get_consent(request: HttpRequest) -> Any:
+    employee_id = scope_for(request.user).employee_id
+    return {
+        "employee_id": employee_id,
+        "new_manager_may_read": selectors.consent_for(employee_id) if employee_id else False,
+    }
+
+
+@router.put(
+    "/dialogues/consent", response=ConsentOut, summary="May a new manager read your earlier dialogues"
+)
 def set_consent(request: HttpRequest, payload: ConsentIn) -> Any:
     require_write_scope(request)
     employee = get_object_or_404(learning_selectors.people_for_user(request.user), pk=payload.employee_id)
@@ -256,6 +276,26 @@ def set_consent(request: HttpRequest, payload: ConsentIn) -> Any:
 @router.get("/dialogues/{dialogue_id}", response=DialogueDetailOut)
 def get_dialogue(request: HttpRequest, dialogue_id: int) -> Any:
     return _dialogue_detail(request, permissions.get_dialogue_for_user(request.user, dialogue_id))
+
+
+@router.get("/dialogues/{dialogue_id}/preparation", response=PreparationOut, summary="Your own preparation")
+def get_preparation(request: HttpRequest, dialogue_id: int) -> Any:
+    user = request_user(request)
+    dialogue = permissions.get_dialogue_for_user(user, dialogue_id)
+    side = permissions.side_of(user, dialogue)
+    if side is None:
+        raise Http404
+    own = selectors.own_preparation(dialogue, user)
+    if own is None:
+        return {"side": side, "mine": True, "notes": "", "answers": {}, "shared": False, "updated_at": None}
+    return {
+        "side": own.side,
+        "mine": True,
+        "notes": own.notes,
+        "answers": own.answers,
+        "shared": own.shared,
+        "updated_at": own.updated_at,
+    }
 
 
 @router.put(
@@ -285,6 +325,11 @@ def put_preparation(request: HttpRequest, dialogue_id: int, payload: Preparation
     }
 
 
+@router.get("/dialogues/{dialogue_id}/booking", response=DialogueOut, summary="The dialogue's booking")
+def get_booking(request: HttpRequest, dialogue_id: int) -> Any:
+    return _dialogue(permissions.get_dialogue_for_user(request.user, dialogue_id))
+
+
 @router.post(
     "/dialogues/{dialogue_id}/booking", response=DialogueDetailOut, summary="Book or move the dialogue"
 )
@@ -303,6 +348,16 @@ def book_dialogue(request: HttpRequest, dialogue_id: int, payload: BookingIn) ->
     return _dialogue_detail(request, dialogue)
 
 
+@router.get(
+    "/dialogues/{dialogue_id}/record", response=DialogueDetailOut, summary="The record of the dialogue"
+)
+def get_record(request: HttpRequest, dialogue_id: int) -> Any:
+    dialogue = permissions.get_dialogue_for_user(request.user, dialogue_id)
+    if not permissions.can_read_content(request.user, dialogue):
+        raise Http404
+    return _dialogue_detail(request, dialogue)
+
+
 @router.post(
     "/dialogues/{dialogue_id}/record", response=DialogueDetailOut, summary="Record the dialogue as held"
 )
@@ -311,7 +366,7 @@ def record_dialogue(request: HttpRequest, dialogue_id: int, payload: RecordIn) -
     dialogue = permissions.get_dialogue_for_user(request.user, dialogue_id)
     if not permissions.can_read_content(request.user, dialogue):
         raise Http404
-    competences = Competence.objects.in_bulk([level.competence_id for level in payload.levels])
+    competences = selectors.competences_by_id([level.competence_id for level in payload.levels])
     if len(competences) != len({level.competence_id for level in payload.levels}):
         raise ValidationError({"levels": _("A competence in the list does not exist.")})
     services.dialogue_record(
@@ -358,15 +413,18 @@ def get_plan(request: HttpRequest, plan_id: int) -> Any:
     return _plan_detail(request, permissions.get_plan_for_user(request.user, plan_id))
 
 
+@router.get("/plans/{plan_id}/goals", response=list[GoalOut], summary="The plan's goals")
+def list_goals(request: HttpRequest, plan_id: int) -> Any:
+    return _plan_detail(request, permissions.get_plan_for_user(request.user, plan_id))["goals"]
+
+
 @router.post("/plans/{plan_id}/goals", response={201: GoalOut}, summary="Add a goal")
 def add_goal(request: HttpRequest, plan_id: int, payload: GoalIn) -> Any:
     require_write_scope(request)
     plan = permissions.get_plan_for_user(request.user, plan_id)
-    competence = (
-        get_object_or_404(Competence.objects.all(), pk=payload.competence_id)
-        if payload.competence_id
-        else None
-    )
+    competence = selectors.competences_by_id([payload.competence_id or 0]).get(payload.competence_id or 0)
+    if payload.competence_id and competence is None:
+        raise Http404
     goal = services.goal_add(
         plan=plan,
         title=payload.title,
@@ -377,6 +435,11 @@ def add_goal(request: HttpRequest, plan_id: int, payload: GoalIn) -> Any:
         actor=request_user(request),
     )
     return Status(201, goal)
+
+
+@router.get("/plans/{plan_id}/activities", response=list[ActivityOut], summary="The plan's activities")
+def list_activities(request: HttpRequest, plan_id: int) -> Any:
+    return _plan_detail(request, permissions.get_plan_for_user(request.user, plan_id))["activities"]
 
 
 @router.post("/plans/{plan_id}/activities", response={201: ActivityOut}, summary="Add an activity")
@@ -422,6 +485,11 @@ def add_activity(request: HttpRequest, plan_id: int, payload: ActivityIn) -> Any
             "status": found.status,
         },
     )
+
+
+@router.get("/plans/{plan_id}/confirm", response=PlanOut, summary="Who has confirmed which version")
+def get_confirmation(request: HttpRequest, plan_id: int) -> Any:
+    return _plan(permissions.get_plan_for_user(request.user, plan_id))
 
 
 @router.post(

@@ -14,7 +14,6 @@ class DialoguesConfig(AppConfig):
         from kapabel.dialogues import permissions
         from kapabel.dialogues.demo import build_dialogues
 
-        return  # pages follow
         register(NavItem("dialogues:mine", _("My dialogue"), lambda s: s.employee_id is not None, order=17))
         register(NavItem("dialogues:team", _("Dialogues"), permissions.leads_dialogues_anywhere, order=64))
         register(

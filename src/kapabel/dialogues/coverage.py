@@ -76,7 +76,7 @@ class Coverage:
     minimum: int = 0
 
 
-def _counts(unit: OrgUnit, today: datetime.date) -> dict[int, dict[str, int]]:
+def _counts(unit: OrgUnit, today: datetime.date) -> dict[int, dict[str, Any]]:
     """{unit id: figures} for the active employees of each unit in the subtree (one query)."""
     since = timezone.now() - datetime.timedelta(days=365)
     rows = (
@@ -92,7 +92,7 @@ def _counts(unit: OrgUnit, today: datetime.date) -> dict[int, dict[str, int]]:
         )
         .order_by()
     )
-    return {r["unit_id"]: r for r in rows}
+    return {r["unit_id"]: dict(r) for r in rows}
 
 
 def _trend(unit: OrgUnit, today: datetime.date) -> list[dict[str, Any]]:

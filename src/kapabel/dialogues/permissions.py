@@ -213,3 +213,10 @@ def leads_unit(user: User | Any, unit: OrgUnit) -> bool:
 def can_lead_group(user: User | Any, unit: OrgUnit) -> bool:
     """Set up and book a team dialogue: a manager over the team, HR over it, or an administrator."""
     return leads_unit(user, unit) or can_manage_cycles(user, unit)
+
+
+def get_dialogue_employee(user: User | Any, pk: int) -> Employee:
+    """A person the user may see (for the person's own actions: their request and consent)."""
+    return get_object_or_404(
+        Employee.objects.filter(scope_for(user).employees_q()).select_related("unit"), pk=pk
+    )

@@ -114,7 +114,7 @@ class PreparationOut(Schema):
     notes: str
     answers: dict[str, str]
     shared: bool
-    updated_at: datetime.datetime
+    updated_at: datetime.datetime | None
 
 
 class AgreedLevelOut(Schema):
@@ -168,6 +168,11 @@ class RequestIn(BodySchema):
 
 class ConsentIn(BodySchema):
     employee_id: Id
+    new_manager_may_read: bool
+
+
+class ConsentOut(Schema):
+    employee_id: int | None
     new_manager_may_read: bool
 
 

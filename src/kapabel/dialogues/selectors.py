@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
+from kapabel.competences.models import Competence
 from kapabel.dialogues import permissions
 from kapabel.dialogues.models import (
     AgreedLevel,
@@ -98,7 +99,7 @@ def cycle_rows(user: Any, cycle: Cycle, *, unit_path: str | None = None) -> list
             PersonRow(
                 dialogue=d,
                 status=status,
-                status_label=labels[status],
+                status_label=str(labels[status]),
                 can_book=permissions.can_book(user, d.employee),
                 can_open=True,
             )
@@ -254,3 +255,84 @@ def status_of(dialogue: Dialogue) -> str:
         plan_agreed=bool(getattr(dialogue, "plan_agreed", False)),
         follow_up_due=bool(getattr(dialogue, "follow_up_due", False)),
     )
+
+
+# --- Choices for the page forms ------------------------------------------------------------------------
+
+
+def goal_competences(employee: Any) -> QuerySet[Competence]:
+    """The competences a goal may be on: those of the person's framework."""
+    from kapabel.dialogues.services.common import framework_versions_for
+
+    return Competence.objects.filter(version_id__in=framework_versions_for(employee)).order_by(
+        "version_id", "depth", "position", "pk"
+    )
+
+
+def record_competences(employee: Any) -> list[tuple[Competence, list[int]]]:
+    """The competences of the person's profile (else of their framework, leaves only) with the
+    levels of each one's scale, for the agreed levels of the dialogue form."""
+    from kapabel.assessments.services import competence_level_values
+
+    profile = [row.competence for row in person_profile(employee)["rows"]]
+    competences = profile or list(goal_competences(employee).filter(children__isnull=True)[:40])
+    values = competence_level_values([c.pk for c in competences])
+    return [(c, sorted(values.get(c.pk, (None, set()))[1])) for c in competences]
+
+
+def plan_enrolments(employee: Any) -> QuerySet[Enrolment]:
+    """The person's live bookings and requests, for an activity that is a booking."""
+    from kapabel.learning.models import LIVE_STATUSES
+
+    return (
+        Enrolment.objects.filter(employee=employee, status__in=LIVE_STATUSES)
+        .select_related("cohort__offer")
+        .order_by("-pk")
+    )
+
+
+def current_plan(employee_id: int) -> Plan | None:
+    return (
+        Plan.objects.filter(employee_id=employee_id, status=Plan.Status.ACTIVE)
+        .select_related("employee__unit", "unit", "dialogue")
+        .order_by("-agreed_at", "-pk")
+        .first()
+    )
+
+
+def open_requests(user: Any) -> list[Dialogue]:
+    """Dialogues people asked for that are not held yet, among those the user may see."""
+    return list(requests_for_user(user).order_by("requested_at")[:100])
+
+
+def group_members(group: Any) -> list[Dialogue]:
+    return list(group.members.select_related("employee").order_by("employee__name", "pk"))
+
+
+def consent_for(employee_id: int) -> bool:
+    from kapabel.dialogues.models import Consent
+
+    found = Consent.objects.filter(employee_id=employee_id).first()
+    return bool(found and found.new_manager_may_read)
+
+
+def status_summary(rows: list[PersonRow]) -> list[tuple[str, Any, int]]:
+    """(status, label, count) in the order of the statuses, those with people only."""
+    counts = status_counts(rows)
+    return [(value, label, counts[value]) for value, label in PersonStatus.choices if counts.get(value)]
+
+
+def competences_by_id(ids: list[int]) -> dict[int, Competence]:
+    """Competences by id (whether one fits the person's framework is the service's check)."""
+    return Competence.objects.in_bulk(ids)
+
+
+def requests_for_user(user: Any) -> QuerySet[Dialogue]:
+    """Dialogues people asked for that are not held yet, among those the user may see."""
+    return dialogues_for_user(user).filter(
+        requested_at__isnull=False, state__in=[DialogueState.OPEN, DialogueState.BOOKED]
+    )
+
+
+def own_preparation(dialogue: Dialogue, user: Any) -> Preparation | None:
+    return Preparation.objects.filter(dialogue=dialogue, author_id=user.pk).first()

@@ -11,7 +11,7 @@ from kapabel.learning.models import ENDED_STATUSES, EnrolmentStatus, InternalAct
 A = PlanActivity.Status
 S = EnrolmentStatus
 
-ENROLMENT_TO_ACTIVITY = {
+ENROLMENT_TO_ACTIVITY: dict[str, str] = {
     S.REQUESTED: A.PLANNED,
     S.AWAITING_MANAGER: A.PLANNED,
     S.AWAITING_HR: A.PLANNED,
@@ -24,7 +24,7 @@ ENROLMENT_TO_ACTIVITY = {
     S.FAILED: A.CANCELLED,
     **{status: A.CANCELLED for status in ENDED_STATUSES},
 }
-INTERNAL_TO_ACTIVITY = {
+INTERNAL_TO_ACTIVITY: dict[str, str] = {
     InternalActivity.Status.PLANNED: A.PLANNED,
     InternalActivity.Status.ACTIVE: A.IN_PROGRESS,
     InternalActivity.Status.COMPLETED: A.DONE,

@@ -225,6 +225,9 @@ class AgreedLevel(models.Model):
     rating = models.ForeignKey("assessments.Rating", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"{self.competence_id}={self.level}"
+
 
 class Consent(models.Model):
     """The person's choice: may a manager of a unit they moved to read their earlier dialogues and
@@ -238,6 +241,9 @@ class Consent(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self) -> str:
+        return gettext("Consent %(id)s") % {"id": self.pk}
+
 
 class Summary(models.Model):
     """Maintained per person for the coverage figures (one join instead of scanning the history):
@@ -250,3 +256,6 @@ class Summary(models.Model):
     plan_agreed_until = models.DateField(null=True, blank=True)  # a current agreed plan runs to here
     follow_up_due_on = models.DateField(null=True, blank=True)  # the earliest open follow-up
     open_request_since = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return gettext("Summary %(id)s") % {"id": self.pk}

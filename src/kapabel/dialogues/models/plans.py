@@ -154,6 +154,9 @@ class PlanVersion(models.Model):
         ordering = ["-number"]
         constraints = [models.UniqueConstraint(fields=["plan", "number"], name="plan_version_unique")]
 
+    def __str__(self) -> str:
+        return gettext("Version %(number)s") % {"number": self.number}
+
 
 class FollowUp(models.Model):
     """A follow-up date of a plan; a reminder goes to both parties before it."""
@@ -167,3 +170,6 @@ class FollowUp(models.Model):
     class Meta:
         ordering = ["due_on", "id"]
         indexes = [models.Index(fields=["due_on", "done_at"], name="follow_up_due_idx")]
+
+    def __str__(self) -> str:
+        return gettext("Follow-up %(id)s") % {"id": self.pk}

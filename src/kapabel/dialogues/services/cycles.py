@@ -48,7 +48,7 @@ REQUEST_DAYS = 56
 
 def clean_questions(questions: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
     """The preparation form's questions: each in Danish and English, keys q1, q2, …"""
-    cleaned = []
+    cleaned: list[dict[str, str]] = []
     for number, question in enumerate(questions, start=1):
         da, en = str(question.get("da", "")).strip(), str(question.get("en", "")).strip()
         if not da and not en:
@@ -198,7 +198,7 @@ def _check_time(
         Dialogue.objects.filter(
             manager=manager, state=DialogueState.BOOKED, starts_at__lt=ends_at, ends_at__gt=starts_at
         )
-        .exclude(pk=exclude_dialogue)
+        .exclude(pk=exclude_dialogue or 0)
         .select_related("employee")
         .first()
     )
@@ -206,7 +206,7 @@ def _check_time(
         GroupDialogue.objects.filter(
             manager=manager, held_at__isnull=True, starts_at__lt=ends_at, ends_at__gt=starts_at
         )
-        .exclude(pk=exclude_group)
+        .exclude(pk=exclude_group or 0)
         .first()
     )
     if clash is not None or group_clash is not None:
@@ -406,7 +406,7 @@ def preparation_save(
     keys = {q["key"] for q in (dialogue.cycle.questions if dialogue.cycle else [])}
     cleaned = {k: text(v, 5000) for k, v in (answers or {}).items() if k in keys and str(v or "").strip()}
     preparation, _created = Preparation.objects.select_for_update().get_or_create(
-        dialogue=dialogue, author=actor, defaults={"side": side}
+        dialogue=dialogue, author=actor, defaults={"side": side or ""}
     )
     was_shared = preparation.shared
     preparation.notes, preparation.answers, preparation.shared = text(notes), cleaned, bool(shared)
@@ -498,7 +498,7 @@ def dialogue_record(
 def consent_set(*, employee: Employee, actor: Actor, allow: bool) -> Consent:
     """The person decides whether a manager of a unit they move to may read their earlier dialogues
     and plans."""
-    if is_user(actor):
+    if isinstance(actor, User):
         require(scope_employee(actor) == employee.pk, _("Only the person can decide this."))
     consent, _created = Consent.objects.get_or_create(employee=employee)
     audit.update_audited(

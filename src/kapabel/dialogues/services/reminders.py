@@ -44,7 +44,8 @@ def reminders_send(*, today: datetime.date | None = None, days_before: int = DAY
                 "date": date_format(follow_up.due_on, "SHORT_DATE_FORMAT"),
             }
             body = _(
-                "It is time to follow up the development plan. Open Kapabel to see the plan and record what came of it."
+                "It is time to follow up the development plan. Open Kapabel to see the plan and record what "
+                "came of it."
             )
             EmailMessage(subject=subject, body=body, to=recipients, connection=connection).send()
     FollowUp.objects.filter(pk__in=[f.pk for f in due]).update(reminded_at=timezone.now())
