@@ -336,3 +336,14 @@ def requests_for_user(user: Any) -> QuerySet[Dialogue]:
 
 def own_preparation(dialogue: Dialogue, user: Any) -> Preparation | None:
     return Preparation.objects.filter(dialogue=dialogue, author_id=user.pk).first()
+
+
+def coverage_choices(units: QuerySet[Any], current: Any) -> list[Any]:
+    """The units offered in the coverage page's picker: the top levels (forvaltninger and centres)
+    the user sees, the current unit and its parent; deeper units are reached through the table."""
+    top = min([u.depth for u in units.order_by("depth")[:1]] or [0])
+    found = {u.pk: u for u in units.filter(depth__lte=top + 2).order_by("path")[:200]}
+    for extra in (current, current.parent):
+        if extra is not None and (extra.pk in found or units.filter(pk=extra.pk).exists()):
+            found[extra.pk] = extra
+    return sorted(found.values(), key=lambda u: u.path)

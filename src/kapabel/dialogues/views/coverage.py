@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from kapabel.core import exports as core_exports
 from kapabel.dialogues import coverage as coverage_module
-from kapabel.dialogues import exports
+from kapabel.dialogues import exports, selectors
 from kapabel.dialogues.views._common import request_user
 from kapabel.organisation import selectors as org_selectors
 
@@ -32,5 +32,5 @@ def coverage(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dialogues/coverage.html",
-        {"unit": unit, "units": list(units.order_by("path")[:500]), "result": result},
+        {"unit": unit, "units": selectors.coverage_choices(units, unit), "result": result},
     )
