@@ -92,7 +92,9 @@ def build_organisation(employees: int, rng: random.Random) -> dict[str, Any]:
         u.external_id: u
         for u in services.orgunits_bulk_create(municipality=municipality, units=specs, actor=actor)
     }
-    today = datetime.date.today()
+    from django.utils import timezone
+
+    today = timezone.localdate()
     people = []
     for i in range(employees):
         if i < half:
@@ -204,6 +206,7 @@ def run(args: argparse.Namespace) -> int:
     warnings.filterwarnings("ignore", message="No directory at")
     from django.core.management import call_command
     from django.test import Client
+    from django.utils import timezone
 
     from kapabel.dialogues import services
     from kapabel.gaps import upkeep
@@ -215,7 +218,8 @@ def run(args: argparse.Namespace) -> int:
         data = build_organisation(args.employees, rng)
     history = build_history(data, rng)
     print(
-        f"built {args.employees} employees, two cycles, {history['plans']} plans in {time.perf_counter() - started:.1f} s",
+        f"built {args.employees} employees, two cycles, {history['plans']} plans "
+        f"in {time.perf_counter() - started:.1f} s",
         flush=True,
     )
     client = Client()
@@ -240,7 +244,7 @@ def run(args: argparse.Namespace) -> int:
     ).content.decode().count('data-title="Navn"')
     cycle_page_ms = median_ms(page(data["manager"], cycle_url, "MUS i år"))
     print(f"coverage {coverage_ms:.1f} ms; cycle page ({rows} people) {cycle_page_ms:.1f} ms", flush=True)
-    today = datetime.date.today()
+    today = timezone.localdate()
     start = time.perf_counter()
     cycle = services.cycle_create(
         unit=data["half"],
@@ -252,8 +256,8 @@ def run(args: argparse.Namespace) -> int:
     create_cycle_s = time.perf_counter() - start
     print(f"created a cycle for {cycle.dialogue_count} people in {create_cycle_s:.2f} s", flush=True)
     print(
-        f"RESULT coverage_ms={coverage_ms:.1f} cycle_page_ms={cycle_page_ms:.1f} create_cycle_s={create_cycle_s:.2f} "
-        f"employees={args.employees} db={args.db}"
+        f"RESULT coverage_ms={coverage_ms:.1f} cycle_page_ms={cycle_page_ms:.1f} "
+        f"create_cycle_s={create_cycle_s:.2f} employees={args.employees} db={args.db}"
     )
     return 0
 
