@@ -267,10 +267,11 @@ def activity_update(
 
 
 @transaction.atomic
-def plan_confirm(*, plan: Plan, actor: Actor, version: int | None) -> Plan:
+def plan_confirm(*, plan: Plan, actor: Actor, version: int | None, on_behalf_of: str = "") -> Plan:
     """One party confirms the plan as they saw it (`version`). When both have confirmed the same
     content, it is agreed: it becomes the person's current plan (an earlier one is closed) and its
-    first follow-up is set."""
+    first follow-up is set. A system actor (the demo, an import of signed paper plans) names the side
+    it records the confirmation for in `on_behalf_of`."""
     locked = (
         Plan.objects.select_for_update()
         .select_related("employee__unit", "unit", "dialogue__cycle")
@@ -278,7 +279,9 @@ def plan_confirm(*, plan: Plan, actor: Actor, version: int | None) -> Plan:
     )
     side = _require_party(actor, locked)
     if side == "system":
-        raise Refused(_("A plan is confirmed by the person and their manager."), code="side")
+        if on_behalf_of not in ("employee", "manager"):
+            raise Refused(_("A plan is confirmed by the person and their manager."), code="side")
+        side = on_behalf_of
     if locked.status == Plan.Status.CLOSED:
         raise Refused(_("This plan is closed."), code="closed")
     already = locked.employee_confirmed_version if side == "employee" else locked.manager_confirmed_version
@@ -290,7 +293,7 @@ def plan_confirm(*, plan: Plan, actor: Actor, version: int | None) -> Plan:
         locked.employee_confirmed_version, locked.employee_confirmed_at = locked.content_version, now
     else:
         locked.manager_confirmed_version, locked.manager_confirmed_at = locked.content_version, now
-        locked.manager_confirmed_by = actor  # type: ignore[assignment]
+        locked.manager_confirmed_by = actor if isinstance(actor, User) else None
     agreed = locked.employee_confirmed_version == locked.manager_confirmed_version == locked.content_version
     if agreed:
         locked.agreed_version, locked.agreed_at = locked.content_version, now
