@@ -60,6 +60,8 @@ def _build(ctx: DemoContext, municipality: Any) -> Counter:
     users = ctx.data.get("users", {})
     leder, medarbejder = users.get("leder"), users.get("medarbejder")
     root = OrgUnit.objects.filter(municipality=municipality, parent__isnull=True).first()
+    if root is None:
+        return Counter()
     forvaltninger = list(OrgUnit.objects.filter(municipality=municipality, parent=root).order_by("name"))
     centre = ctx.data.get("centre")
     counts: Counter = Counter()

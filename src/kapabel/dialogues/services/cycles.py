@@ -178,7 +178,8 @@ def insert_dialogues(
         **_NEW_DIALOGUE,
     }
     fields = ["employee_id", "unit_id", "window_opens", "due_on", *constant]
-    columns = ", ".join(quote(Dialogue._meta.get_field(name).column) for name in fields)
+    concrete = {f.attname: str(f.column) for f in Dialogue._meta.concrete_fields}
+    columns = ", ".join(quote(concrete[name]) for name in fields)
     # Table and column names come from the model, the values are parameters.
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(Dialogue._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
