@@ -148,13 +148,15 @@ def build_history(data: dict[str, Any], rng: random.Random) -> dict[str, Any]:
         for d in Dialogue.objects.filter(cycle=last).only("pk", "employee_id"):
             if rng.random() < 0.85:
                 d.state, d.held_at = "held", now - datetime.timedelta(days=rng.randrange(200, 520))
+                d.held_year = timezone.localtime(d.held_at).year
                 held_last.append(d)
-        Dialogue.objects.bulk_update(held_last, ["state", "held_at"], batch_size=2000)
+        Dialogue.objects.bulk_update(held_last, ["state", "held_at", "held_year"], batch_size=2000)
         changed: list[Dialogue] = []
         for d in Dialogue.objects.filter(cycle=this).only("pk", "employee_id"):
             roll = rng.random()
             if roll < 0.4:
                 d.state, d.held_at = "held", now - datetime.timedelta(days=rng.randrange(1, 140))
+                d.held_year = timezone.localtime(d.held_at).year
             elif roll < 0.6:
                 d.state = "booked"
                 d.starts_at = now + datetime.timedelta(
@@ -165,7 +167,9 @@ def build_history(data: dict[str, Any], rng: random.Random) -> dict[str, Any]:
                 d.requested_at = now - datetime.timedelta(days=rng.randrange(1, 30))
             changed.append(d)
         Dialogue.objects.bulk_update(
-            changed, ["state", "held_at", "starts_at", "ends_at", "requested_at"], batch_size=2000
+            changed,
+            ["state", "held_at", "held_year", "starts_at", "ends_at", "requested_at"],
+            batch_size=2000,
         )
         units = dict(Employee.objects.filter(municipality=data["municipality"]).values_list("pk", "unit_id"))
         plans = [

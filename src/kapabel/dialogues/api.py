@@ -172,8 +172,7 @@ def list_cycles(request: HttpRequest) -> Any:
 @router.get("/dialogue-cycles/{cycle_id}", response=CycleDetailOut)
 def get_cycle(request: HttpRequest, cycle_id: int) -> Any:
     cycle = permissions.get_cycle_for_user(request.user, cycle_id)
-    rows = selectors.cycle_rows(request.user, cycle)
-    cycle.status_counts = selectors.status_counts(rows)  # type: ignore[attr-defined]
+    cycle.status_counts = selectors.cycle_status_counts(request.user, cycle)  # type: ignore[attr-defined]
     return cycle
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from kapabel.core.access import subtree_q
 from kapabel.dialogues import permissions
-from kapabel.dialogues.models import Dialogue, DialogueState
+from kapabel.dialogues.models import Dialogue
 from kapabel.gaps.definition import settings_for
 from kapabel.gaps.selectors.suppression import suppress_group
 from kapabel.organisation.models import Employee, OrgUnit
@@ -77,12 +77,20 @@ class Coverage:
 
 
 def _counts(unit: OrgUnit, today: datetime.date) -> dict[int, dict[str, Any]]:
-    """{unit id: figures} for the active employees of each unit in the subtree (one query)."""
+    """{unit id: figures} for the active employees of each unit in the subtree: one grouped query
+    over the employees joined to their summary (the units' paths are read on their own, so the
+    municipality's root needs no join to the units at all)."""
     since = timezone.now() - datetime.timedelta(days=365)
+    paths = dict(
+        OrgUnit.objects.filter(municipality_id=unit.municipality_id)
+        .filter(subtree_q(unit.path))
+        .values_list("pk", "path")
+    )
+    people = Employee.objects.filter(municipality_id=unit.municipality_id, active=True)
+    if unit.parent_id is not None:
+        people = people.filter(unit_id__in=list(paths))
     rows = (
-        Employee.objects.filter(municipality_id=unit.municipality_id, active=True)
-        .filter(subtree_q(unit.path, "unit__path"))
-        .values("unit_id", "unit__path")
+        people.values("unit_id")
         .annotate(
             employees=Count("pk"),
             held_last_12_months=Count("pk", filter=Q(dialogue_summary__last_held_at__gte=since)),
@@ -92,27 +100,27 @@ def _counts(unit: OrgUnit, today: datetime.date) -> dict[int, dict[str, Any]]:
         )
         .order_by()
     )
-    return {r["unit_id"]: dict(r) for r in rows}
+    return {
+        r["unit_id"]: {**r, "unit__path": paths.get(r["unit_id"], "")} for r in rows if r["unit_id"] in paths
+    }
 
 
 def _trend(unit: OrgUnit, today: datetime.date) -> list[dict[str, Any]]:
+    """People with a dialogue held, per calendar year (the last four), from the (municipality,
+    held_year, employee) index."""
     years = list(range(today.year - TREND_YEARS + 1, today.year + 1))
-    tz = timezone.get_current_timezone()
-    bounds = {
-        y: (datetime.datetime(y, 1, 1, tzinfo=tz), datetime.datetime(y + 1, 1, 1, tzinfo=tz)) for y in years
-    }
     held = Dialogue.objects.filter(
-        municipality_id=unit.municipality_id, state=DialogueState.HELD, held_at__gte=bounds[years[0]][0]
+        municipality_id=unit.municipality_id, held_year__gte=years[0], held_year__lte=years[-1]
     )
     if unit.parent_id is not None:
         held = held.filter(subtree_q(unit.path, "employee__unit__path"))
-    figures = held.aggregate(
-        **{
-            f"y{y}": Count("employee_id", distinct=True, filter=Q(held_at__gte=start, held_at__lt=end))
-            for y, (start, end) in bounds.items()
-        }
+    figures = dict(
+        held.values("held_year")
+        .annotate(n=Count("employee_id", distinct=True))
+        .values_list("held_year", "n")
+        .order_by()
     )
-    return [{"year": y, "held": figures[f"y{y}"]} for y in years]
+    return [{"year": y, "held": figures.get(y, 0)} for y in years]
 
 
 def coverage(user: Any, unit: OrgUnit) -> Coverage:

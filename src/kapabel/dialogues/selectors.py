@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from kapabel.competences.models import Competence
@@ -81,11 +81,25 @@ class PersonRow:
     can_open: bool
 
 
-def cycle_rows(user: Any, cycle: Cycle, *, unit_path: str | None = None) -> list[PersonRow]:
-    """The people of a cycle the user may see, with their status (a constant number of queries)."""
-    dialogues = list(dialogues_for_user(user, cycle_id=cycle.pk).select_related("employee__unit", "group"))
-    if unit_path:
-        dialogues = [d for d in dialogues if d.employee.unit.path.startswith(unit_path)]
+def cycle_dialogues(user: Any, cycle: Cycle) -> QuerySet[Dialogue]:
+    """The dialogues of a cycle the user may see. Reached through the people the user reads (an
+    index on the person), not by scanning the whole cycle: a team's manager in a municipality-wide
+    cycle reads 40 rows, not 50,000."""
+    from kapabel.core.access import scope_for
+    from kapabel.organisation.models import Employee
+
+    people = Employee.objects.filter(scope_for(user).employees_q()).values("pk")
+    return (
+        Dialogue.objects.filter(cycle_id=cycle.pk, employee_id__in=people)
+        .select_related("employee__unit", "cycle", "manager", "group")
+        .order_by("due_on", "employee__name", "pk")
+    )
+
+
+def cycle_rows(user: Any, cycle: Cycle, dialogues: Any = None) -> list[PersonRow]:
+    """The people of a cycle the user may see (or the page of them given), with their status (a
+    constant number of queries)."""
+    dialogues = list(cycle_dialogues(user, cycle) if dialogues is None else dialogues)
     today = timezone.localdate()
     flags = plan_flags([d.pk for d in dialogues], today)
     labels = dict(PersonStatus.choices)
@@ -105,6 +119,37 @@ def cycle_rows(user: Any, cycle: Cycle, *, unit_path: str | None = None) -> list
             )
         )
     return rows
+
+
+def cycle_status_counts(user: Any, cycle: Cycle) -> dict[str, int]:
+    """{status: people} over everyone in the cycle the user sees, counted in the database (the same
+    rule as `status.person_status`)."""
+    today = timezone.localdate()
+    agreed = Exists(Plan.objects.filter(dialogue=OuterRef("pk"), agreed_version__isnull=False))
+    due = Exists(
+        FollowUp.objects.filter(
+            plan__dialogue=OuterRef("pk"),
+            plan__agreed_version__isnull=False,
+            done_at__isnull=True,
+            due_on__lte=today,
+        )
+    )
+    open_states = [DialogueState.OPEN, DialogueState.BOOKED]
+    held = Q(state=DialogueState.HELD)
+    figures = (
+        cycle_dialogues(user, cycle)
+        .order_by()
+        .aggregate(
+            not_booked=Count("pk", filter=Q(state=DialogueState.OPEN, due_on__gte=today)),
+            booked=Count("pk", filter=Q(state=DialogueState.BOOKED, due_on__gte=today)),
+            overdue=Count("pk", filter=Q(state__in=open_states, due_on__lt=today)),
+            held=Count("pk", filter=held & ~Q(due) & ~Q(agreed)),
+            plan_agreed=Count("pk", filter=held & Q(agreed) & ~Q(due)),
+            follow_up_due=Count("pk", filter=held & Q(due)),
+            cancelled=Count("pk", filter=Q(state=DialogueState.CANCELLED)),
+        )
+    )
+    return {status: n for status, n in figures.items() if n}
 
 
 def status_counts(rows: list[PersonRow]) -> dict[str, int]:
@@ -316,9 +361,8 @@ def consent_for(employee_id: int) -> bool:
     return bool(found and found.new_manager_may_read)
 
 
-def status_summary(rows: list[PersonRow]) -> list[tuple[str, Any, int]]:
+def status_summary(counts: dict[str, int]) -> list[tuple[str, Any, int]]:
     """(status, label, count) in the order of the statuses, those with people only."""
-    counts = status_counts(rows)
     return [(value, label, counts[value]) for value, label in PersonStatus.choices if counts.get(value)]
 
 

@@ -159,6 +159,9 @@ class Dialogue(models.Model):
     requested_at = models.DateTimeField(_("asked for by the person"), null=True, blank=True)
     request_note = models.TextField(_("why the person asks"), blank=True)
     held_at = models.DateTimeField(_("held"), null=True, blank=True)
+    # The calendar year (local time) of `held_at`, set with it by the services: the coverage trend
+    # counts people per year from an index instead of scanning the history's times.
+    held_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     notes = models.TextField(_("notes from the dialogue"), blank=True)
     agreements = models.TextField(_("agreements"), blank=True)
     version = models.PositiveIntegerField(default=0)
@@ -182,7 +185,7 @@ class Dialogue(models.Model):
         indexes = [
             models.Index(fields=["cycle", "unit"], name="dialogue_cycle_unit_idx"),
             models.Index(fields=["employee", "held_at"], name="dialogue_employee_held_idx"),
-            models.Index(fields=["municipality", "held_at"], name="dialogue_held_idx"),
+            models.Index(fields=["municipality", "held_year", "employee"], name="dialogue_held_year_idx"),
             models.Index(fields=["manager", "starts_at"], name="dialogue_manager_time_idx"),
         ]
 

@@ -516,7 +516,7 @@ def dialogue_record(
         )
     was = locked.state
     locked.notes, locked.agreements = text(notes), text(agreements)
-    locked.state, locked.held_at = DialogueState.HELD, held
+    locked.state, locked.held_at, locked.held_year = DialogueState.HELD, held, timezone.localtime(held).year
     if locked.manager_id is None and isinstance(actor, User):
         locked.manager = getattr(actor, "employee", None)
     locked.version += 1

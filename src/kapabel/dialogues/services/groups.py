@@ -130,9 +130,13 @@ def group_record(
     members = list(locked.members.exclude(state=DialogueState.CANCELLED))
     for member in members:
         member.agreements = text((agreements or {}).get(member.pk, member.agreements))
-        member.state, member.held_at = DialogueState.HELD, held
+        member.state, member.held_at, member.held_year = (
+            DialogueState.HELD,
+            held,
+            timezone.localtime(held).year,
+        )
         member.version += 1
-    Dialogue.objects.bulk_update(members, ["agreements", "state", "held_at", "version"])
+    Dialogue.objects.bulk_update(members, ["agreements", "state", "held_at", "held_year", "version"])
     audit.record("dialogues.group.recorded", actor=actor, obj=locked, changes={"members": [0, len(members)]})
     summary.refresh([m.employee_id for m in members])
     return locked

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +20,8 @@ from kapabel.dialogues.forms import BookingForm, CycleForm, GroupRecordForm
 from kapabel.dialogues.models import Cycle
 from kapabel.dialogues.views._common import post_action, request_user
 from kapabel.organisation import selectors as org_selectors
+
+PAGE_SIZE = 100
 
 
 def _require_lead(request: HttpRequest) -> None:
@@ -80,25 +83,24 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
 def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
     user = request_user(request)
     cycle = permissions.get_cycle_for_user(user, cycle_id)
-    rows = selectors.cycle_rows(user, cycle)
     fmt = exports.export_format(request.GET.get("format"))
     if fmt is not None:
+        rows = selectors.cycle_rows(user, cycle)
         return core_exports.response(
             [exports.cycle_sheet(cycle, rows)], filename=f"dialogues-{cycle.pk}", fmt=fmt
-        )  # type: ignore[arg-type]
+        )
+    page = Paginator(selectors.cycle_dialogues(user, cycle), PAGE_SIZE).get_page(request.GET.get("page"))
+    group_cycle = cycle.kind == Cycle.Kind.GROUP
     return render(
         request,
         "dialogues/cycle.html",
         {
             "cycle": cycle,
-            "rows": rows,
-            "counts": selectors.status_summary(rows),
-            "groups": list(cycle.groups.select_related("unit").order_by("title"))
-            if cycle.kind == Cycle.Kind.GROUP
-            else [],
-            "units": list(org_selectors.units_for_user(user).order_by("path"))
-            if cycle.kind == Cycle.Kind.GROUP
-            else [],
+            "page": page,
+            "rows": selectors.cycle_rows(user, cycle, page.object_list),
+            "counts": selectors.status_summary(selectors.cycle_status_counts(user, cycle)),
+            "groups": list(cycle.groups.select_related("unit").order_by("title")) if group_cycle else [],
+            "units": list(org_selectors.units_for_user(user).order_by("path")[:300]) if group_cycle else [],
             "can_manage": permissions.can_manage_cycles(user, cycle.unit),
         },
     )
