@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Cycle(models.Model):
@@ -76,7 +77,7 @@ class DialogueState(models.TextChoices):
     """What has happened to a dialogue (stored); the status shown per person adds the plan and time."""
 
     OPEN = "open", _("Not booked")
-    BOOKED = "booked", _("Booked")
+    BOOKED = "booked", pgettext_lazy("dialogue", "Booked")
     HELD = "held", _("Held")
     CANCELLED = "cancelled", _("Cancelled")
 
@@ -85,7 +86,7 @@ class PersonStatus(models.TextChoices):
     """The status per person in a cycle (derived, see `kapabel.dialogues.status`)."""
 
     NOT_BOOKED = "not_booked", _("Not booked")
-    BOOKED = "booked", _("Booked")
+    BOOKED = "booked", pgettext_lazy("dialogue", "Booked")
     HELD = "held", _("Held")
     PLAN_AGREED = "plan_agreed", _("Plan agreed")
     FOLLOW_UP_DUE = "follow_up_due", _("Follow-up due")
