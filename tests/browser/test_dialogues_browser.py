@@ -155,6 +155,9 @@ def test_screenshots(world, live_server, browser, size):
         page.goto(urljoin(live_server.url, path))
         page.screenshot(path=str(out / f"{name}-{WIDTHS[size]}.png"), full_page=True)
         assert_fits(page, name)
+    # The printed plan, as its manager sees it.
+    log_out(page)
+    log_in(page, live_server.url, "manager")
     page.emulate_media(media="print")
     page.goto(urljoin(live_server.url, f"/dialogues/plans/{data.plan.pk}/"))
     page.screenshot(path=str(out / f"udviklingsplan-print-{WIDTHS[size]}.png"), full_page=True)

@@ -271,7 +271,9 @@ def dialogue_book(
     """Book (or move) a dialogue: within the window, and not at the same time as another of the
     manager's dialogues. Sends the iCalendar invitation to the person and the manager after commit."""
     locked = (
-        Dialogue.objects.select_for_update().select_related("employee__unit", "cycle").get(pk=dialogue.pk)
+        Dialogue.objects.select_for_update(of=("self",))
+        .select_related("employee__unit", "cycle")
+        .get(pk=dialogue.pk)
     )
     employee = locked.employee
     if is_user(actor):
@@ -341,7 +343,9 @@ def _copy(source: Dialogue, target: Dialogue) -> None:
 def dialogue_cancel_booking(*, dialogue: Dialogue, actor: Actor, version: int | None = None) -> Dialogue:
     """Take a booking back (the dialogue is open again); sends the calendar cancellation."""
     locked = (
-        Dialogue.objects.select_for_update().select_related("employee__unit", "manager").get(pk=dialogue.pk)
+        Dialogue.objects.select_for_update(of=("self",))
+        .select_related("employee__unit", "manager")
+        .get(pk=dialogue.pk)
     )
     if is_user(actor):
         require(
@@ -479,7 +483,11 @@ def dialogue_record(
 ) -> Dialogue:
     """The manager records the dialogue as held: notes, agreements, and levels agreed on, each written
     to the rating history (source "dialogue") so the current level and the gaps follow."""
-    locked = Dialogue.objects.select_for_update().select_related("employee__unit", "unit").get(pk=dialogue.pk)
+    locked = (
+        Dialogue.objects.select_for_update(of=("self",))
+        .select_related("employee__unit", "unit")
+        .get(pk=dialogue.pk)
+    )
     employee = locked.employee
     if is_user(actor):
         require(permissions.side_of(actor, locked) == "manager", _("Only the manager records the dialogue."))

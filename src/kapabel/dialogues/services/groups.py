@@ -63,7 +63,9 @@ def group_book(
     version: int | None = None,
 ) -> GroupDialogue:
     locked = (
-        GroupDialogue.objects.select_for_update().select_related("cycle", "unit", "manager").get(pk=group.pk)
+        GroupDialogue.objects.select_for_update(of=("self",))
+        .select_related("cycle", "unit", "manager")
+        .get(pk=group.pk)
     )
     if is_user(actor):
         require(_may_lead(actor, locked.unit), _("Only the team's manager or HR can book its team dialogue."))
@@ -116,7 +118,7 @@ def group_record(
 ) -> GroupDialogue:
     """Record the team dialogue as held: the shared goals, and per member (dialogue id) their own
     agreements. Every member's dialogue counts as held."""
-    locked = GroupDialogue.objects.select_for_update().select_related("unit").get(pk=group.pk)
+    locked = GroupDialogue.objects.select_for_update(of=("self",)).select_related("unit").get(pk=group.pk)
     if is_user(actor):
         require(
             permissions.leads_unit(actor, locked.unit),

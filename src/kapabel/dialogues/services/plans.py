@@ -73,7 +73,9 @@ def snapshot(plan: Plan) -> dict[str, Any]:
 
 
 def _lock(plan: Plan, version: int | None) -> Plan:
-    locked = Plan.objects.select_for_update().select_related("employee__unit", "unit").get(pk=plan.pk)
+    locked = (
+        Plan.objects.select_for_update(of=("self",)).select_related("employee__unit", "unit").get(pk=plan.pk)
+    )
     check_version(locked.version, version)
     if locked.status == Plan.Status.CLOSED:
         raise Refused(_("This plan is closed; make a new plan for the next period."), code="closed")
@@ -273,7 +275,7 @@ def plan_confirm(*, plan: Plan, actor: Actor, version: int | None, on_behalf_of:
     first follow-up is set. A system actor (the demo, an import of signed paper plans) names the side
     it records the confirmation for in `on_behalf_of`."""
     locked = (
-        Plan.objects.select_for_update()
+        Plan.objects.select_for_update(of=("self",))
         .select_related("employee__unit", "unit", "dialogue__cycle")
         .get(pk=plan.pk)
     )
@@ -332,7 +334,7 @@ def follow_up_record(
 ) -> FollowUp:
     """Record a follow-up as done (what came of it) and, optionally, set the next one."""
     locked = (
-        FollowUp.objects.select_for_update()
+        FollowUp.objects.select_for_update(of=("self",))
         .select_related("plan__employee__unit", "plan__unit")
         .get(pk=follow_up.pk)
     )

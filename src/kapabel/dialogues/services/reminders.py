@@ -23,7 +23,7 @@ def reminders_send(*, today: datetime.date | None = None, days_before: int = DAY
     only, never what the plan says."""
     today = today or timezone.localdate()
     due = list(
-        FollowUp.objects.select_for_update()
+        FollowUp.objects.select_for_update(of=("self",))
         .filter(
             done_at__isnull=True,
             reminded_at__isnull=True,
