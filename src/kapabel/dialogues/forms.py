@@ -155,7 +155,7 @@ class RecordForm(forms.Form):
 
 
 class RequestForm(forms.Form):
-    note = _text(_("Why would you like a dialogue? (optional)"), rows=3)
+    note = _text(_("Why would you like a dialogue?"), rows=3)
 
 
 class GoalForm(forms.Form):
