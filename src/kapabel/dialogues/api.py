@@ -24,27 +24,27 @@ from kapabel.dialogues import permissions, selectors, services
 from kapabel.dialogues.models import Dialogue, Plan
 from kapabel.dialogues.privacy import audit_read
 from kapabel.dialogues.schemas import (
-    ActivityIn,
-    ActivityOut,
-    BookingIn,
-    ConfirmIn,
-    ConsentIn,
-    ConsentOut,
     CoverageOut,
     CycleDetailOut,
     CycleIn,
     CycleOut,
+    DialogueBookingIn,
+    DialogueConsentIn,
+    DialogueConsentOut,
     DialogueDetailOut,
     DialogueOut,
-    GoalIn,
-    GoalOut,
+    DialoguePreparationIn,
+    DialoguePreparationOut,
+    DialogueRecordIn,
+    DialogueRequestIn,
+    PlanActivityIn,
+    PlanActivityOut,
+    PlanConfirmIn,
     PlanDetailOut,
+    PlanGoalIn,
+    PlanGoalOut,
     PlanIn,
     PlanOut,
-    PreparationIn,
-    PreparationOut,
-    RecordIn,
-    RequestIn,
 )
 from kapabel.learning import selectors as learning_selectors
 from kapabel.organisation import selectors as org_selectors
@@ -244,14 +244,14 @@ def list_requests(request: HttpRequest) -> Any:
 @router.post(
     "/dialogues/requests", response={201: DialogueOut}, summary="Ask for an individual dialogue (yourself)"
 )
-def request_dialogue(request: HttpRequest, payload: RequestIn) -> Any:
+def request_dialogue(request: HttpRequest, payload: DialogueRequestIn) -> Any:
     require_write_scope(request)
     employee = get_object_or_404(learning_selectors.people_for_user(request.user), pk=payload.employee_id)
     dialogue = services.dialogue_request(employee=employee, actor=request_user(request), note=payload.note)
     return Status(201, _dialogue(dialogue))
 
 
-@router.get("/dialogues/consent", response=ConsentOut, summary="Your own choice about a new manager")
+@router.get("/dialogues/consent", response=DialogueConsentOut, summary="Your own choice about a new manager")
 def get_consent(request: HttpRequest) -> Any:
     employee_id = scope_for(request.user).employee_id
     return {
@@ -261,9 +261,9 @@ def get_consent(request: HttpRequest) -> Any:
 
 
 @router.put(
-    "/dialogues/consent", response=ConsentOut, summary="May a new manager read your earlier dialogues"
+    "/dialogues/consent", response=DialogueConsentOut, summary="May a new manager read your earlier dialogues"
 )
-def set_consent(request: HttpRequest, payload: ConsentIn) -> Any:
+def set_consent(request: HttpRequest, payload: DialogueConsentIn) -> Any:
     require_write_scope(request)
     employee = get_object_or_404(learning_selectors.people_for_user(request.user), pk=payload.employee_id)
     consent = services.consent_set(
@@ -277,7 +277,9 @@ def get_dialogue(request: HttpRequest, dialogue_id: int) -> Any:
     return _dialogue_detail(request, permissions.get_dialogue_for_user(request.user, dialogue_id))
 
 
-@router.get("/dialogues/{dialogue_id}/preparation", response=PreparationOut, summary="Your own preparation")
+@router.get(
+    "/dialogues/{dialogue_id}/preparation", response=DialoguePreparationOut, summary="Your own preparation"
+)
 def get_preparation(request: HttpRequest, dialogue_id: int) -> Any:
     user = request_user(request)
     dialogue = permissions.get_dialogue_for_user(user, dialogue_id)
@@ -299,10 +301,10 @@ def get_preparation(request: HttpRequest, dialogue_id: int) -> Any:
 
 @router.put(
     "/dialogues/{dialogue_id}/preparation",
-    response=PreparationOut,
+    response=DialoguePreparationOut,
     summary="Save your own preparation (private until shared)",
 )
-def put_preparation(request: HttpRequest, dialogue_id: int, payload: PreparationIn) -> Any:
+def put_preparation(request: HttpRequest, dialogue_id: int, payload: DialoguePreparationIn) -> Any:
     require_write_scope(request)
     dialogue = permissions.get_dialogue_for_user(request.user, dialogue_id)
     if permissions.side_of(request.user, dialogue) is None:
@@ -332,7 +334,7 @@ def get_booking(request: HttpRequest, dialogue_id: int) -> Any:
 @router.post(
     "/dialogues/{dialogue_id}/booking", response=DialogueDetailOut, summary="Book or move the dialogue"
 )
-def book_dialogue(request: HttpRequest, dialogue_id: int, payload: BookingIn) -> Any:
+def book_dialogue(request: HttpRequest, dialogue_id: int, payload: DialogueBookingIn) -> Any:
     require_write_scope(request)
     dialogue = permissions.get_dialogue_for_user(request.user, dialogue_id)
     _required(starts_at=payload.starts_at, ends_at=payload.ends_at)
@@ -360,7 +362,7 @@ def get_record(request: HttpRequest, dialogue_id: int) -> Any:
 @router.post(
     "/dialogues/{dialogue_id}/record", response=DialogueDetailOut, summary="Record the dialogue as held"
 )
-def record_dialogue(request: HttpRequest, dialogue_id: int, payload: RecordIn) -> Any:
+def record_dialogue(request: HttpRequest, dialogue_id: int, payload: DialogueRecordIn) -> Any:
     require_write_scope(request)
     dialogue = permissions.get_dialogue_for_user(request.user, dialogue_id)
     if not permissions.can_read_content(request.user, dialogue):
@@ -412,13 +414,13 @@ def get_plan(request: HttpRequest, plan_id: int) -> Any:
     return _plan_detail(request, permissions.get_plan_for_user(request.user, plan_id))
 
 
-@router.get("/plans/{plan_id}/goals", response=list[GoalOut], summary="The plan's goals")
+@router.get("/plans/{plan_id}/goals", response=list[PlanGoalOut], summary="The plan's goals")
 def list_goals(request: HttpRequest, plan_id: int) -> Any:
     return _plan_detail(request, permissions.get_plan_for_user(request.user, plan_id))["goals"]
 
 
-@router.post("/plans/{plan_id}/goals", response={201: GoalOut}, summary="Add a goal")
-def add_goal(request: HttpRequest, plan_id: int, payload: GoalIn) -> Any:
+@router.post("/plans/{plan_id}/goals", response={201: PlanGoalOut}, summary="Add a goal")
+def add_goal(request: HttpRequest, plan_id: int, payload: PlanGoalIn) -> Any:
     require_write_scope(request)
     plan = permissions.get_plan_for_user(request.user, plan_id)
     competence = selectors.competences_by_id([payload.competence_id or 0]).get(payload.competence_id or 0)
@@ -436,13 +438,13 @@ def add_goal(request: HttpRequest, plan_id: int, payload: GoalIn) -> Any:
     return Status(201, goal)
 
 
-@router.get("/plans/{plan_id}/activities", response=list[ActivityOut], summary="The plan's activities")
+@router.get("/plans/{plan_id}/activities", response=list[PlanActivityOut], summary="The plan's activities")
 def list_activities(request: HttpRequest, plan_id: int) -> Any:
     return _plan_detail(request, permissions.get_plan_for_user(request.user, plan_id))["activities"]
 
 
-@router.post("/plans/{plan_id}/activities", response={201: ActivityOut}, summary="Add an activity")
-def add_activity(request: HttpRequest, plan_id: int, payload: ActivityIn) -> Any:
+@router.post("/plans/{plan_id}/activities", response={201: PlanActivityOut}, summary="Add an activity")
+def add_activity(request: HttpRequest, plan_id: int, payload: PlanActivityIn) -> Any:
     require_write_scope(request)
     plan = permissions.get_plan_for_user(request.user, plan_id)
     goal = get_object_or_404(plan.goals.all(), pk=payload.goal_id) if payload.goal_id else None
@@ -496,7 +498,7 @@ def get_confirmation(request: HttpRequest, plan_id: int) -> Any:
     response=PlanDetailOut,
     summary="Confirm the plan as you saw it (optimistic locking: send its version)",
 )
-def confirm_plan(request: HttpRequest, plan_id: int, payload: ConfirmIn) -> Any:
+def confirm_plan(request: HttpRequest, plan_id: int, payload: PlanConfirmIn) -> Any:
     require_write_scope(request)
     plan = permissions.get_plan_for_user(request.user, plan_id)
     _required(version=payload.version)

@@ -24,12 +24,12 @@ Responsible = Annotated[
 GoalStatus = Annotated[PlanGoal.Status, WithJsonSchema(choices_schema(PlanGoal.Status, "GoalStatus"))]
 
 
-class QuestionIn(BodySchema):
+class CycleQuestionIn(BodySchema):
     da: str = Field("", max_length=500)
     en: str = Field("", max_length=500)
 
 
-class QuestionOut(Schema):
+class CycleQuestionOut(Schema):
     key: str
     da: str
     en: str
@@ -45,7 +45,7 @@ class CycleIn(BodySchema):
     include_subtree: bool = True
     window_days: int = Field(30, ge=0, le=365)
     follow_up_months: int = Field(6, ge=1, le=36)
-    questions: list[QuestionIn] = Field(default_factory=list, max_length=30)
+    questions: list[CycleQuestionIn] = Field(default_factory=list, max_length=30)
 
 
 class CycleOut(Schema):
@@ -63,7 +63,7 @@ class CycleOut(Schema):
     follow_up_months: int
     status: str
     dialogue_count: int
-    questions: list[QuestionOut]
+    questions: list[CycleQuestionOut]
 
     @staticmethod
     def resolve_unit_name(obj: Any) -> str:
@@ -108,7 +108,7 @@ class DialogueOut(Schema):
         return status_of(obj)
 
 
-class PreparationOut(Schema):
+class DialoguePreparationOut(Schema):
     side: str
     mine: bool
     notes: str
@@ -130,48 +130,50 @@ class DialogueDetailOut(DialogueOut):
     notes: str | None
     agreements: str | None
     agreed_levels: list[AgreedLevelOut] | None
-    preparations: list[PreparationOut] = Field(description="Your own, and those the other party shared.")
-    questions: list[QuestionOut]
+    preparations: list[DialoguePreparationOut] = Field(
+        description="Your own, and those the other party shared."
+    )
+    questions: list[CycleQuestionOut]
     plan_ids: list[int] | None
 
 
-class PreparationIn(BodySchema):
+class DialoguePreparationIn(BodySchema):
     notes: str = Field("", max_length=TEXT_MAX)
     shared: bool = False
     answers: dict[str, str] = Field(default_factory=dict)
 
 
-class BookingIn(BodySchema):
+class DialogueBookingIn(BodySchema):
     starts_at: datetime.datetime | None = None
     ends_at: datetime.datetime | None = None
     place: str = Field("", max_length=200)
     version: int | None = Field(None, ge=0, description="The version you saw (optimistic locking).")
 
 
-class LevelIn(BodySchema):
+class AgreedLevelIn(BodySchema):
     competence_id: Id
     level: int = Field(ge=1, le=100)
 
 
-class RecordIn(BodySchema):
+class DialogueRecordIn(BodySchema):
     notes: str = Field("", max_length=TEXT_MAX)
     agreements: str = Field("", max_length=TEXT_MAX)
-    levels: list[LevelIn] = Field(default_factory=list, max_length=200)
+    levels: list[AgreedLevelIn] = Field(default_factory=list, max_length=200)
     held_at: datetime.datetime | None = None
     version: int | None = Field(None, ge=0)
 
 
-class RequestIn(BodySchema):
+class DialogueRequestIn(BodySchema):
     employee_id: Id
     note: str = Field("", max_length=2000)
 
 
-class ConsentIn(BodySchema):
+class DialogueConsentIn(BodySchema):
     employee_id: Id
     new_manager_may_read: bool
 
 
-class ConsentOut(Schema):
+class DialogueConsentOut(Schema):
     employee_id: int | None
     new_manager_may_read: bool
 
@@ -189,7 +191,7 @@ class CoverageRowOut(Schema):
     suppressed: bool
 
 
-class TrendOut(Schema):
+class CoverageTrendOut(Schema):
     year: int
     held: int | None
 
@@ -197,7 +199,7 @@ class TrendOut(Schema):
 class CoverageOut(CoverageRowOut):
     minimum_group: int = Field(description="Groups smaller than this are suppressed for you (0: none are).")
     units: list[CoverageRowOut]
-    trend: list[TrendOut]
+    trend: list[CoverageTrendOut]
 
 
 class PlanIn(BodySchema):
@@ -224,7 +226,7 @@ class PlanOut(Schema):
     is_agreed: bool
 
 
-class GoalOut(Schema):
+class PlanGoalOut(Schema):
     id: int
     title: str
     competence_id: int | None
@@ -233,7 +235,7 @@ class GoalOut(Schema):
     status: str
 
 
-class ActivityOut(Schema):
+class PlanActivityOut(Schema):
     id: int
     goal_id: int | None
     kind: str
@@ -245,27 +247,27 @@ class ActivityOut(Schema):
     status: str = Field(description="A booking's status follows the booking.")
 
 
-class FollowUpOut(Schema):
+class PlanFollowUpOut(Schema):
     id: int
     due_on: datetime.date
     done_at: datetime.datetime | None
     note: str
 
 
-class VersionOut(Schema):
+class PlanVersionOut(Schema):
     number: int
     created_at: datetime.datetime
     agreed_at: datetime.datetime | None
 
 
 class PlanDetailOut(PlanOut):
-    goals: list[GoalOut]
-    activities: list[ActivityOut]
-    follow_ups: list[FollowUpOut]
-    versions: list[VersionOut]
+    goals: list[PlanGoalOut]
+    activities: list[PlanActivityOut]
+    follow_ups: list[PlanFollowUpOut]
+    versions: list[PlanVersionOut]
 
 
-class GoalIn(BodySchema):
+class PlanGoalIn(BodySchema):
     title: str = Field("", max_length=300)
     competence_id: Id | None = None
     target_level: int | None = Field(None, ge=1, le=100)
@@ -273,12 +275,12 @@ class GoalIn(BodySchema):
     version: int | None = Field(None, ge=0)
 
 
-class GoalPatch(BodySchema):
+class PlanGoalPatch(BodySchema):
     status: GoalStatus | None = None
     version: int | None = Field(None, ge=0)
 
 
-class ActivityIn(BodySchema):
+class PlanActivityIn(BodySchema):
     title: str = Field("", max_length=300)
     kind: ActivityKind = PlanActivity.Kind.ON_THE_JOB
     goal_id: Id | None = None
@@ -289,5 +291,5 @@ class ActivityIn(BodySchema):
     version: int | None = Field(None, ge=0)
 
 
-class ConfirmIn(BodySchema):
+class PlanConfirmIn(BodySchema):
     version: int | None = Field(None, ge=0, description="The plan version you confirm (required).")
