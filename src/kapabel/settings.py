@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kapabel.learning",
     "kapabel.administration",
     "kapabel.sso",
+    "kapabel.dialogues",
     "kapabel.api",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("learning/", include("kapabel.learning.urls")),
     path("administration/", include("kapabel.administration.urls")),
     path("sso/", include("kapabel.sso.urls")),
+    path("dialogues/", include("kapabel.dialogues.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -48,6 +48,12 @@ KWARG_KINDS = {
     "session_id": "session",
     "enrolment_id": "enrolment",
     "evidence_id": "evidence",
+    "cycle_id": "cycle",
+    "dialogue_id": "dialogue",
+    "group_id": "dialogue_group",
+    "plan_id": "plan",
+    "goal_id": "plan_goal",  # under a plan: the plan decides (a goal of another plan is 404)
+    "follow_up_id": "plan_follow_up",
     "token": "calendar_feed",  # a secret in the URL: a guessed one is 404 (no objects to try)
     "user_pk": "account",
     "grant_pk": "role_assignment",
@@ -148,6 +154,9 @@ def out_of_scope(world, persona: str) -> dict[str, list[Any]]:
     objects |= learning_out_of_scope(world, persona)
     objects |= accounts_out_of_scope(world, persona)
     objects["sso_provider"] = [sso_provider(world)]
+    from tests.dialogues.walk import dialogues_out_of_scope
+
+    objects |= dialogues_out_of_scope(world, persona)
     return objects
 
 
@@ -250,6 +259,8 @@ def forbidden_names(objects: dict[str, list[Any]]) -> list[str]:
         "evidence",
         "account",
         "role_assignment",
+        "dialogue",
+        "plan",
     }
     return [str(obj) for kind, items in objects.items() for obj in items if kind not in skip]
 

@@ -271,3 +271,6 @@ api.add_router("", learning_router)
 from kapabel.administration.api import router as administration_router  # noqa: E402
 
 api.add_router("", administration_router)
+from kapabel.dialogues.api import router as dialogues_router  # noqa: E402
+
+api.add_router("", dialogues_router)

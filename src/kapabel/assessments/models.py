@@ -50,6 +50,9 @@ class Source(models.TextChoices):
     # Confirmed learning evidence: written by `kapabel.learning` when a manager or HR confirms what a
     # completed course or internal activity showed.
     EVIDENCE = "evidence", _("Confirmed learning evidence")
+    # A level agreed in a development dialogue (MUS): written by `kapabel.dialogues` when the manager
+    # records the dialogue.
+    DIALOGUE = "dialogue", _("Agreed in a development dialogue")
 
 
 # The sources with their own columns in `CurrentLevel` (clarification campaigns).
@@ -73,8 +76,10 @@ PARTICIPANT_PARTS = (Part.SELF, Part.SURVEY)
 # Every source that can give a person's current level. Evidence ranks first by default: it is
 # confirmed after the learning that a clarification (agreed level) led to, so it is the newer
 # statement; a municipality can rank it elsewhere in its order.
-LEVEL_SOURCES = (Source.EVIDENCE, *PERSON_SOURCES)
-DEFAULT_LEVEL_ORDER = "evidence,agreed,manager,self"
+# A level agreed in a development dialogue ranks with the agreed level of a clarification, just in
+# front of it: both are agreed by the person and the manager, and the dialogue is the later talk.
+LEVEL_SOURCES = (Source.EVIDENCE, Source.DIALOGUE, *PERSON_SOURCES)
+DEFAULT_LEVEL_ORDER = "evidence,dialogue,agreed,manager,self"
 
 
 def validate_level_order(value: str) -> None:
@@ -83,8 +88,8 @@ def validate_level_order(value: str) -> None:
     if not parts or len(parts) != len(set(parts)) or not set(parts) <= allowed:
         raise ValidationError(
             _(
-                "Give the sources as a comma-separated list of evidence, agreed, manager and self, each at "
-                "most once."
+                "Give the sources as a comma-separated list of evidence, dialogue, agreed, manager and self, "
+                "each at most once."
             )
         )
 
@@ -100,7 +105,7 @@ class AssessmentSettings(models.Model):
         max_length=50,
         default=DEFAULT_LEVEL_ORDER,
         validators=[validate_level_order],
-        help_text=_("Comma-separated, first wins, e.g. evidence,agreed,manager,self."),
+        help_text=_("Comma-separated, first wins, e.g. evidence,dialogue,agreed,manager,self."),
     )
     reminder_days_before_close = models.PositiveSmallIntegerField(
         _("send reminders this many days before the close date"), default=3
