@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from kapabel.core import audit
 from kapabel.core.web import request_user
 from kapabel.gaps import charts, exports, permissions, selectors
 from kapabel.gaps.forms import TrendForm
@@ -181,6 +182,7 @@ def _profile_response(request: HttpRequest, employee: Employee, own: bool) -> Ht
 def person(request: HttpRequest, employee_pk: int) -> HttpResponse:
     user = request_user(request)
     employee = permissions.get_employee_for_user(user, employee_pk)
+    audit.audit_read(user, employee, action="gaps.person.viewed")
     return _profile_response(request, employee, own=permissions.is_own_profile(user, employee))
 
 
