@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "kapabel.competences",
     "kapabel.assessments",
     "kapabel.gaps",
+    "kapabel.privacy",
     "kapabel.api",
 ]
 

@@ -254,3 +254,6 @@ api.add_router("", assessments_router)
 from kapabel.gaps.api import router as gaps_router  # noqa: E402
 
 api.add_router("", gaps_router)
+from kapabel.privacy.api import router as privacy_router  # noqa: E402
+
+api.add_router("", privacy_router)
