@@ -143,7 +143,7 @@ def export_filename(employee: Employee) -> str:
 def person_anonymise(*, employee: Employee, actor: Actor) -> AuditEvent:
     """Blank what identifies the person in every app, keep the rows the statistics are built on, and
     blank their personal part in the audit log (recorded as one event in the chain). Irreversible."""
-    employee = Employee.objects.select_for_update().select_related("user").get(pk=employee.pk)
+    employee = Employee.objects.select_for_update(of=("self",)).select_related("user").get(pk=employee.pk)
     if employee.anonymised_at is not None:
         raise ValidationError(_("This person has already been anonymised."))
     person = person_of(employee)
