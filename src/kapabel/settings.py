@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "kapabel.administration",
     "kapabel.sso",
     "kapabel.dialogues",
+    "kapabel.privacy",
     "kapabel.api",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -274,3 +274,6 @@ api.add_router("", administration_router)
 from kapabel.dialogues.api import router as dialogues_router  # noqa: E402
 
 api.add_router("", dialogues_router)
+from kapabel.privacy.api import router as privacy_router  # noqa: E402
+
+api.add_router("", privacy_router)

@@ -16,6 +16,14 @@ class AssessmentsConfig(AppConfig):
 
         demo.register(30, "assessments", build_campaigns)
         demo.register(35, "surveys", build_surveys)
+
+        from kapabel.assessments.audit_labels import ACTIONS
+        from kapabel.assessments.gdpr import AssessmentsData
+        from kapabel.core import personal_data
+        from kapabel.core.audit.present import describe_actions
+
+        describe_actions(ACTIONS)
+        personal_data.register(AssessmentsData())
         register_task_provider(tasks_for_user)
         register_sections()
         register(

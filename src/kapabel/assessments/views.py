@@ -21,7 +21,7 @@ from kapabel.assessments import permissions, selectors, services
 from kapabel.assessments.forms import CampaignForm, LevelOrderForm, SettingsForm, answers_from_post
 from kapabel.assessments.models import Campaign, Part
 from kapabel.competences.models import Importance
-from kapabel.core import tenancy
+from kapabel.core import audit, tenancy
 from kapabel.core.web import form_errors_from, request_user
 from kapabel.organisation import permissions as org_permissions
 from kapabel.organisation import pickers
@@ -187,6 +187,10 @@ def assessment_review(request: HttpRequest, assessment_pk: int) -> HttpResponse:
     user = request_user(request)
     assessment = permissions.get_assessment_for_user(user, assessment_pk)
     permissions.require_manager_of(user, assessment)
+    if request.method == "GET":
+        audit.audit_read(
+            user, assessment, action="assessments.review.viewed", object_repr=assessment.employee.name
+        )
     campaign = assessment.campaign
     items = selectors.campaign_competences(campaign)
     step = assessment.next_manager_step
@@ -265,6 +269,7 @@ def employee_history(request: HttpRequest, employee_pk: int) -> HttpResponse:
     """A person's rating history and current levels, for whoever may read that person."""
     user = request_user(request)
     employee = org_permissions.get_employee_for_user(user, employee_pk)
+    audit.audit_read(user, employee, action="assessments.history.viewed")
     history = selectors.rating_history(employee, user)
     return render(
         request,

@@ -17,6 +17,14 @@ class CompetencesConfig(AppConfig):
         register_sections()
 
         demo.register(20, "competences", build_competences)
+
+        from kapabel.competences.audit_labels import ACTIONS
+        from kapabel.competences.gdpr import CompetencesData
+        from kapabel.core import personal_data
+        from kapabel.core.audit.present import describe_actions
+
+        describe_actions(ACTIONS)
+        personal_data.register(CompetencesData())
         register(
             NavItem(
                 "competences:framework_list",

@@ -19,6 +19,8 @@ from django.views.decorators.http import require_GET
 from kapabel.core import home as home_sections
 from kapabel.core import outage, permissions, selectors, tenancy
 from kapabel.core.access import scope_for
+from kapabel.core.audit.present import present
+from kapabel.core.forms import AuditFilterForm
 from kapabel.core.web import post_only, request_user
 
 
@@ -55,12 +57,33 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
+    """The audit log of the municipality the administrator works in, in words people read."""
     user = request_user(request)
     permissions.require_view_audit_log(user)
-    action = request.GET.get("action", "").strip()
-    events = selectors.audit_events_for_user(user, action=action)
+    municipality_id = permissions.audit_log_municipality(user, tenancy.current_municipality_id(request))
+    if municipality_id is None:
+        raise PermissionDenied
+    base = selectors.audit_events_for_user(user, municipality_id=municipality_id)
+    form = AuditFilterForm(request.GET or None, object_types=selectors.audit_object_types(base))
+    if form.is_bound:
+        form.is_valid()  # the valid criteria apply; the invalid ones are shown with their error
+    filters = form.filters()
+    events = selectors.audit_events_for_user(user, municipality_id=municipality_id, filters=filters)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_log.html", {"page": page, "action": action})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "core/audit_log.html",
+        {
+            "page": page,
+            "rows": present(list(page.object_list)),
+            "form": form,
+            "query_base": query.urlencode(),
+            "municipality": selectors.municipality(municipality_id),
+            "filtered": any(value for key, value in request.GET.items() if key != "page"),
+        },
+    )
 
 
 @require_GET

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from kapabel.competences.models import Competence
+from kapabel.core import audit
 from kapabel.core.api_schema import Id
 from kapabel.core.web import request_user
 from kapabel.gaps import permissions, selectors
@@ -313,7 +314,10 @@ def _profile(employee: Employee) -> dict[str, Any]:
     "/gaps/people/{employee_id}/profile", response=PersonProfileOut, summary="A person's targets and levels"
 )
 def person_profile(request: HttpRequest, employee_id: int) -> dict[str, Any]:
-    return _profile(permissions.get_employee_for_user(request_user(request), employee_id))
+    user = request_user(request)
+    employee = permissions.get_employee_for_user(user, employee_id)
+    audit.audit_read(user, employee, action="gaps.person.viewed")
+    return _profile(employee)
 
 
 @router.get("/gaps/me/profile", response=PersonProfileOut | None, summary="Your own targets and levels")

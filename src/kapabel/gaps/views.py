@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from kapabel.core import audit
 from kapabel.core.web import form_errors_from, request_user
 from kapabel.gaps import charts, exports, permissions, selectors, services
 from kapabel.gaps.definition import settings_for
@@ -186,6 +187,7 @@ def _profile_response(request: HttpRequest, employee: Employee, own: bool) -> Ht
 def person(request: HttpRequest, employee_pk: int) -> HttpResponse:
     user = request_user(request)
     employee = permissions.get_employee_for_user(user, employee_pk)
+    audit.audit_read(user, employee, action="gaps.person.viewed")
     return _profile_response(request, employee, own=permissions.is_own_profile(user, employee))
 
 

@@ -6,7 +6,7 @@ access scope's Q helpers and `subtree_q` / `path_in_subtree`; who may see what i
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -216,3 +216,19 @@ def account_by_username(username: str) -> User | None:
 def recent_hr_imports(*, municipality_ids: Collection[int] | None, limit: int = 3) -> list[HRImport]:
     """The latest HR imports (not dry runs) of these municipalities, for the start page."""
     return list(hr_imports(municipality_ids=municipality_ids).filter(dry_run=False)[:limit])
+
+
+def employee_ids_matching(text: str, municipality_ids: Iterable[int] | None) -> list[int]:
+    """Employees whose name or e-mail contains `text`, or whose employee number or external id is
+    `text` (the audit log's search by person, registered with kapabel.core.audit.search)."""
+    people = Employee.objects.filter(
+        Q(name__icontains=text) | Q(email__icontains=text) | Q(employee_number=text) | Q(external_id=text)
+    )
+    if municipality_ids is not None:
+        people = people.filter(municipality_id__in=list(municipality_ids))
+    return list(people.order_by("pk").values_list("pk", flat=True)[:1000])
+
+
+def employee_names(ids: Iterable[int]) -> dict[int, str]:
+    """{employee id: name} (the audit log page names whom an event is about)."""
+    return dict(Employee.objects.filter(pk__in=list(ids)).values_list("pk", "name"))

@@ -1,5 +1,10 @@
-"""The one audit helper. Services call `record` inside their transaction, so an audit row exists
-exactly when the change it describes was committed."""
+"""The one audit log. Services call `record` inside their transaction, so an audit event exists
+exactly when the change it describes was committed; views of sensitive pages call `audit_read`.
+
+Every event is a link of a hash chain (`chain.py`): `kapabel audit-verify` finds the first link that
+was altered, removed or inserted. Events are never changed or deleted through the ORM (and, on
+PostgreSQL, a trigger refuses UPDATE and DELETE), except that anonymising a person blanks the personal
+part of their events (`redaction.py`), which the chain is built to survive."""
 
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ from typing import Any, TypeAlias
 
 from django.db import models
 
+from kapabel.core.access import scope_for
+from kapabel.core.audit import chain
 from kapabel.core.models import AuditEvent, User
 
 SYSTEM_ACTOR = "system"
@@ -102,6 +109,17 @@ def update_audited(
     return changes
 
 
+def person_of(obj: models.Model | None) -> int | None:
+    """The employee an object is about: the employee itself (models say so with an
+    `audit_person_id` property), or the `employee_id` of a row that belongs to one."""
+    if obj is None:
+        return None
+    person = getattr(obj, "audit_person_id", None)
+    if person is None:
+        person = getattr(obj, "employee_id", None)
+    return person if isinstance(person, int) else None
+
+
 def record(
     action: str,
     *,
@@ -112,10 +130,11 @@ def record(
     object_type: str | None = None,
     object_id: str = "",
     object_repr: str = "",
+    person: int | None = None,
+    kind: str = AuditEvent.Kind.CHANGE,
 ) -> AuditEvent:
-    """Write one audit event. `actor` is a User, or None / a label for the system (imports, demo)."""
-    from kapabel.core.models import User
-
+    """Append one audit event. `actor` is a User, or None / a label for the system (imports, demo).
+    `person` is the employee the event is about; by default taken from `obj` (see `person_of`)."""
     user = actor if isinstance(actor, User) else None
     label = actor_label(actor)
     if obj is not None:
@@ -124,16 +143,54 @@ def record(
         object_repr = object_repr or str(obj)
         if municipality_id is None:
             municipality_id = getattr(obj, "municipality_id", None)
-    return AuditEvent.objects.create(
+        if person is None:
+            person = person_of(obj)
+    event = AuditEvent(
         actor=user,
         actor_label=label,
+        kind=kind,
         action=action,
         object_type=object_type or "",
         object_id=object_id,
         object_repr=object_repr[:300],
+        person=person,
         changes={
             key: [_plain(v) for v in value] if isinstance(value, list) else _plain(value)
             for key, value in (changes or {}).items()
         },
-        municipality_id=municipality_id,
+        municipality=None,
+    )
+    event.municipality_id = municipality_id
+    return chain.append(event)
+
+
+def audit_read(
+    user: User,
+    obj: models.Model,
+    *,
+    action: str,
+    person: int | None = None,
+    object_repr: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent | None:
+    """Record that `user` opened a sensitive page (or API answer, or export) about `obj`: a named
+    person's profile or ratings, and later dialogue notes, plans and substitutes' data. Call it in
+    the view right after the permission-checked fetch, e.g.
+
+        employee = permissions.get_employee_for_user(user, employee_pk)
+        audit.audit_read(user, employee, action="gaps.person.viewed")
+
+    A person reading their own data is not recorded (it is not a disclosure). Returns the event,
+    or None when nothing was recorded."""
+    person = person if person is not None else person_of(obj)
+    if person is not None and person == scope_for(user).employee_id:
+        return None
+    return record(
+        action,
+        actor=user,
+        obj=obj,
+        person=person,
+        object_repr=object_repr,
+        changes=changes,
+        kind=AuditEvent.Kind.READ,
     )
