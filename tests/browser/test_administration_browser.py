@@ -54,7 +54,7 @@ def sign_in(page, base: str, username: str, password: str) -> None:
 
 
 def sign_out(page) -> None:
-    page.click("header form[action='/account/logout/'] button[type=submit]")
+    page.click("header .portal-user form[action='/account/logout/'] button[type=submit]")
     page.wait_for_load_state()
 
 

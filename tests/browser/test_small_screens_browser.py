@@ -58,3 +58,20 @@ def test_the_framework_pages_fit_a_phone(world, live_server, page):
         paths.append(f"/frameworks/profiles/{profile.pk}/")
     problems = overflowing_pages(page, live_server.url, paths)
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("persona", ["employee", "platform_admin"])
+def test_on_a_phone_the_menu_drawer_has_the_log_out_button(world, live_server, page, persona):
+    """At 390 px the header's user block is hidden; the drawer shows who is logged in and logs out
+    (also for a user whose menu is empty)."""
+    log_in(page, live_server.url, persona)
+    at_width(page, 390)
+    assert not page.locator("header .portal-user").is_visible()
+    page.click("header .js-menu-open")
+    drawer = page.locator("header .mobile-drawer")
+    drawer.locator(".portal-info-mobile button[type=submit]").wait_for(state="visible")
+    assert persona.title() in drawer.inner_text()
+    assert not check_page(page, f"the menu drawer of {persona} at 390 px")
+    drawer.locator(".portal-info-mobile button[type=submit]").click()
+    page.wait_for_url(urljoin(live_server.url, "/account/login/*"))
+    assert "Log ind" in page.locator("main").inner_text()
