@@ -1,4 +1,5 @@
-"""Breadcrumbs: a page below a menu section ends in a crumb naming the page, never an empty one."""
+"""Breadcrumbs and error summaries: a page below a menu section ends in a crumb naming the page;
+an error summary links to the fields in error."""
 
 from __future__ import annotations
 
@@ -35,3 +36,13 @@ def test_a_detail_page_ends_in_a_named_crumb(world, login):
     crumbs = page.split('<nav class="breadcrumbs')[1].split("</nav>")[0]
     last = crumbs.split('aria-current="page">')[-1].split("</li>")[0]
     assert re.sub(r"<[^>]+>", "", last).strip()
+
+
+@pytest.mark.django_db
+def test_the_error_summary_links_to_each_field_in_error(world, login):
+    client = login(world.user("admin"))
+    response = client.post(f"/organisation/units/{world.forvaltning1.pk}/edit/", {"name": "", "kind": "team"})
+    body = response.content.decode()
+    summary = body.split('class="alert alert-error"')[1].split("</div></div>")[0]
+    assert '<a href="#id_name">' in summary
+    assert 'id="id_name"' in body
