@@ -4,6 +4,7 @@ and the framework pages too wide."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
@@ -11,6 +12,8 @@ import pytest
 from kapabel.competences.models import Framework, Profile
 from tests.browser.layout import WIDTHS, at_width, page_overflow
 from tests.browser.test_accessibility import check_page, log_in
+
+SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,6 +75,8 @@ def test_on_a_phone_the_menu_drawer_has_the_log_out_button(world, live_server, p
     drawer.locator(".portal-info-mobile button[type=submit]").wait_for(state="visible")
     assert persona.title() in drawer.inner_text()
     assert not check_page(page, f"the menu drawer of {persona} at 390 px")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"menu-drawer-{persona}-390.png"))
     drawer.locator(".portal-info-mobile button[type=submit]").click()
     page.wait_for_url(urljoin(live_server.url, "/account/login/*"))
     assert "Log ind" in page.locator("main").inner_text()
