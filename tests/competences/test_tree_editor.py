@@ -123,3 +123,19 @@ def test_profile_edit_page(world, login):
     published = admin.get(url)
     assert published.status_code == 302 and published["Location"] == f"/frameworks/profiles/{profile.pk}/"
     assert f'href="{url}"' not in admin.get(f"/frameworks/profiles/{profile.pk}/").content.decode()
+
+
+def test_the_next_action_clears_the_last_status_line(world, login):
+    # "… blev fjernet." once stayed above the tree while the next competence was being edited.
+    _framework, version, area, items = make_framework(world.a)
+    client = login(world.user("admin"))
+    removed = client.post(f"/frameworks/competences/{items[0].pk}/delete/", **HTMX).content.decode()
+    assert "blev fjernet." in removed
+    cleared = '<div id="competence-tree-status" hx-swap-oob="innerHTML"></div>'
+    for url in (
+        f"/frameworks/competences/{items[1].pk}/edit/",
+        f"/frameworks/competences/{items[1].pk}/delete/",
+        f"/frameworks/versions/{version.pk}/new-competence/?parent={area.pk}",
+    ):
+        assert cleared in client.get(url, **HTMX).content.decode(), url
+        assert cleared not in client.get(url).content.decode(), url  # a page of its own has no tree

@@ -70,7 +70,7 @@ def test_saml_login_and_single_logout_in_chromium(world, live_saml_provider, sam
     assert [(g.role, g.unit_id) for g in RoleAssignment.objects.filter(user=carl)] == [
         ("hr", world.forvaltning1.pk)
     ]
-    page.click("header button:has-text('Log af')")
+    page.click("header .portal-user button:has-text('Log af')")
     page.wait_for_url(live_server.url + "/account/login/")  # via the IdP's logout and back
     assert saml_idp.logouts[-1] == "pid-carl"
     assert "Du er logget ud" in page.inner_text("main")

@@ -247,6 +247,7 @@ def assessment_review(request: HttpRequest, assessment_pk: int) -> HttpResponse:
             "done": step is None,
             "read_only": step is None or not campaign.is_open_for(step),
             "start_from_manager": start_from_manager,
+            "field_errors": field_errors,
         },
         status=status,
     )

@@ -67,7 +67,7 @@ def _form_response(
         "cancel_url": framework_url(version.framework, version),
     }
     if is_htmx(request):
-        context.update({"action": action, "panel": panel})
+        context.update({"action": action, "panel": panel, "clear_status": True})
         return render(request, "competences/_competence_form.html", context)
     return render(request, "competences/form.html", context)
 
@@ -203,6 +203,7 @@ def competence_delete(request: AuthenticatedHttpRequest, competence_pk: int) -> 
             "below": selectors.competence_descendant_count(competence),
             "cancel_url": back,
             "panel": f"panel-{competence.pk}",
+            "clear_status": is_htmx(request),
         }
         template = (
             "competences/_competence_delete.html"
