@@ -14,6 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 SKIP_PREFIXES = ("/account/logout", "/i18n/", "/api/", "/static/")
+FILES = (".ics", ".xlsx", ".csv", ".json", ".pdf", ".zip")  # downloads, not pages
 MAX_PAGES = 40
 axe = Axe()
 
@@ -40,9 +41,16 @@ def crawl(page, base: str, start: str = "/") -> tuple[list[str], list[str]]:
             f"{path} answered {response and response.status}"
         )
         problems += check_page(page, path)
-        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
+        for href in page.eval_on_selector_all(
+            "a[href]:not([download])", "els => els.map(e => e.getAttribute('href'))"
+        ):
             target = urlparse(urljoin(base + path, href))
-            if target.netloc != urlparse(base).netloc or target.path.startswith(SKIP_PREFIXES):
+            if (
+                target.netloc != urlparse(base).netloc
+                or target.path.startswith(SKIP_PREFIXES)
+                or target.path.endswith(FILES)
+                or "export=" in target.query
+            ):
                 continue
             link = target.path + (f"?{target.query}" if target.query else "")
             if link not in seen and "page=" not in link:

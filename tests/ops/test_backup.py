@@ -17,7 +17,11 @@ CHANGE_DATA = (
     "from kapabel.core.models import Municipality; "
     "Employee.objects.filter(pk__in=list(Employee.objects.values_list('pk', flat=True)[:10]))"
     ".update(name='Changed'); "
-    "Rating.objects.filter(pk__in=list(Rating.objects.values_list('pk', flat=True)[:25])).delete(); "
+    "from kapabel.learning.models import Evidence; from kapabel.dialogues.models import AgreedLevel; "
+    "kept = [*Evidence.objects.values_list('rating', flat=True), "
+    "*AgreedLevel.objects.values_list('rating', flat=True)]; "
+    "Rating.objects.filter(pk__in=list(Rating.objects.exclude(pk__in=[k for k in kept if k])"
+    ".values_list('pk', flat=True)[:25])).delete(); "
     "Municipality.objects.create(name='Ny Kommune', kommunekode='123'); "
     "from django.db import connection; connection.cursor().execute('CREATE TABLE newer_table (x integer)')"
 )

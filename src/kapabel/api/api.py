@@ -216,14 +216,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     if outage.is_database_unavailable(exc):
         outage.log_unavailable(request, exc)
-        response = problem(
-            request,
-            503,
-            _("Kapabel cannot reach its database at the moment."),
-            _("Try again in a few minutes."),
-        )
-        response["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)
-        return response
+        return outage.unavailable_response(request)
     logger.exception("API error", extra={"path": request.path})
     return problem(
         request, 500, _("Something went wrong on our side."), _("The error has been logged. Try again later.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -47,6 +47,13 @@ def link(path: str, base_url: str = "") -> str:
     then says where to look)."""
     base = (getattr(settings, "KAPABEL_BASE_URL", "") or base_url).rstrip("/")
     return f"{base}{path}" if base else ""
+
+
+def after_commit(send: Callable[[], object]) -> None:
+    """Run `send` (which e-mails people itself, e.g. with a calendar attachment) once the current
+    transaction commits, unless e-mail is suppressed."""
+    if not _SUPPRESSED.get():
+        transaction.on_commit(send)
 
 
 def send_after_commit(mails: Sequence[Mail]) -> None:

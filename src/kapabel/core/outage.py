@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger("kapabel.outage")
 
@@ -35,6 +36,24 @@ def is_database_unavailable(exc: BaseException | None) -> bool:
 def unavailable_page(request: HttpRequest | None = None) -> HttpResponse:
     """The 503 page: rendered without the request's context (it would need the database)."""
     response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def unavailable_response(request: HttpRequest) -> HttpResponse:
+    """The 503 answer for `request`: RFC 9457 problem+json under /api/, the page elsewhere."""
+    if not request.path.startswith("/api/"):
+        return unavailable_page(request)
+    body = {
+        "type": "about:blank",
+        "title": _("Kapabel cannot reach its database at the moment."),
+        "detail": _("Try again in a few minutes."),
+        "status": 503,
+        "instance": request.path,
+    }
+    response = JsonResponse(
+        body, status=503, content_type="application/problem+json", json_dumps_params={"ensure_ascii": False}
+    )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

@@ -120,6 +120,6 @@ def error_500(request: HttpRequest) -> HttpResponse:
     # Called while the error is being handled: an unreachable database (found by a middleware, e.g.
     # loading the session) gets the 503 page, like a view that finds it (kapabel.core.outage).
     if outage.is_database_unavailable(sys.exc_info()[1]):
-        return outage.unavailable_page(request)
+        return outage.unavailable_response(request)
     # Rendered without the request context: the failure may lie in what that context needs.
     return render(None, "500.html", status=500)  # type: ignore[arg-type]  # Django accepts None; stubs do not

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from kapabel.core import outage
 from kapabel.sso.second_factor import SESSION_KEY
 
 
@@ -20,7 +22,13 @@ class SecondFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         session = getattr(request, "session", None)
-        if session is not None and session.get(SESSION_KEY) and request.user.is_authenticated:
+        try:
+            pending = session is not None and session.get(SESSION_KEY) and request.user.is_authenticated
+        except (OperationalError, InterfaceError) as exc:
+            # Loading the session needs the database: without it nobody may pass unchecked.
+            outage.log_unavailable(request, exc)
+            return outage.unavailable_response(request)
+        if pending:
             open_paths = (
                 reverse("sso:second_factor"),
                 reverse("logout"),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from kapabel.assessments.models import Source
 from kapabel.assessments.services import RatingEntry, ratings_record
 from kapabel.competences.models import Competence
-from kapabel.core import audit
+from kapabel.core import audit, mail
 from kapabel.core.access import subtree_q
 from kapabel.core.audit import Actor
 from kapabel.core.models import User
@@ -317,7 +317,7 @@ def dialogue_book(
     if send:
         event = calendar.dialogue_event(locked)
         people = [(employee.email, employee.name)] + ([(manager.email, manager.name)] if manager else [])
-        transaction.on_commit(lambda: calendar.send_invitations(event, people))
+        mail.after_commit(lambda: calendar.send_invitations(event, people))
     _copy(locked, dialogue)
     return locked
 
@@ -368,7 +368,7 @@ def dialogue_cancel_booking(*, dialogue: Dialogue, actor: Actor, version: int | 
     people = [(locked.employee.email, locked.employee.name)]
     if locked.manager is not None:
         people.append((locked.manager.email, locked.manager.name))
-    transaction.on_commit(lambda: calendar.send_invitations(cancelled, people, cancel=True))
+    mail.after_commit(lambda: calendar.send_invitations(cancelled, people, cancel=True))
     _copy(locked, dialogue)
     return locked
 

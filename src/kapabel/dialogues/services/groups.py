@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kapabel.core import audit
+from kapabel.core import audit, mail
 from kapabel.core.access import subtree_q
 from kapabel.core.audit import Actor
 from kapabel.core.models import User
@@ -102,7 +102,7 @@ def group_book(
     people = [(e.email, e.name) for e in Employee.objects.filter(dialogues__group=locked)]
     if manager is not None:
         people.append((manager.email, manager.name))
-    transaction.on_commit(lambda: calendar.send_invitations(event, people))
+    mail.after_commit(lambda: calendar.send_invitations(event, people))
     return locked
 
 

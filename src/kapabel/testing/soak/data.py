@@ -85,7 +85,14 @@ def seed_people(*, users: int, password: str = LOAD_PASSWORD) -> list[Person]:
         .distinct()
         .order_by("pk")
     )
-    for number, employee in enumerate(participants[: counts[EMPLOYEE]]):
+    chosen = list(participants[: counts[EMPLOYEE]])
+    if len(chosen) < counts[EMPLOYEE]:  # a small demo: other staff, who browse without a form to fill
+        chosen += list(
+            Employee.objects.filter(municipality=municipality, user__isnull=True, managed_units__isnull=True)
+            .exclude(pk__in=[e.pk for e in chosen])
+            .order_by("pk")[: counts[EMPLOYEE] - len(chosen)]
+        )
+    for number, employee in enumerate(chosen):
         user = new_user(f"soak-employee-{number:02d}")
         services.employee_link_user(employee=employee, user=user, actor="soak")
         people.append(Person(EMPLOYEE, user.username))
@@ -94,6 +101,16 @@ def seed_people(*, users: int, password: str = LOAD_PASSWORD) -> list[Person]:
         .distinct()
         .order_by("pk")
     )
+    # Managers with a submitted form in their own unit first: they have something to review.
+    to_review = set(
+        Assessment.objects.filter(
+            campaign__municipality=municipality,
+            campaign__status=Campaign.Status.OPEN,
+            status=Assessment.Status.SUBMITTED,
+        ).values_list("employee__unit", flat=True)
+    )
+    managed = {m.pk: set(m.managed_units.values_list("pk", flat=True)) for m in managers}
+    managers.sort(key=lambda m: not (managed[m.pk] & to_review))
     for number in range(counts[MANAGER]):
         if number < len(managers):
             user = new_user(f"soak-manager-{number:02d}")
@@ -113,6 +130,6 @@ def seed_people(*, users: int, password: str = LOAD_PASSWORD) -> list[Person]:
         )
         people.append(Person(API, user.username, raw))
     missing = users - len(people)
-    if missing:  # a small demo has fewer open assessments than employees asked for
-        raise RuntimeError(f"The demo has too few participants for {users} people ({missing} short).")
+    if missing:  # a demo smaller than the number of people asked for
+        raise RuntimeError(f"The demo has too few employees for {users} people ({missing} short).")
     return people

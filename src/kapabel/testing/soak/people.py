@@ -151,6 +151,7 @@ class VirtualPerson:
             mine = self.call("my assessments", "/clarification/mine/")
             self.learn("answer", ANSWER_LINK, mine, "/clarification/answers/{}/")
         elif self.person.role == MANAGER:
+            self.learn("review", REVIEW_LINK, home, "/clarification/answers/{}/review/")  # awaiting review
             gaps = self.call("team heatmap", "/gaps/")
             self.learn("unit", UNIT_LINK, gaps, "/gaps/units/{}/")
             self.learn("cell", CELL_LINK, gaps)
@@ -213,7 +214,9 @@ class VirtualPerson:
             page = self.call("unit page", f"/organisation/units/{unit_id}/")
             self.learn("employee", EMPLOYEE_LINK, page)
         elif choice < 0.85 and self.pick("campaign"):
-            page = self.call("campaign progress", self.pick("campaign") or "")
+            campaign = self.pick("campaign") or ""
+            self.call("campaign progress", campaign)
+            page = self.call("campaign participants", f"{campaign}participants/")
             self.learn("review", REVIEW_LINK, page, "/clarification/answers/{}/review/")
         elif self.pick("review"):
             self.call("review page", self.pick("review") or "")
