@@ -6,7 +6,7 @@ APPS   := $(patsubst src/kapabel/%/apps.py,%,$(wildcard src/kapabel/*/apps.py))
 PYTEST_ARGS ?=
 export KAPABEL_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: install run test test-sqlite test-postgres lint fmt typecheck messages compile-messages bench clean
+.PHONY: install run test test-both test-sqlite test-postgres lint fmt typecheck messages compile-messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,9 +31,22 @@ run: install
 	$(BIN)/kapabel runserver 127.0.0.1:8000
 
 # The whole suite on SQLite; on PostgreSQL too when KAPABEL_TEST_POSTGRES=1 (a throwaway cluster
-# is started on a free loopback port and removed afterwards).
-test: install test-sqlite
-	@if [ "$$KAPABEL_TEST_POSTGRES" = "1" ]; then $(MAKE) --no-print-directory test-postgres; fi
+# is started on a free loopback port and removed afterwards). The two runs then go side by side, each
+# with its own var directory, and their output is printed one after the other when both are done.
+test: install
+	@if [ "$$KAPABEL_TEST_POSTGRES" = "1" ]; then $(MAKE) --no-print-directory test-both; \
+	else $(MAKE) --no-print-directory test-sqlite; fi
+
+test-both:
+	@mkdir -p var/test-sqlite var/test-postgres
+	@KAPABEL_VAR_DIR=$(CURDIR)/var/test-sqlite $(MAKE) --no-print-directory test-sqlite \
+	  >var/test-sqlite/output.log 2>&1 & sqlite=$$!; \
+	KAPABEL_VAR_DIR=$(CURDIR)/var/test-postgres $(MAKE) --no-print-directory test-postgres \
+	  >var/test-postgres/output.log 2>&1 & postgres=$$!; \
+	wait $$sqlite; sqlite_rc=$$?; wait $$postgres; postgres_rc=$$?; \
+	cat var/test-sqlite/output.log var/test-postgres/output.log; \
+	echo "== SQLite: exit $$sqlite_rc; PostgreSQL: exit $$postgres_rc =="; \
+	[ $$sqlite_rc -eq 0 ] && [ $$postgres_rc -eq 0 ]
 
 test-sqlite:
 	@echo "== Test suite on SQLite =="
