@@ -82,3 +82,21 @@ def test_creating_is_refused_in_a_municipality_where_the_user_may_not(world, aw,
 
     switch(client, world.a)
     assert client.get(CREATE).status_code == 200
+
+
+def test_the_campaign_list_counts_the_participants_each_person_may_see(world, aw, login):
+    campaign = aw.campaign_a
+    total = campaign.assessments.count()
+    in_centre = campaign.assessments.filter(employee__unit__path__startswith=world.centre1.path).count()
+    assert campaign.participant_count == total and 0 < in_centre < total  # the world has both
+
+    row = _campaign_row(login(world.user("manager")).get(LIST), campaign)
+    assert f"{in_centre} of {total}" in row or f"{in_centre} af {total}" in row
+
+    row = _campaign_row(login(world.user("coordinator")).get(LIST), campaign)  # reads all of A
+    assert f">{total}</td>" in row and " of " not in row and " af " not in row
+
+
+def _campaign_row(response, campaign) -> str:
+    body = response.content.decode()
+    return body.split(f'<td><a href="/clarification/campaigns/{campaign.pk}/">')[1].split("</tr>")[0]

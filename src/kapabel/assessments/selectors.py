@@ -223,6 +223,29 @@ def campaigns_for_user(user: User) -> QuerySet[Campaign]:
     )
 
 
+def visible_participant_counts(user: User, campaigns: Iterable[Campaign]) -> dict[int, int]:
+    """Per campaign, how many of its participants the user may see: all of them where the user reads
+    the whole municipality, otherwise those in the user's subtrees (one query for the page)."""
+    scope = scope_for(user)
+    whole = {g.municipality_id for g in scope.grants_for(*scope.PEOPLE_READERS) if g.path is None}
+    counts: dict[int, int] = {}
+    partial: list[int] = []
+    for campaign in campaigns:
+        if scope.is_platform_admin or campaign.municipality_id in whole:
+            counts[campaign.pk] = campaign.participant_count
+        else:
+            partial.append(campaign.pk)
+    if partial:
+        counts.update({pk: 0 for pk in partial})
+        counts.update(
+            Assessment.objects.filter(permissions.assessments_q(user), campaign_id__in=partial)
+            .values_list("campaign_id")
+            .annotate(n=Count("pk"))
+            .values_list("campaign_id", "n")
+        )
+    return counts
+
+
 def _open_for_participants_q(today: datetime.date, prefix: str = "") -> Q:
     """Campaigns whose participants may answer today, whatever the kind."""
     return Campaign.open_q(Part.SELF, today, prefix) | Campaign.open_q(Part.SURVEY, today, prefix)

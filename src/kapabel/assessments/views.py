@@ -296,11 +296,16 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     municipality_id = tenancy.current_municipality_id(request)
     can_create = municipality_id is not None and permissions.can_manage_campaigns(user, municipality_id)
     can_configure = municipality_id is not None and permissions.can_manage_settings(user, municipality_id)
+    page = Paginator(selectors.campaigns_for_user(user), 50).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    visible = selectors.visible_participant_counts(user, page.object_list)
+    for campaign in page.object_list:
+        campaign.visible_count = visible[campaign.pk]  # type: ignore[attr-defined]
     return render(
         request,
         "assessments/campaign_list.html",
         {
-            "page": Paginator(selectors.campaigns_for_user(user), 50).get_page(request.GET.get("page")),
+            "page": page,
             "can_create": can_create,
             "pending": selectors.pending_manager_counts(user),
             "settings_municipality_id": municipality_id if can_configure else None,

@@ -109,7 +109,9 @@ def seed_people(*, users: int, password: str = LOAD_PASSWORD) -> list[Person]:
             status=Assessment.Status.SUBMITTED,
         ).values_list("employee__unit", flat=True)
     )
-    managed = {m.pk: set(m.managed_units.values_list("pk", flat=True)) for m in managers}
+    managed: dict[int, set[int]] = {m.pk: set() for m in managers}
+    for manager_id, unit_id in Employee.objects.filter(pk__in=managed).values_list("pk", "managed_units"):
+        managed[manager_id].add(unit_id)
     managers.sort(key=lambda m: not (managed[m.pk] & to_review))
     for number in range(counts[MANAGER]):
         if number < len(managers):
