@@ -1,5 +1,6 @@
 """axe-core in Chromium on every page reachable from the navigation, as every persona: no
-violation of the WCAG 2.1 A and AA rules. A failure names the rule and the elements."""
+violation of the WCAG 2.1 A and AA rules, and no page wider than the viewport at 1280 and 390 px.
+A failure names the rule and the elements."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from urllib.parse import urljoin, urlparse
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.browser.layout import WIDTHS, at_width, page_overflow
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,6 +30,17 @@ def check_page(page, url: str) -> list[str]:
     return problems
 
 
+def overflow_problems(page, path: str) -> list[str]:
+    """The page fits the viewport at each width (WCAG 1.4.10): content scrolls in its own box."""
+    problems = []
+    for width in WIDTHS:
+        at_width(page, width)
+        if (overflow := page_overflow(page)) > 0:
+            problems.append(f"{path}: {overflow} px wider than the viewport at {width} px")
+    at_width(page, WIDTHS[0])
+    return problems
+
+
 def crawl(page, base: str, start: str = "/") -> tuple[list[str], list[str]]:
     """Breadth-first over same-site links from the start page; axe on each page."""
     queue, seen, problems = [start], set(), []
@@ -41,6 +54,7 @@ def crawl(page, base: str, start: str = "/") -> tuple[list[str], list[str]]:
             f"{path} answered {response and response.status}"
         )
         problems += check_page(page, path)
+        problems += overflow_problems(page, path)
         for href in page.eval_on_selector_all(
             "a[href]:not([download])", "els => els.map(e => e.getAttribute('href'))"
         ):
