@@ -5,6 +5,8 @@ move only with the person's consent). Reads by others are written to the audit l
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from kapabel.core.models import AuditEvent
@@ -159,4 +161,24 @@ def test_reads_by_others_are_audited_own_reads_are_not(world, dw, prepared, clie
         ("dialogues.dialogue.read", "manager"),
         ("dialogues.plan.read", "manager"),
         ("dialogues.dialogue.read", "hr"),
+    ]
+    # Reads in the one audit log's sense (kapabel.core.audit.audit_read): about the person, and where.
+    assert {(e.kind, e.person, e.municipality_id, json.dumps(e.changes)) for e in reads[before:]} == {
+        ("read", world.employee.pk, world.a.pk, '{"via": "api"}')
+    }
+    # The pages too: the dialogue, the plan and its print.
+    client.force_login(world.user("manager"))
+    for url in (
+        f"/dialogues/{dw.dialogue.pk}/",
+        f"/dialogues/plans/{prepared.pk}/",
+        f"/dialogues/plans/{prepared.pk}/?print=1",
+    ):
+        assert client.get(url).status_code == 200
+    pages = AuditEvent.objects.filter(action__in=["dialogues.dialogue.read", "dialogues.plan.read"]).order_by(
+        "pk"
+    )
+    assert [(e.action, e.kind, e.changes["via"]) for e in pages[before + 3 :]] == [
+        ("dialogues.dialogue.read", "read", "page"),
+        ("dialogues.plan.read", "read", "page"),
+        ("dialogues.plan.read", "read", "print"),
     ]

@@ -45,3 +45,29 @@ def test_cycle_page_query_count_does_not_grow(world, dw, client, django_assert_m
         response = client.get(url)
     content = response.content.decode()
     assert all(f">Xenia {i}</a>" in content for i in range(15))
+
+
+def test_the_cycle_page_reads_the_readers_people_once_as_ids_or_as_a_query(world, dw, monkeypatch):
+    """A reader who sees few people gets their ids (then the cycle is read through the (cycle,
+    employee) index); one who sees many keeps the query. Both give the same dialogues and counts."""
+    from kapabel.dialogues import selectors
+
+    manager, hr = world.user("manager"), world.user("hr")
+    few = selectors.readable_people(manager)
+    assert isinstance(few, list) and world.employee.pk in few and world.outsider.pk not in few
+    expected = {
+        user: (
+            list(selectors.cycle_dialogues(user, dw.cycle)),
+            selectors.cycle_status_counts(user, dw.cycle),
+        )
+        for user in (manager, hr)
+    }
+    monkeypatch.setattr(selectors, "FEW_PEOPLE", 1)
+    many = selectors.readable_people(hr)
+    assert not isinstance(many, list)
+    for user in (manager, hr):
+        people = selectors.readable_people(user)
+        assert (
+            list(selectors.cycle_dialogues(user, dw.cycle, people=people)),
+            selectors.cycle_status_counts(user, dw.cycle, people=people),
+        ) == expected[user]

@@ -9,8 +9,9 @@ failed ("stopped") once the watchdog has run, and that the write succeeds when r
 
 A new long write joins with one entry in LONG_WRITES: wrap its service in
 `kapabel.core.jobs.long_write("<app>.<write>", …)`, call `run.progress("<stage>")` once rows are written
-(e.g. the learning app's bulk enrolment: after the first batch of enrolments), and add
-`LongWrite("bulk enrolment", command=…, stop_at="learning.bulk_enrolment:<stage>", record="job")`.
+(e.g. the learning app's bulk enrolment: after its enrolments), and add an entry such as
+`LongWrite("bulk enrolment", command=…, stop_at="learning.bulk_enrolment:enrolments", record="job", …)`.
+A write that is no management command runs as `shell -c` (bulk enrolment, a dialogue cycle).
 """
 
 from __future__ import annotations
@@ -78,6 +79,44 @@ def hr_import(database: Database) -> list[str]:
     return ["import-hr", str(path), "--municipality", DEMO_KOMMUNEKODE]
 
 
+def bulk_enrolment(database: Database) -> list[str]:
+    """Every active person of the demo onto a new cohort of an offer without prerequisites (a cohort
+    with no sessions overlaps no other booking): the rows are written, then the write stops."""
+    database.shell(
+        "from kapabel.learning.models import Cohort, Offer\n"
+        f"offer = Offer.objects.filter(municipality__kommunekode={DEMO_KOMMUNEKODE!r}, "
+        "prerequisites__isnull=True).order_by('pk').first()\n"
+        "Cohort.objects.create(offer=offer, code='KILL', capacity=1000, status=Cohort.Status.OPEN)"
+    )
+    return [
+        "shell",
+        "-c",
+        "from kapabel.learning import services\n"
+        "from kapabel.learning.models import Cohort\n"
+        "from kapabel.organisation.models import Employee\n"
+        "cohort = Cohort.objects.get(code='KILL')\n"
+        "people = list(Employee.objects.filter(municipality_id=cohort.offer.municipality_id, active=True)"
+        ".order_by('pk').values_list('pk', flat=True))\n"
+        "result = services.enrolments_bulk_book(cohort=cohort, employees=people, actor='kill-test')\n"
+        "assert len(result.booked) == len(people) > 40, len(result.booked)",
+    ]
+
+
+def cycle_create(database: Database) -> list[str]:
+    """A dialogue cycle for the whole demo municipality (one dialogue per person)."""
+    return [
+        "shell",
+        "-c",
+        "import datetime\n"
+        "from kapabel.dialogues import services\n"
+        "from kapabel.organisation.models import OrgUnit\n"
+        f"root = OrgUnit.objects.get(municipality__kommunekode={DEMO_KOMMUNEKODE!r}, parent=None)\n"
+        "cycle = services.cycle_create(unit=root, name='Afbrudt runde', starts_on=datetime.date(2031, 1, 1), "
+        "ends_on=datetime.date(2031, 12, 31), actor='kill-test')\n"
+        "assert cycle.dialogue_count > 40, cycle.dialogue_count",
+    ]
+
+
 @dataclass(frozen=True)
 class LongWrite:
     name: str
@@ -98,6 +137,20 @@ LONG_WRITES = [
     LongWrite("gap rebuild", gap_rebuild, "gaps.rebuild:facts", "job", "gaps.rebuild"),
     LongWrite("gap weights changed", gap_weights, "gaps.rebuild:facts", "job", "gaps.settings"),
     LongWrite("HR import", hr_import, "organisation.hr_import:employees", "hr_import"),
+    LongWrite(
+        "bulk enrolment",
+        bulk_enrolment,
+        "learning.bulk_enrolment:enrolments",
+        "job",
+        "learning.bulk_enrolment",
+    ),
+    LongWrite(
+        "dialogue cycle created",
+        cycle_create,
+        "dialogues.cycle_create:dialogues",
+        "job",
+        "dialogues.cycle_create",
+    ),
 ]
 
 

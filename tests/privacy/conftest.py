@@ -106,3 +106,81 @@ def rich(world):
     audit.audit_read(manager, world.employee, action="gaps.person.viewed")
     audit.audit_read(world.user("hr"), world.colleague, action="gaps.person.viewed")
     return SimpleNamespace(gaps=gaps, aw=aw, target=target, consultation=consultation)
+
+
+@pytest.fixture
+def rich_more(world, rich):
+    """Emma's learning and dialogues on top of `rich`: an enrolment with her note and the manager's
+    reason, internal learning with Carl as mentor, an e-mail to her, a calendar feed and her language;
+    a held dialogue with notes and agreements, her private preparation and the manager's, an agreed
+    plan with a free goal, an activity and a follow-up, her consent — and Carl's enrolment and dialogue
+    whose text mentions her."""
+    import datetime
+
+    from django.utils import timezone
+
+    from kapabel.dialogues import services as dialogue_services
+    from kapabel.learning import services as learning_services
+    from kapabel.learning.models import NotificationLog
+    from tests.dialogues.factories import build_dialogue_world
+    from tests.learning.factories import build_learning_world
+
+    emma_user, manager = world.user("employee"), world.user("manager")
+    lw = build_learning_world(world)
+    lw.cohort.capacity = 5
+    lw.cohort.save(update_fields=["capacity"])
+    enrolment = learning_services.enrolment_book(
+        cohort=lw.cohort, employee=world.employee, actor=SYSTEM, note="Emma Employee ønsker kurset"
+    )
+    learning_services.enrolment_book(
+        cohort=lw.cohort, employee=world.colleague, actor=SYSTEM, note="Sammen med Emma Employee"
+    )
+    activity = learning_services.internal_activity_create(
+        kind="mentoring",
+        learner=world.employee,
+        mentor=world.colleague,
+        starts_on=timezone.localdate() - datetime.timedelta(days=5),
+        outcome="Emma Employee lærte sagsbehandling",
+        actor=SYSTEM,
+    )
+    NotificationLog.objects.create(
+        key=f"booked:{enrolment.pk}:e1@example.dk",
+        kind="booked",
+        enrolment=enrolment,
+        recipient="e1@example.dk",
+        subject="Emma Employee, du er tilmeldt",
+        data={"to": "Emma Employee"},
+    )
+    learning_services.calendar_feed_get_or_create(employee=world.employee, actor=SYSTEM)
+    learning_services.notification_preference_set(employee=world.employee, language="en", actor=SYSTEM)
+
+    dw = build_dialogue_world(world)
+    dialogue_services.preparation_save(
+        dialogue=dw.dialogue, actor=emma_user, notes="Min hemmelige forberedelse", shared=False
+    )
+    dialogue_services.preparation_save(
+        dialogue=dw.dialogue, actor=manager, notes="Lederens egne tanker om Emma Employee", shared=False
+    )
+    dialogue_services.dialogue_record(
+        dialogue=dw.dialogue,
+        actor=manager,
+        notes="Emma Employee vil gerne være teamleder",
+        agreements="Emma Employee tager kurset",
+    )
+    dialogue_services.dialogue_record(
+        dialogue=dw.colleague_dialogue, actor=manager, notes="Carl kan lære af Emma Employee"
+    )
+    plan = dialogue_services.plan_create(employee=world.employee, actor=manager, dialogue=dw.dialogue)
+    goal = dialogue_services.goal_add(plan=plan, actor=manager, title="Lede et team som Emma Employee")
+    dialogue_services.activity_add(
+        plan=plan, actor=manager, goal=goal, title="Emma Employee følger en teamleder"
+    )
+    dialogue_services.activity_add(plan=plan, actor=manager, enrolment=enrolment)
+    dialogue_services.plan_confirm(plan=plan, actor=manager, version=plan.version)
+    dialogue_services.plan_confirm(plan=plan, actor=emma_user, version=plan.version)
+    follow_up = plan.follow_ups.get()
+    dialogue_services.follow_up_record(
+        follow_up=follow_up, actor=manager, note="Emma Employee er godt på vej"
+    )
+    dialogue_services.consent_set(employee=world.employee, actor=emma_user, allow=True)
+    return SimpleNamespace(lw=lw, dw=dw, enrolment=enrolment, activity=activity, plan=plan)

@@ -37,7 +37,7 @@ def test_the_export_holds_the_persons_data_from_every_app(world, rich, login):
     assert document["format"] == "kapabel.person-export" and document["person"]["name"] == "Emma Employee"
     # Every registered app has its part, in the registry's order.
     assert [part["key"] for part in document["parts"]] == [h.key for h in personal_data.holders()]
-    assert {"core", "organisation", "competences", "assessments", "gaps"} <= {
+    assert {"core", "organisation", "competences", "assessments", "gaps", "learning", "dialogues", "sso"} <= {
         p["key"] for p in document["parts"]
     }
     sections = sections_by_key(document)
@@ -158,22 +158,23 @@ def test_the_search_finds_people_who_left_too(world, login):
 
 
 def test_the_export_registry_covers_an_app_that_registers_later(world, rich, settings):
-    """An app added later (learning) is covered by registering its holder; nothing else changes."""
+    """An app added later (programmes) is covered by registering its holder; nothing else changes."""
     from kapabel.core.personal_data import Field, Section
 
-    class LearningData:
-        key = "learning"
-        title = "Learning"
+    class ProgrammesData:
+        key = "programmes"
+        title = "Programmes"
+        models = ()
 
         def export(self, person):
-            return [Section("enrolments", "Enrolments", [Field("offer", "Offer")], [["Excel for begyndere"]])]
+            return [Section("grants", "Grants", [Field("offer", "Offer")], [["Excel for begyndere"]])]
 
         def anonymise(self, person, *, actor):
             return 0
 
-    personal_data.register(LearningData())
+    personal_data.register(ProgrammesData())
     try:
         document = services.export_document(world.employee, actor=world.user("admin"))
-        assert sections_by_key(document)["enrolments"] == [{"offer": "Excel for begyndere"}]
+        assert sections_by_key(document)["grants"] == [{"offer": "Excel for begyndere"}]
     finally:
-        personal_data._holders[:] = [h for h in personal_data._holders if h.key != "learning"]
+        personal_data._holders[:] = [h for h in personal_data._holders if h.key != "programmes"]

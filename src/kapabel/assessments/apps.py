@@ -24,6 +24,13 @@ class AssessmentsConfig(AppConfig):
 
         describe_actions(ACTIONS)
         personal_data.register(AssessmentsData())
+        personal_data.declare_not_personal(
+            "assessments.Campaign",
+            "who created or closed a campaign: a link to a login, which core anonymises",
+        )
+        personal_data.declare_not_personal(
+            "assessments.CampaignScope", "the people a campaign reaches: its scope, no data about them"
+        )
         register_task_provider(tasks_for_user)
         register_sections()
         register(

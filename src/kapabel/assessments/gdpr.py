@@ -9,10 +9,8 @@ the person's name as the author of ratings they gave becomes their anonymised us
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
@@ -26,6 +24,7 @@ from kapabel.assessments.models import (
 )
 from kapabel.core.audit import Actor
 from kapabel.core.personal_data import Field, Person, Section
+from kapabel.core.personal_data import scrub_texts as _scrub_texts
 
 
 def _without_text(draft: Any) -> Any:
@@ -47,6 +46,12 @@ def _without_text(draft: Any) -> Any:
 
 
 class AssessmentsData:
+    models = (
+        "assessments.Assessment",
+        "assessments.Rating",
+        "assessments.CurrentLevel",
+        "assessments.DevelopmentWish",
+    )
     key = "assessments"
     title = gettext_lazy("Competence clarification")
 
@@ -229,25 +234,3 @@ class AssessmentsData:
             person, Assessment, "manager_draft", Q(campaign__municipality_id=person.municipality_id)
         )
         return changed
-
-
-def _mentions(person: Person, field: str) -> Q:
-    """Rows whose `field` (text, or JSON as stored: SQLite keeps æ, ø, å escaped) may mention the person."""
-    q = Q(pk__in=[])
-    for needle in person.needles:
-        q |= Q(**{f"{field}__icontains": needle})
-        escaped = json.dumps(needle)[1:-1]
-        if escaped != needle:
-            q |= Q(**{f"{field}__icontains": escaped})
-    return q
-
-
-def _scrub_texts(person: Person, model: type[models.Model], field: str, scope: Q) -> int:
-    """Replace the person's mentions in `field` of the rows in `scope`; the number of rows changed."""
-    changed = 0
-    for pk, value in model._default_manager.filter(scope, _mentions(person, field)).values_list("pk", field):
-        scrubbed = person.scrub_json(value)
-        if scrubbed != value:
-            model._default_manager.filter(pk=pk).update(**{field: scrubbed})
-            changed += 1
-    return changed

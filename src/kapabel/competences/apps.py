@@ -25,6 +25,10 @@ class CompetencesConfig(AppConfig):
 
         describe_actions(ACTIONS)
         personal_data.register(CompetencesData())
+        personal_data.declare_not_personal(
+            "competences.FrameworkVersion",
+            "who published a version: a link to a login, which core anonymises",
+        )
         register(
             NavItem(
                 "competences:framework_list",

@@ -16,6 +16,7 @@ from kapabel.core.personal_data import REDACTED, Field, Person, Section
 
 
 class CompetencesData:
+    models = ("competences.IndividualTarget", "competences.Consultation", "competences.Comment")
     key = "competences"
     title = gettext_lazy("Competence targets and consultations")
 

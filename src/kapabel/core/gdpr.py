@@ -30,6 +30,7 @@ def _by_whom(event_actor_id: int | None, person: Person) -> str:
 
 
 class CoreData:
+    models = ("core.AuditEvent", "core.PersonalAccessToken")
     key = "core"
     title = gettext_lazy("Login and audit trail")
 

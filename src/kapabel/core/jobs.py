@@ -102,6 +102,23 @@ def long_write(
     except BaseException as exc:
         _fail(record, type(exc).__name__)
         raise
+    refresh_statistics()
+
+
+def refresh_statistics() -> None:
+    """After a long write (thousands of rows: people, dialogues, enrolments), let SQLite refresh its
+    query planner's statistics of the tables this connection used (`PRAGMA optimize`, as SQLite
+    advises; it does nothing when they are current). Without them SQLite cannot tell that one
+    municipality's 50,000 people make an index on the municipality a poor choice. PostgreSQL's
+    autovacuum keeps its own statistics. Never waits for the write lock: a busy database is left
+    for the next long write."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        return
+    try:
+        with without_waiting(), connection.cursor() as cursor:
+            cursor.execute("PRAGMA optimize")
+    except Exception:  # statistics are an optimisation; the write itself has succeeded
+        logger.info("the planner statistics were not refreshed", exc_info=True)
 
 
 def _fail(record: JobRun, error: str) -> None:

@@ -11,14 +11,23 @@ The rules every holder follows (docs/data-protection.md):
 - anonymise by blanking what identifies the person (names, e-mails, usernames, free text written by
   or about them) and keep the structured values (levels, dates, units, job roles) that the statistics
   are built from: rows are kept, never deleted, so gap figures and history stay the same.
+
+Every table with a link to a person (a foreign key to `Employee` or `User`) is accounted for: named in
+the `models` of the holder that exports and anonymises it, or declared not personal
+(`declare_not_personal`, with the reason: e.g. who created a campaign, a link kept while the login
+itself is anonymised). tests/privacy/test_registry.py fails on a table that is neither.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
+
+from django.db import models
+from django.db.models import Q
 
 from kapabel.core.exports import Kind
 
@@ -107,6 +116,11 @@ class Holder(Protocol):
     key: str
     title: Any
 
+    @property
+    def models(self) -> tuple[str, ...]:
+        """The tables ("app_label.Model") whose rows about the person it exports and anonymises."""
+        ...
+
     def export(self, person: Person) -> list[Section]: ...
 
     def anonymise(self, person: Person, *, actor: Actor) -> int:
@@ -115,6 +129,8 @@ class Holder(Protocol):
 
 
 _holders: list[Holder] = []
+# Tables with a link to a person that hold nothing to export or anonymise about them: label -> why.
+_not_personal: dict[str, str] = {}
 
 
 def register(holder: Holder) -> None:
@@ -125,3 +141,45 @@ def register(holder: Holder) -> None:
 def holders() -> list[Holder]:
     """In registration order (core first, then the apps above it)."""
     return list(_holders)
+
+
+def declare_not_personal(label: str, why: str) -> None:
+    """A table ("app_label.Model") links to a person (a foreign key to `Employee` or `User`) but holds
+    nothing about them to export or anonymise; `why` says so (for the registry's test and the docs)."""
+    _not_personal[label] = why
+
+
+def not_personal() -> dict[str, str]:
+    return dict(_not_personal)
+
+
+def covered() -> dict[str, str]:
+    """{table label: the key of the holder that covers it}."""
+    return {label: holder.key for holder in _holders for label in holder.models}
+
+
+# --- Helpers for the holders ---------------------------------------------------------------------------
+
+
+def mentions_q(person: Person, field: str) -> Q:
+    """Rows whose `field` (text, or JSON as stored: SQLite keeps æ, ø, å escaped) may mention the person."""
+    q = Q(pk__in=[])
+    for needle in person.needles:
+        q |= Q(**{f"{field}__icontains": needle})
+        escaped = json.dumps(needle)[1:-1]
+        if escaped != needle:
+            q |= Q(**{f"{field}__icontains": escaped})
+    return q
+
+
+def scrub_texts(person: Person, model: type[models.Model], field: str, scope: Q) -> int:
+    """Replace the person's mentions in `field` (text or JSON) of the rows of `model` in `scope`;
+    returns the number of rows changed."""
+    changed = 0
+    rows = model._default_manager.filter(scope, mentions_q(person, field)).values_list("pk", field)
+    for pk, value in rows:
+        scrubbed = person.scrub_json(value)
+        if scrubbed != value:
+            model._default_manager.filter(pk=pk).update(**{field: scrubbed})
+            changed += 1
+    return changed

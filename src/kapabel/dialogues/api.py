@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from kapabel.core import audit
 from kapabel.core.access import scope_for
 from kapabel.core.api_auth import require_write_scope
 from kapabel.core.api_schema import Pagination, id_query
@@ -22,7 +23,6 @@ from kapabel.core.web import request_user
 from kapabel.dialogues import coverage as coverage_module
 from kapabel.dialogues import permissions, selectors, services
 from kapabel.dialogues.models import Dialogue, Plan
-from kapabel.dialogues.privacy import audit_read
 from kapabel.dialogues.schemas import (
     CoverageOut,
     CycleDetailOut,
@@ -80,7 +80,7 @@ def _dialogue(d: Dialogue, status: str | None = None) -> dict[str, Any]:
 def _dialogue_detail(request: HttpRequest, d: Dialogue) -> dict[str, Any]:
     user = request_user(request)
     view = selectors.dialogue_view(user, d)
-    audit_read(user, d, employee_id=d.employee_id, municipality_id=d.municipality_id, what="api")
+    audit.audit_read(user, d, action="dialogues.dialogue.read", changes={"via": "api"})
     preparations = ([view.own_preparation] if view.own_preparation else []) + view.other_preparations
     return {
         **_dialogue(d, view.status),
@@ -128,9 +128,7 @@ def _plan(plan: Plan) -> dict[str, Any]:
 
 
 def _plan_detail(request: HttpRequest, plan: Plan) -> dict[str, Any]:
-    audit_read(
-        request.user, plan, employee_id=plan.employee_id, municipality_id=plan.municipality_id, what="api"
-    )
+    audit.audit_read(request_user(request), plan, action="dialogues.plan.read", changes={"via": "api"})
     detail = selectors.plan_detail(plan)
     return {
         **_plan(plan),

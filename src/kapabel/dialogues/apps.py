@@ -9,11 +9,16 @@ class DialoguesConfig(AppConfig):
 
     def ready(self) -> None:
         # Menu entries and the demo step (see docs/dialogues.md).
-        from kapabel.core import demo
+        from kapabel.core import demo, personal_data
         from kapabel.core.navigation import NavItem, register
         from kapabel.dialogues import permissions
         from kapabel.dialogues.demo import build_dialogues
+        from kapabel.dialogues.gdpr import DialoguesData
 
+        personal_data.register(DialoguesData())
+        personal_data.declare_not_personal(
+            "dialogues.Cycle", "who created a cycle: a link to a login, which core anonymises"
+        )
         register(NavItem("dialogues:mine", _("My dialogue"), lambda s: s.employee_id is not None, order=17))
         register(NavItem("dialogues:team", _("Dialogues"), permissions.leads_dialogues_anywhere, order=64))
         register(

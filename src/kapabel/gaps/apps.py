@@ -29,6 +29,10 @@ class GapsConfig(AppConfig):
 
         describe_actions(ACTIONS)
         personal_data.register(GapsData())
+        personal_data.declare_not_personal(
+            "gaps.GapCampaignLevels",
+            "levels per campaign computed from the ratings (exported with clarification), kept for trends",
+        )
         register(NavItem("gaps:heatmap", _("Gap analysis"), lambda s: s.reads_people, order=50))
         register(NavItem("gaps:priorities", _("Priorities"), lambda s: s.reads_people, order=51))
         register(

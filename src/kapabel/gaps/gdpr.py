@@ -14,6 +14,7 @@ from kapabel.gaps.models import GapFact
 
 
 class GapsData:
+    models = ("gaps.GapFact",)
     key = "gaps"
     title = gettext_lazy("Gap analysis")
 

@@ -16,6 +16,12 @@ from kapabel.organisation.models import Employee, HRImport, OrgUnit, RoleAssignm
 
 
 class OrganisationData:
+    models = (
+        "organisation.Employee",
+        "organisation.OrgUnit",
+        "organisation.RoleAssignment",
+        "organisation.HRImport",
+    )
     key = "organisation"
     title = gettext_lazy("Employment")
 

@@ -8,10 +8,14 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Data protection")
 
     def ready(self) -> None:
+        from kapabel.core import personal_data
         from kapabel.core.audit.present import describe_actions
         from kapabel.core.navigation import NavItem, register
         from kapabel.privacy.audit_labels import ACTIONS
         from kapabel.privacy.permissions import handles_personal_data_anywhere
 
         describe_actions(ACTIONS)
+        personal_data.declare_not_personal(
+            "privacy.RetentionRule", "who created a retention rule: a link to a login, which core anonymises"
+        )
         register(NavItem("privacy:index", _("Data protection"), handles_personal_data_anywhere, order=910))

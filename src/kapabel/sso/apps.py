@@ -10,12 +10,14 @@ class SsoConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from kapabel.core import auth
+        from kapabel.core import auth, personal_data
         from kapabel.core.navigation import NavItem, register
         from kapabel.sso import second_factor, services
+        from kapabel.sso.gdpr import SsoData
         from kapabel.sso.permissions import can_manage_sso
         from kapabel.sso.views import login
 
+        personal_data.register(SsoData())
         auth.register_login_options(login.login_options)
         auth.register_local_login_check(services.local_login_refusal)
         auth.register_logout_redirect(login.logout_redirect)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from kapabel.assessments.models import Source
 from kapabel.assessments.services import RatingEntry, ratings_record
 from kapabel.competences.models import Competence
-from kapabel.core import audit, mail
+from kapabel.core import audit, jobs, mail
 from kapabel.core.access import subtree_q
 from kapabel.core.audit import Actor
 from kapabel.core.models import User
@@ -61,7 +61,6 @@ def clean_questions(questions: Sequence[Mapping[str, Any]]) -> list[dict[str, st
     return cleaned
 
 
-@transaction.atomic
 def cycle_create(
     *,
     unit: OrgUnit,
@@ -77,7 +76,10 @@ def cycle_create(
     questions: Sequence[Mapping[str, Any]] = (),
 ) -> Cycle:
     """A cycle for the active people of `unit` (and the units below it): one dialogue per person, with
-    their window and due date. Set-based: one insert for all the dialogues."""
+    their window and due date. Set-based: one insert for all the dialogues. A long write
+    (`kapabel.core.jobs.long_write`, kind "dialogues.cycle_create"): one transaction with a record of
+    how it ended, so a process killed half-way leaves no cycle and a record the watchdog marks failed.
+    What is refused (no right, a bad form) is refused before the write starts, without a record."""
     if is_user(actor):
         require(
             permissions.can_manage_cycles(actor, unit), _("Only HR or an administrator can create cycles.")
@@ -97,25 +99,37 @@ def cycle_create(
         created_by=actor if isinstance(actor, User) else None,
     )
     cycle.full_clean()
+    with jobs.long_write(
+        "dialogues.cycle_create", actor=actor, municipality=unit.municipality_id, description=cycle.name
+    ) as run:
+        _cycle_write(cycle, run=run, actor=actor)
+    return cycle
+
+
+def _cycle_write(cycle: Cycle, *, run: jobs.Run, actor: Actor) -> None:
     cycle.save()
+    unit = cycle.unit
     people = Employee.objects.filter(municipality_id=unit.municipality_id, active=True)
     people = (
-        people.filter(subtree_q(unit.path, "unit__path")) if include_subtree else people.filter(unit=unit)
+        people.filter(subtree_q(unit.path, "unit__path"))
+        if cycle.include_subtree
+        else people.filter(unit=unit)
     )
-    dialogue_kind = Dialogue.Kind.GROUP if kind == Cycle.Kind.GROUP else Dialogue.Kind.INDIVIDUAL
+    dialogue_kind = Dialogue.Kind.GROUP if cycle.kind == Cycle.Kind.GROUP else Dialogue.Kind.INDIVIDUAL
     rows = []
     for pk, unit_id, start in people.values_list("pk", "unit_id", "employment_start").iterator(
         chunk_size=5000
     ):
         opens, due = person_window(
-            schedule=schedule,
-            starts_on=starts_on,
-            ends_on=ends_on,
-            window_days=window_days,
+            schedule=cycle.schedule,
+            starts_on=cycle.starts_on,
+            ends_on=cycle.ends_on,
+            window_days=cycle.window_days,
             employment_start=start,
         )
         rows.append((pk, unit_id, opens, due))
     insert_dialogues(cycle, dialogue_kind, rows)
+    run.progress("dialogues", len(rows), len(rows))
     cycle.dialogue_count = len(rows)
     cycle.save(update_fields=["dialogue_count"])
     audit.record(
@@ -124,12 +138,11 @@ def cycle_create(
         obj=cycle,
         changes={
             "unit": [None, unit.pk],
-            "kind": [None, kind],
-            "schedule": [None, schedule],
+            "kind": [None, cycle.kind],
+            "schedule": [None, cycle.schedule],
             "people": [0, len(rows)],
         },
     )
-    return cycle
 
 
 @transaction.atomic

@@ -10,11 +10,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from kapabel.core import audit
 from kapabel.core.web import form_errors_from, require_post
 from kapabel.dialogues import calendar, permissions, selectors, services
 from kapabel.dialogues.forms import BookingForm, PreparationForm, RecordForm
 from kapabel.dialogues.models import Dialogue
-from kapabel.dialogues.privacy import audit_read
 from kapabel.dialogues.views._common import post_action, request_user
 
 
@@ -33,13 +33,7 @@ def dialogue_detail(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     user = request_user(request)
     dialogue = permissions.get_dialogue_for_user(user, dialogue_id)
     view = selectors.dialogue_view(user, dialogue)
-    audit_read(
-        user,
-        dialogue,
-        employee_id=dialogue.employee_id,
-        municipality_id=dialogue.municipality_id,
-        what="page",
-    )
+    audit.audit_read(user, dialogue, action="dialogues.dialogue.read", changes={"via": "page"})
     return render(
         request,
         "dialogues/dialogue.html",
@@ -128,13 +122,7 @@ def record(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = permissions.get_dialogue_for_user(user, dialogue_id)
     if permissions.side_of(user, dialogue) != "manager":
         raise PermissionDenied
-    audit_read(
-        user,
-        dialogue,
-        employee_id=dialogue.employee_id,
-        municipality_id=dialogue.municipality_id,
-        what="page",
-    )
+    audit.audit_read(user, dialogue, action="dialogues.dialogue.read", changes={"via": "page"})
     form = RecordForm(
         request.POST or None,
         initial={"notes": dialogue.notes, "agreements": dialogue.agreements, "version": dialogue.version},

@@ -10,11 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from kapabel.core import audit
 from kapabel.core.web import require_post
 from kapabel.dialogues import permissions, selectors, services
 from kapabel.dialogues.forms import ActivityForm, ConfirmForm, FollowUpForm, GoalForm, GoalStatusForm
 from kapabel.dialogues.models import Plan
-from kapabel.dialogues.privacy import audit_read
 from kapabel.dialogues.views._common import post_action, request_user
 
 
@@ -44,12 +44,11 @@ def _forms(plan: Plan, data: dict | None = None, which: str = "") -> dict:
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     user = request_user(request)
     plan = permissions.get_plan_for_user(user, plan_id)
-    audit_read(
+    audit.audit_read(
         user,
         plan,
-        employee_id=plan.employee_id,
-        municipality_id=plan.municipality_id,
-        what="print" if request.GET.get("print") else "page",
+        action="dialogues.plan.read",
+        changes={"via": "print" if request.GET.get("print") else "page"},
     )
     forms = _forms(plan)
     which = request.POST.get("form", "")

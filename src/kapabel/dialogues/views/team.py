@@ -89,7 +89,10 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
         return core_exports.response(
             [exports.cycle_sheet(cycle, rows)], filename=f"dialogues-{cycle.pk}", fmt=fmt
         )
-    page = Paginator(selectors.cycle_dialogues(user, cycle), PAGE_SIZE).get_page(request.GET.get("page"))
+    people = selectors.readable_people(user)  # once for the page's three queries
+    page = Paginator(selectors.cycle_dialogues(user, cycle, people=people), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     group_cycle = cycle.kind == Cycle.Kind.GROUP
     return render(
         request,
@@ -98,7 +101,7 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "cycle": cycle,
             "page": page,
             "rows": selectors.cycle_rows(user, cycle, page.object_list),
-            "counts": selectors.status_summary(selectors.cycle_status_counts(user, cycle)),
+            "counts": selectors.status_summary(selectors.cycle_status_counts(user, cycle, people=people)),
             "groups": list(cycle.groups.select_related("unit").order_by("title")) if group_cycle else [],
             "units": list(org_selectors.units_for_user(user).order_by("path")[:300]) if group_cycle else [],
             "can_manage": permissions.can_manage_cycles(user, cycle.unit),

@@ -1,5 +1,7 @@
 """Enrolling a group in one action (the tailored course for 112 people): set-based, a fixed number of
-queries whatever the group's size."""
+queries whatever the group's size. A long write (`kapabel.core.jobs.long_write`, kind
+"learning.bulk_enrolment"): one transaction with a record of how it ended, so a process killed half-way
+leaves no enrolments and a record the watchdog marks failed."""
 
 from __future__ import annotations
 
@@ -8,11 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kapabel.core import audit
+from kapabel.core import audit, jobs
 from kapabel.core.audit import Actor
 from kapabel.core.models import User
 from kapabel.learning import events, permissions, selectors
@@ -34,13 +35,22 @@ class BulkResult:
     skipped: list[Employee] = field(default_factory=list)
 
 
-@transaction.atomic
 def enrolments_bulk_book(*, cohort: Cohort, employees: Iterable[Employee | int], actor: Actor) -> BulkResult:
     """Book a group onto a cohort in the order given: the free places (capacity minus places taken) to
     the first, the rest on the waiting list in that order. People already enrolled are skipped. Every
     other problem (no right to book someone, inactive, another municipality, prerequisites,
     overlapping bookings) refuses the whole action with one line per person; nothing is written."""
     ids = list(dict.fromkeys(e if isinstance(e, int) else e.pk for e in employees))
+    with jobs.long_write(
+        "learning.bulk_enrolment",
+        actor=actor,
+        municipality=cohort.offer.municipality_id,
+        description=f"cohort {cohort.pk}: {len(ids)}",
+    ) as run:
+        return _book(cohort=cohort, ids=ids, actor=actor, run=run)
+
+
+def _book(*, cohort: Cohort, ids: list[int], actor: Actor, run: jobs.Run) -> BulkResult:
     cohort = lock_cohort(cohort)
     people = Employee.objects.select_related("unit").in_bulk(ids)
     missing = [pk for pk in ids if pk not in people]
@@ -97,6 +107,7 @@ def enrolments_bulk_book(*, cohort: Cohort, employees: Iterable[Employee | int],
         for i, (employee, status) in enumerate(zip(todo, statuses, strict=True))
     ]
     Enrolment.objects.bulk_create(rows, batch_size=500)
+    run.progress("enrolments", len(rows), len(rows))
     if any(row.pk is None for row in rows):  # backends that do not return ids from a bulk insert
         by_employee = dict(
             Enrolment.objects.filter(
