@@ -49,6 +49,7 @@ from kapabel.assessments.models import CurrentLevel
 from kapabel.core import jobs
 from kapabel.core.access import subtree_q
 from kapabel.core.audit import Actor
+from kapabel.core.audit.chain import lock_chains
 from kapabel.core.models import Municipality
 from kapabel.gaps import groups as priority_groups
 from kapabel.gaps import rebuild as bulk
@@ -165,10 +166,15 @@ def _lock(municipality_ids: Iterable[int]) -> None:
     The lock is the municipality's own row, which always exists, so nothing is written for it.
     `no_key`: PostgreSQL's FOR NO KEY UPDATE waits only for another upkeep (or an update of the
     municipality itself), not for the many inserts whose foreign key points at the municipality
-    (those take FOR KEY SHARE). Call inside a transaction; on PostgreSQL, outside one this raises."""
+    (those take FOR KEY SHARE). Call inside a transaction; on PostgreSQL, outside one this raises.
+
+    The writers that take it also audit, which locks the municipality's audit chain: that lock is
+    taken first, so every writer meets the two in the same order (no deadlock)."""
+    ids = sorted(set(municipality_ids))
+    lock_chains(ids)
     list(
         Municipality.objects.select_for_update(no_key=True)
-        .filter(pk__in=sorted(set(municipality_ids)))
+        .filter(pk__in=ids)
         .order_by("pk")
         .values_list("pk", flat=True)
     )

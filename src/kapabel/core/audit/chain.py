@@ -25,7 +25,7 @@ import datetime
 import hashlib
 import json
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,6 +139,15 @@ def _locked_head(chain: int) -> AuditChainHead:
             pass
         head = AuditChainHead.objects.select_for_update().get(chain=chain)
     return head
+
+
+def lock_chains(municipality_ids: Iterable[int | None]) -> None:
+    """Take the chains' head locks now, in chain order, for the rest of the current transaction.
+    A writer that takes another per-municipality lock it will hold while auditing (the gap upkeep's)
+    calls this first, so every writer meets the two locks in the same order: the head, then the
+    other. Otherwise one that audited first and one that took the other lock first deadlock."""
+    for chain in sorted({chain_of(municipality_id) for municipality_id in municipality_ids}):
+        _locked_head(chain)
 
 
 def append(event: AuditEvent) -> AuditEvent:
