@@ -49,6 +49,7 @@ FACT_COLUMNS = (
     "weighted_gap",
 )
 TABLE = GapFact._meta.db_table
+BULK_LOAD_FACTS = 100_000  # facts to insert at least, for `bulk_load` to drop an index
 
 
 def _case(column: str, values: list[str]) -> str:
@@ -187,7 +188,7 @@ def bulk_load(plan: Plan, employees: np.ndarray, count: int) -> str | None:
     and return the statement that builds it again after the inserts (sorting all entries once costs
     far less than inserting them one by one). Inside the rebuild's transaction: readers go on seeing
     the index, and a failed rebuild takes the drop back with everything else."""
-    if bulk.postgresql() or count < 100_000 or not len(employees):
+    if bulk.postgresql() or count < BULK_LOAD_FACTS or not len(employees):
         return None
     (index,) = [i.name for i in GapFact._meta.indexes if i.fields == ["unit", "competence"]]
     with bulk.connection.cursor() as cursor:
