@@ -355,6 +355,19 @@ def test_a_build_from_empty_drops_and_builds_the_unit_index_again(world, gaps, m
     assert not GapFact.objects.filter(municipality=world.a).exists()
 
 
+@pytest.mark.parametrize("odd", [{"1": None}, {}, {"1": 2.5}, {"99999": 1, "1": 3}])
+def test_odd_stored_snapshots_are_replaced(world, gaps, odd):
+    """A snapshot NumPy cannot read as {"competence": level} pairs is compared as JSON instead."""
+    row = GapCampaignLevels.objects.filter(municipality=world.a).order_by("pk").first()
+    GapCampaignLevels.objects.filter(pk=row.pk).update(levels=odd)
+    assert upkeep.verify(world.a) != []
+    upkeep.rebuild(world.a)
+    assert upkeep.verify(world.a) == []
+    with rows_written() as written:
+        upkeep.rebuild(world.a)
+    assert written == [0]
+
+
 def test_ratings_of_other_sources_and_superseded_ones_do_not_count(world, gaps):
     """The packed read of ratings filters what the reference filters (source outside the order,
     superseded, outside campaigns)."""

@@ -31,7 +31,9 @@ from kapabel.gaps.rebuild.arrays import NONE
 from kapabel.gaps.rebuild.plan import Plan
 from kapabel.organisation.models import Employee
 
-CHUNK = 10000  # employees per chunk: ~400,000 facts and ~800,000 ratings at 40 competences
+# Employees per chunk: ~100,000 facts and ~200,000 ratings at 40 competences. Larger chunks were
+# slower (their arrays no longer fit in the processor's caches).
+CHUNK = 2500
 ID_BATCH = 5000  # ids per DELETE … IN (…)
 SQLITE_CACHE_KIB = -262144  # negative: KiB, i.e. 256 MB of page cache during a rebuild on SQLite
 

@@ -5,6 +5,7 @@ the stored snapshots as JSON text; only the (person, campaign) rows that differ 
 from __future__ import annotations
 
 import json
+import warnings
 from typing import Any
 
 import numpy as np
@@ -123,9 +124,27 @@ def _texts(levels: Arrays) -> dict[tuple[int, int], str]:
     return {key: "{" + ", ".join(parts[s:e]) + "}" for key, s, e in zip(keys, starts, ends, strict=True)}
 
 
+_PUNCTUATION = str.maketrans('{}":,', "     ")
+
+
+def _parsed(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Stored snapshots `{"competence": level, …}` as arrays (the text each pair is in, competence,
+    level); None when one is not of that form."""
+    counts = np.fromiter((text.count(":") for text in texts), dtype=np.int64, count=len(texts))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a number NumPy cannot read
+            numbers = np.fromstring(" ".join(texts).translate(_PUNCTUATION), dtype=np.int64, sep=" ")
+    except (ValueError, DeprecationWarning):
+        return None
+    if len(numbers) != 2 * counts.sum():
+        return None
+    return np.repeat(np.arange(len(texts)), counts), numbers[0::2], numbers[1::2]
+
+
 def sync(plan: Plan, chunk: Chunk, levels: Arrays, batch: int) -> None:
-    """Make the chunk's stored snapshots equal the computed levels."""
-    computed = _texts(levels)
+    """Make the chunk's stored snapshots equal the computed levels: the (person, campaign) rows
+    whose levels differ are replaced, the missing inserted, the others deleted."""
     low, high = chunk.bounds
     text = "levels::text" if bulk.postgresql() else "levels"
     with bulk.connection.cursor() as cursor:
@@ -133,20 +152,69 @@ def sync(plan: Plan, chunk: Chunk, levels: Arrays, batch: int) -> None:
             f"SELECT id, employee_id, campaign_id, {text} FROM {TABLE} WHERE employee_id BETWEEN %s AND %s",  # noqa: S608
             [low, high],
         )
-        stored = cursor.fetchall()
-    ids = set(chunk.ids.tolist())
-    stale = []
-    for pk, employee_id, campaign_id, stored_levels in stored:
-        if employee_id not in ids:
-            continue  # another municipality's
-        new = computed.get((employee_id, campaign_id))
-        if new is not None and (new == stored_levels or json.loads(new) == json.loads(stored_levels)):
-            del computed[(employee_id, campaign_id)]
-        else:
-            stale.append(pk)
-    bulk.delete_ids(TABLE, stale, batch)
+        ids = set(chunk.ids.tolist())
+        stored = [row for row in cursor.fetchall() if row[1] in ids]  # (else another municipality's)
+    parsed = _parsed([row[3] for row in stored])
+    same = (  # the (employee, campaign) pairs already as computed
+        _same_texts(stored, _texts(levels)) if parsed is None else _same_levels(stored, parsed, levels)
+    )
+    bulk.delete_ids(TABLE, [row[0] for row in stored if (row[1], row[2]) not in same], batch)
+    written = _texts(_without(levels, same))
     bulk.insert(
         TABLE,
         ("municipality_id", "employee_id", "campaign_id", "levels"),
-        ((plan.municipality_id, e, c, text) for (e, c), text in computed.items()),
+        ((plan.municipality_id, e, c, text) for (e, c), text in written.items()),
     )
+
+
+def _same_texts(stored: list[tuple[Any, ...]], computed: dict[tuple[int, int], str]) -> set[tuple[int, int]]:
+    """The stored rows equal to the computed ones, compared as JSON."""
+    same = set()
+    for _pk, employee_id, campaign_id, stored_levels in stored:
+        new = computed.get((employee_id, campaign_id))
+        if new is not None and (new == stored_levels or json.loads(new) == json.loads(stored_levels)):
+            same.add((employee_id, campaign_id))
+    return same
+
+
+def _same_levels(
+    stored: list[tuple[Any, ...]], parsed: tuple[np.ndarray, np.ndarray, np.ndarray], levels: Arrays
+) -> set[tuple[int, int]]:
+    """The (employee, campaign) pairs whose stored levels are the computed ones, compared as arrays:
+    a pair differs when a (competence, level) is on one side only, or their numbers differ."""
+    row, stored_competence, stored_level = parsed
+    stored_employee = np.array([r[1] for r in stored], dtype=np.int64)[row]
+    stored_campaign = np.array([r[2] for r in stored], dtype=np.int64)[row]
+    employee, campaign, competence, level = (levels[name] for name in LEVEL_NAMES)
+    group_new, group_old = pair_codes((employee, campaign), (stored_employee, stored_campaign))
+    value_new, value_old = pair_codes((competence, level), (stored_competence, stored_level))
+    entry_new, entry_old = pair_codes((group_new, value_new), (group_old, value_old))
+    differ = np.unique(
+        np.concatenate(
+            [
+                group_new[~member(entry_new, np.unique(entry_old))],
+                group_old[~member(entry_old, np.unique(entry_new))],
+            ]
+        )
+    )
+    groups, counts = np.unique(group_new, return_counts=True)
+    old_groups, old_counts = np.unique(group_old, return_counts=True)
+    where = np.searchsorted(old_groups, groups)
+    found = member(groups, old_groups)
+    equal = found & ~member(groups, differ)
+    equal[found] &= old_counts[where[found]] == counts[found]
+    starts = group_starts(employee, campaign)
+    keys = zip(employee[starts][equal].tolist(), campaign[starts][equal].tolist(), strict=True)
+    return set(keys)
+
+
+def _without(levels: Arrays, pairs: set[tuple[int, int]]) -> Arrays:
+    """The levels of the (employee, campaign) pairs not in `pairs`."""
+    if not pairs or not len(levels["employee"]):
+        return levels
+    employee, campaign = levels["employee"], levels["campaign"]
+    keep_e = np.array([e for e, _ in pairs], dtype=np.int64)
+    keep_c = np.array([c for _, c in pairs], dtype=np.int64)
+    code, skip = pair_codes((employee, campaign), (keep_e, keep_c))
+    keep = ~member(code, np.unique(skip))
+    return {name: values[keep] for name, values in levels.items()}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -374,7 +375,7 @@ def _write(plan: Plan, chunk: Chunk, facts: Arrays, employee_ids: np.ndarray) ->
 def _write_targets(plan: Plan, numbers: list[int]) -> None:
     """The target sets not yet in the temporary table."""
     new = [n for n in numbers if n not in plan.written]
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for number in new:
         targets = plan.targets_by_number[number]
         mapped = np.isin(targets["competence"], list(plan.nontrivial)).astype(np.int64)

@@ -102,13 +102,13 @@ class Key:
         return sum_by(rolled, values[row])
 
 
-DENSE_CELLS = 2**21  # key spaces up to this size are summed in a dense array (no sorting)
+DENSE_CELLS = 2**21  # key spaces up to this size are summed in a dense array
 
 
 @dataclass
 class Sums:
-    """Sums per key number, added chunk by chunk: in a dense array over the key space when it is
-    small (counted with `np.bincount`), else as sorted (code, sums) parts reduced at the end."""
+    """Sums per key number, added chunk by chunk: into a dense array over the key space when it is
+    small, else kept as sorted (code, sums) parts reduced at the end."""
 
     width: int
     size: int
@@ -123,14 +123,10 @@ class Sums:
     def add(self, codes: np.ndarray, values: np.ndarray) -> None:
         if not len(codes):
             return
-        if self.dense is not None:
-            for j in range(self.width):  # (float sums of small integers: exact below 2**53)
-                column = values[:, j]
-                self.dense[:, j] += np.rint(np.bincount(codes, weights=column, minlength=self.size)).astype(
-                    np.int64
-                )
-            return
         codes, values = sum_by(codes, values)
+        if self.dense is not None:
+            self.dense[codes] += values  # (codes distinct now)
+            return
         self.codes.append(codes)
         self.values.append(values)
 
