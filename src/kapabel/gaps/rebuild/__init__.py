@@ -27,7 +27,7 @@ from django.db import connection
 
 from kapabel.assessments.models import Campaign
 from kapabel.gaps.rebuild import bulk, campaigns, facts, totals
-from kapabel.gaps.rebuild.arrays import NONE
+from kapabel.gaps.rebuild.arrays import NONE, distinct
 from kapabel.gaps.rebuild.plan import Plan
 from kapabel.organisation.models import Employee
 
@@ -49,7 +49,13 @@ def rebuild(municipality_id: int) -> int:
             cursor.execute(f"CREATE TEMPORARY TABLE {name} ({columns})")
         for name, columns in facts.TEMPORARY_INDEXES.items():
             cursor.execute(f"CREATE INDEX {name}_key ON {name} ({columns})")
-        cache = None
+        cache = parallel = None
+        if connection.vendor == "postgresql":
+            # `bulk.read` concatenates several columns with string_agg; one process reading the rows
+            # keeps them in the same order for sure.
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            parallel = cursor.fetchone()[0]
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         if connection.vendor == "sqlite":
             # Millions of index entries are written in no particular order: with SQLite's default
             # page cache (2 MB) most of them cost a page read and write; for the rebuild, 256 MB.
@@ -64,6 +70,8 @@ def rebuild(municipality_id: int) -> int:
                 cursor.execute(f"DROP TABLE IF EXISTS {name}")
             if cache is not None:
                 cursor.execute(f"PRAGMA cache_size = {int(cache)}")
+            if parallel is not None:
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = %s", [int(parallel)])
 
 
 def _rebuild(municipality_id: int) -> int:
@@ -83,7 +91,7 @@ def _rebuild(municipality_id: int) -> int:
     campaign_ids = np.array(
         list(Campaign.objects.order_by("id").values_list("id", flat=True)), dtype=np.int64
     )
-    roles = np.unique(np.append(employees[:, 2], NONE))
+    roles = distinct(np.append(employees[:, 2], NONE))
     sums = totals.Totals(plan, roles, campaign_ids)
     count = 0
     for start in range(0, len(employees), CHUNK):

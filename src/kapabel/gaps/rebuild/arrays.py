@@ -24,6 +24,14 @@ def empty(*names: str) -> Arrays:
     return {name: np.empty(0, dtype=np.int64) for name in names}
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted (np.unique without options hashes: many times slower on ids)."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])]
+
+
 def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     """values ∈ sorted_set, elementwise (no sort of `values`, unlike np.isin)."""
     if not len(sorted_set):
@@ -58,6 +66,28 @@ def pair_codes(*pairs: tuple[np.ndarray, np.ndarray]) -> list[np.ndarray]:
         values, inverse = np.unique(column, return_inverse=True)
         codes = codes * max(1, len(values)) + inverse  # < n**2: far below 2**63
     return np.split(codes, np.cumsum(sizes)[:-1])
+
+
+def row_codes(*tables: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """One int64 per row of several tables with the same columns, equal for equal rows, ordered as
+    the rows: the columns' offsets from their smallest value packed side by side when they fit in 62
+    bits, else ranks combined pairwise."""
+    width = len(tables[0])
+    columns = [np.concatenate([table[j] for table in tables]) for j in range(width)]
+    sizes = [len(table[0]) for table in tables]
+    if not len(columns[0]):
+        return [np.empty(0, dtype=np.int64) for _ in tables]
+    lows = [int(c.min()) for c in columns]
+    bits = [(int(c.max()) - low).bit_length() for c, low in zip(columns, lows, strict=True)]
+    if sum(bits) <= 62:
+        code = np.zeros(len(columns[0]), dtype=np.int64)
+        for column, low, b in zip(columns, lows, bits, strict=True):
+            code = (code << b) | (column - low)
+    else:
+        code = columns[0]
+        for column in columns[1:]:
+            code = pair_codes((code, column))[0]
+    return np.split(code, np.cumsum(sizes)[:-1])
 
 
 def match(code_new: np.ndarray, code_old: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

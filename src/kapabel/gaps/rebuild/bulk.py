@@ -3,13 +3,14 @@
 Through the DB-API, every value fetched or bound costs a Python object: reading 4,000,000 ratings
 row by row took longer than everything the rebuild computes. So:
 
-- `read` returns a query's integer columns as one NumPy array. On SQLite, the database writes each
-  column as one comma-separated text (`group_concat`) that NumPy parses in C; columns whose range is
-  known are first packed several to a 62-bit integer (the database does the shifting), so there are
-  fewer numbers to print and parse. A value outside its announced range is not lost: the query is
-  then read again unpacked. On PostgreSQL, `COPY … TO STDOUT (FORMAT BINARY)` of bigint columns is
-  read straight into a structured array.
-- `insert` writes rows with `executemany` (SQLite) or `COPY … FROM STDIN` (PostgreSQL).
+- `read` returns a query's integer columns as one NumPy array: the database writes each column as
+  one comma-separated text (`group_concat`, `string_agg`) that NumPy parses in C; columns whose range
+  is known are first packed several to a 62-bit integer (the database does the shifting), so there
+  are fewer numbers to print and parse. A value outside its announced range is not lost: the query
+  is then read again unpacked.
+- `insert_ints` writes rows of integers the other way round: on SQLite as JSON arrays of packed
+  integers taken apart by `json_each`, on PostgreSQL as one text per column made arrays and zipped
+  by `unnest`. `insert` writes other rows with `executemany` (SQLite) or `COPY` (PostgreSQL).
 
 NULL is read as NONE. Statements here name tables and integer constants only; values are bound.
 """
@@ -68,8 +69,6 @@ def read(
     """`SELECT <columns> <tail>` as an (n, len(columns)) int64 array, NULL as NONE. `bounds`: per
     column the values it is expected to hold (NONE included where NULL is), or None; on SQLite
     those columns travel packed (a value outside unsure bounds costs a second, unpacked read)."""
-    if postgresql():
-        return _read_copy(columns, tail, params)
     if bounds:
         packed = _read_packed(columns, tail, params, bounds)
         if packed is not None:
@@ -78,13 +77,21 @@ def read(
 
 
 def _inner(columns: Sequence[str], tail: str) -> str:
-    return "SELECT " + ", ".join(f"COALESCE({c}, {NONE}) AS c{i}" for i, c in enumerate(columns)) + f" {tail}"
+    cast = "::bigint" if postgresql() else ""  # (PostgreSQL would shift 32-bit integers in 32 bits)
+    return (
+        "SELECT "
+        + ", ".join(f"COALESCE({c}, {NONE}){cast} AS c{i}" for i, c in enumerate(columns))
+        + f" {tail}"
+    )
 
 
 def _concatenated(
     expressions: Sequence[str], columns: Sequence[str], tail: str, params: Sequence[Any]
 ) -> list[np.ndarray]:
-    selected = ", ".join(f"group_concat({e})" for e in expressions)
+    if postgresql():
+        selected = ", ".join(f"string_agg(({e})::text, ',')" for e in expressions)
+    else:
+        selected = ", ".join(f"group_concat({e})" for e in expressions)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {selected} FROM ({_inner(columns, tail)}) q", params)  # noqa: S608
         texts = cursor.fetchone()
@@ -167,30 +174,6 @@ def _read_packed(
     return result
 
 
-_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
-
-
-def _read_copy(columns: Sequence[str], tail: str, params: Sequence[Any]) -> np.ndarray:
-    selected = ", ".join(f"COALESCE({c}, {NONE})::bigint" for c in columns)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(
-            f"COPY (SELECT {selected} {tail}) TO STDOUT (FORMAT BINARY)", params or None
-        ) as copy,
-    ):
-        data = b"".join(bytes(block) for block in copy)
-    # Header: signature, flags (int32), header extension length (int32, 0); trailer: int16 -1.
-    if not data.startswith(_COPY_SIGNATURE) or data[15:19] != b"\x00\x00\x00\x00":
-        raise ValueError("unexpected COPY header")
-    fields: list[tuple[str, str]] = [("count", ">i2")]
-    for i in range(len(columns)):
-        fields += [(f"length{i}", ">i4"), (f"value{i}", ">i8")]
-    rows = np.frombuffer(data[19:-2], dtype=np.dtype(fields))
-    if not len(rows):
-        return np.empty((0, len(columns)), dtype=np.int64)
-    return np.column_stack([rows[f"value{i}"].astype(np.int64) for i in range(len(columns))])
-
-
 def insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """Insert rows (None as NULL) into a table: COPY on PostgreSQL, executemany on SQLite."""
     if postgresql():
@@ -223,7 +206,10 @@ def insert_ints(
     lows = values.min(axis=0).tolist()
     spans = (values.max(axis=0) - values.min(axis=0)).tolist()
     words, _ = _layout([sure(low, low + span) for low, span in zip(lows, spans, strict=True)])
-    if postgresql() or sum(len(word) for word in words) < len(columns):
+    if postgresql():
+        _insert_unnest(table, names, values, fixed)
+        return
+    if sum(len(word) for word in words) < len(columns):
         nullable = [bool((values[:, j] == NONE).any()) for j in range(values.shape[1])]
         rows = (
             [*fixed.values(), *(None if n and v == NONE else v for v, n in zip(row, nullable, strict=True))]
@@ -260,6 +246,22 @@ def insert_ints(
     finally:
         for t in tables:
             execute(f"DROP TABLE {t}")
+
+
+def _insert_unnest(table: str, names: Sequence[str], values: np.ndarray, fixed: dict[str, int]) -> None:
+    """PostgreSQL: each column as one text parameter, made an array by the server, zipped by unnest."""
+    width = values.shape[1]
+    parts = [str(int(v)) for v in fixed.values()] + [
+        f"NULLIF(u.c{j}, {NONE})" if (values[:, j] == NONE).any() else f"u.c{j}" for j in range(width)
+    ]
+    arrays = ", ".join(["string_to_array(%s, ',')::bigint[]"] * width)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(parts)}"  # noqa: S608
+        f" FROM unnest({arrays}) AS u({', '.join(f'c{j}' for j in range(width))})"
+    )
+    for start in range(0, len(values), 1_000_000):
+        part = values[start : start + 1_000_000]
+        execute(sql, [",".join(map(str, part[:, j].tolist())) for j in range(width)])
 
 
 def delete_ids(table: str, ids: Sequence[int], batch: int) -> None:

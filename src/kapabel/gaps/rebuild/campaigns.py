@@ -16,10 +16,12 @@ from kapabel.gaps.rebuild import bulk
 from kapabel.gaps.rebuild.arrays import (
     NONE,
     Arrays,
+    distinct,
     empty,
     group_starts,
     member,
     pair_codes,
+    row_codes,
     sort_order,
     spread,
 )
@@ -38,13 +40,15 @@ def compute(plan: Plan, chunk: Chunk, facts: Arrays, batch: int) -> Arrays:
         return empty(*LEVEL_NAMES)
     low, high = chunk.bounds
     rated = np.array(sorted(plan.rated), dtype=np.int64)
+    # On SQLite the unary + keeps the planner from choosing an index on these columns (without
+    # statistics it would scan every unsuperseded rating of the database for each chunk) over the
+    # employee's; PostgreSQL has statistics, and would take + for an unknown, rare condition.
+    plus = "" if bulk.postgresql() else "+"
     case = "CASE source " + " ".join(f"WHEN %s THEN {i}" for i in range(len(sources))) + " END"
     ratings = bulk.read(
         ["id", "campaign_id", "employee_id", "competence_id", case, "level"],
         f"FROM {Rating._meta.db_table} WHERE employee_id BETWEEN %s AND %s"  # noqa: S608
-        # The unary + keeps SQLite from choosing an index on these columns (without statistics it
-        # would scan every unsuperseded rating of the database for each chunk) over the employee's.
-        " AND +campaign_id IS NOT NULL AND +unit_id IS NULL AND +superseded_by_id IS NULL",
+        f" AND {plus}campaign_id IS NOT NULL AND {plus}unit_id IS NULL AND {plus}superseded_by_id IS NULL",
         [*sources, low, high],
         [
             plan.bounds["rating"],
@@ -186,14 +190,16 @@ def _same_levels(
     stored_employee = np.array([r[1] for r in stored], dtype=np.int64)[row]
     stored_campaign = np.array([r[2] for r in stored], dtype=np.int64)[row]
     employee, campaign, competence, level = (levels[name] for name in LEVEL_NAMES)
-    group_new, group_old = pair_codes((employee, campaign), (stored_employee, stored_campaign))
-    value_new, value_old = pair_codes((competence, level), (stored_competence, stored_level))
-    entry_new, entry_old = pair_codes((group_new, value_new), (group_old, value_old))
-    differ = np.unique(
+    group_new, group_old = row_codes((employee, campaign), (stored_employee, stored_campaign))
+    entry_new, entry_old = row_codes(
+        (employee, campaign, competence, level),
+        (stored_employee, stored_campaign, stored_competence, stored_level),
+    )
+    differ = distinct(
         np.concatenate(
             [
-                group_new[~member(entry_new, np.unique(entry_old))],
-                group_old[~member(entry_old, np.unique(entry_new))],
+                group_new[~member(entry_new, distinct(entry_old))],
+                group_old[~member(entry_old, distinct(entry_new))],
             ]
         )
     )
@@ -216,5 +222,5 @@ def _without(levels: Arrays, pairs: set[tuple[int, int]]) -> Arrays:
     keep_e = np.array([e for e, _ in pairs], dtype=np.int64)
     keep_c = np.array([c for _, c in pairs], dtype=np.int64)
     code, skip = pair_codes((employee, campaign), (keep_e, keep_c))
-    keep = ~member(code, np.unique(skip))
+    keep = ~member(code, distinct(skip))
     return {name: values[keep] for name, values in levels.items()}

@@ -23,7 +23,7 @@ import numpy as np
 from kapabel.assessments.models import CurrentLevel
 from kapabel.gaps.models import GapFact
 from kapabel.gaps.rebuild import bulk
-from kapabel.gaps.rebuild.arrays import NO_TIME, NONE, Arrays, member, pair_codes
+from kapabel.gaps.rebuild.arrays import NO_TIME, NONE, Arrays, distinct, member, pair_codes
 from kapabel.gaps.rebuild.plan import IMPORTANCES, SOURCES, Plan
 
 # Temporary tables (per database connection): the people whose facts are written, with their target
@@ -270,10 +270,10 @@ def sync(plan: Plan, chunk: Chunk, facts: Arrays, batch: int) -> None:
         same = np.zeros(len(stored), dtype=bool)
     matched = np.zeros(len(new), dtype=bool)
     matched[position[same]] = True
-    changed = np.unique(np.concatenate([stored[~same, 0], new[~matched, 0]]))
+    changed = distinct(np.concatenate([stored[~same, 0], new[~matched, 0]]))
     if not len(changed):
         return
-    with_rows = np.unique(stored[:, 0])
+    with_rows = distinct(stored[:, 0])
     gone = changed[member(changed, with_rows)].tolist()
     with bulk.connection.cursor() as cursor:
         for start in range(0, len(gone), batch):
@@ -292,7 +292,7 @@ def _reweigh(plan: Plan, chunk: Chunk, stored: np.ndarray) -> np.ndarray:
         + " ".join(f"WHEN '{k}' THEN {int(v)}" for k, v in plan.context.weights.items())
         + " ELSE 1 END"
     )
-    employee_ids = np.unique(stored[stored[:, 7] != weight, 0]).tolist()
+    employee_ids = distinct(stored[stored[:, 7] != weight, 0]).tolist()
     with bulk.connection.cursor() as cursor:
         for start in range(0, len(employee_ids), 5000):
             ids = employee_ids[start : start + 5000]
@@ -321,6 +321,7 @@ _NEW_FACTS = f"""
         JOIN {TARGETS} t ON t.combo = e.combo
         LEFT JOIN {CurrentLevel._meta.db_table} c ON t.mapped = 0 AND c.employee_id = e.employee_id
             AND c.competence_id = t.competence_id AND c.level IS NOT NULL
+            AND c.employee_id BETWEEN %s AND %s
         LEFT JOIN {MAPPED} m ON t.mapped = 1 AND m.employee_id = e.employee_id
             AND m.competence_id = t.competence_id
     ) x
@@ -365,10 +366,13 @@ def _write(plan: Plan, chunk: Chunk, facts: Arrays, employee_ids: np.ndarray) ->
                 strict=True,
             ),
         )
+    if bulk.postgresql():  # statistics of the temporary tables, for the join's plan
+        for name in TEMPORARY:
+            bulk.execute(f"ANALYZE {name}")
     columns = ", ".join(FACT_COLUMNS)
     bulk.execute(
         f"INSERT INTO {TABLE} (municipality_id, {columns}) SELECT %s, x.* FROM ({_NEW_FACTS}) x",  # noqa: S608
-        [plan.municipality_id],
+        [plan.municipality_id, *chunk.bounds],  # (the chunk's current levels: a range of the index)
     )
 
 
