@@ -153,7 +153,8 @@ def sync(plan: Plan, chunk: Chunk, levels: Arrays, batch: int) -> None:
     text = "levels::text" if bulk.postgresql() else "levels"
     with bulk.connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, employee_id, campaign_id, {text} FROM {TABLE} WHERE employee_id BETWEEN %s AND %s",  # noqa: S608
+            f"SELECT id, employee_id, campaign_id, {text} FROM {TABLE} WHERE employee_id BETWEEN %s AND %s"  # noqa: S608
+            " ORDER BY employee_id, campaign_id",
             [low, high],
         )
         ids = set(chunk.ids.tolist())
@@ -186,10 +187,25 @@ def _same_levels(
 ) -> set[tuple[int, int]]:
     """The (employee, campaign) pairs whose stored levels are the computed ones, compared as arrays:
     a pair differs when a (competence, level) is on one side only, or their numbers differ."""
+    if not stored:
+        return set()
     row, stored_competence, stored_level = parsed
     stored_employee = np.array([r[1] for r in stored], dtype=np.int64)[row]
     stored_campaign = np.array([r[2] for r in stored], dtype=np.int64)[row]
     employee, campaign, competence, level = (levels[name] for name in LEVEL_NAMES)
+    if (  # all equal, in the same order (the stored rows are sorted, their JSON by competence)
+        len(stored_employee) == len(employee)
+        and len(stored) == len(group_starts(employee, campaign))
+        and all(
+            np.array_equal(a, b)
+            for a, b in zip(
+                (stored_employee, stored_campaign, stored_competence, stored_level),
+                (employee, campaign, competence, level),
+                strict=True,
+            )
+        )
+    ):
+        return {(r[1], r[2]) for r in stored}
     group_new, group_old = row_codes((employee, campaign), (stored_employee, stored_campaign))
     entry_new, entry_old = row_codes(
         (employee, campaign, competence, level),
