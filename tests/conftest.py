@@ -25,6 +25,7 @@ from django.contrib.auth import get_user_model
 from kapabel.core.models import Municipality, Role
 from kapabel.organisation import services
 from kapabel.organisation.models import Employee, JobRole, OrgUnit, RoleAssignment
+from tests import logscan
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by fixtures there
 # are still synchronous, so Django's async-safety guard would be a false alarm.
@@ -32,6 +33,26 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PASSWORD = "correct-horse-battery"
 SYSTEM = "tests"
+
+
+# --- No personal data or secrets in the logs of the whole suite (tests/logscan.py) -------------------
+
+
+def pytest_runtest_setup(item):
+    logscan.SCANNER.test = item.nodeid
+    logscan.attach()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if logscan.SCANNER.findings and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter):
+    if logscan.SCANNER.findings:
+        terminalreporter.section("personal data or secrets in the logs", red=True)
+        for line in logscan.report():
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(autouse=True)

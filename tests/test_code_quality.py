@@ -46,13 +46,15 @@ OBJECTS_ALLOWED: dict[str, str] = {}
 
 
 def view_and_api_modules() -> list[Path]:
-    """Every `views.py` and `api.py`, and every module inside a `views/` or `api/` package."""
+    """Every `views.py`, `*_views.py`, `api.py` and start-page `home.py`, and every module inside a
+    `views/` or `api/` package."""
     return sorted(
         path
         for path in KAPABEL.rglob("*.py")
         if "migrations" not in path.parts
         and (
-            path.name in ("views.py", "api.py")
+            path.name in ("views.py", "api.py", "home.py")
+            or path.name.endswith("_views.py")
             or any(part in ("views", "api") for part in path.relative_to(KAPABEL).parts[:-1])
         )
     )

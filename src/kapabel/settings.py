@@ -76,7 +76,14 @@ INSTALLED_APPS = [
     "kapabel.competences",
     "kapabel.assessments",
     "kapabel.gaps",
+    "kapabel.learning",
+    "kapabel.administration",
+    "kapabel.sso",
+    "kapabel.dialogues",
+    "kapabel.privacy",
     "kapabel.api",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -89,10 +96,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kapabel.sso.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "kapabel.core.web.MethodNotAllowedMiddleware",
+    # Innermost, so a view that finds the database unreachable answers 503 before anything else.
+    "kapabel.core.outage.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "kapabel.urls"
@@ -139,6 +149,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    # A kept connection is checked before a request reuses it, so after a database restart the next
+    # request opens a new one instead of failing on the dead one (kapabel.core.outage).
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Passwords and login ----------------------------------------------------------------------
@@ -193,6 +207,9 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "kapabel@localhost")
+# The address people reach Kapabel at, for links in e-mails sent by background jobs (a message sent
+# from a web request links to the address that request came to).
+KAPABEL_BASE_URL = env("KAPABEL_BASE_URL", "")
 
 # --- Background tasks -------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": env("KAPABEL_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
@@ -244,6 +261,29 @@ FILE_UPLOAD_HANDLERS = [
 # dead worker) and is marked failed. Longer than the longest write of one import (50,000 people: <1 min).
 KAPABEL_IMPORT_LEASE_MINUTES = float(env("KAPABEL_IMPORT_LEASE_MINUTES", "15"))
 
+# --- Single sign-on (kapabel.sso; docs/sso.md) ------------------------------------------------
+# The identity providers themselves (SAML metadata, OpenID Connect clients, attribute and role mapping,
+# the local-login switch) are data per municipality, edited on the SSO pages. What is per installation:
+# the public address the providers see (entity ID, endpoints in the SP metadata); when empty it is taken
+# from each request, which is fine behind one host name but not stable across names.
+KAPABEL_SSO_BASE_URL = env("KAPABEL_SSO_BASE_URL").rstrip("/")
+# The SAML service provider's entity ID (default: the metadata URL under the base URL).
+KAPABEL_SAML_ENTITY_ID = env("KAPABEL_SAML_ENTITY_ID")
+# The SP's key pair (PEM) for signing AuthnRequests and logout messages and for decrypting assertions.
+# Development generates a self-signed pair into var/saml/ once; production requires them when SAML is used.
+KAPABEL_SAML_KEY_FILE = env("KAPABEL_SAML_KEY_FILE")
+KAPABEL_SAML_CERT_FILE = env("KAPABEL_SAML_CERT_FILE")
+# A separate pair for encryption (OIOSAML allows one certificate for both); default: the signing pair.
+KAPABEL_SAML_ENCRYPTION_KEY_FILE = env("KAPABEL_SAML_ENCRYPTION_KEY_FILE")
+KAPABEL_SAML_ENCRYPTION_CERT_FILE = env("KAPABEL_SAML_ENCRYPTION_CERT_FILE")
+KAPABEL_XMLSEC_BINARY = env("KAPABEL_XMLSEC_BINARY", "/usr/bin/xmlsec1")
+# Clock skew accepted between Kapabel and an identity provider (assertion and token times).
+KAPABEL_SSO_CLOCK_SKEW_SECONDS = int(env("KAPABEL_SSO_CLOCK_SKEW_SECONDS", "60"))
+# Second factor (TOTP) for local accounts holding an administrator role: "true" requires it (they set it
+# up at their next login); otherwise it is asked only of those who set it up themselves.
+KAPABEL_ADMIN_TOTP_REQUIRED = env_bool("KAPABEL_ADMIN_TOTP_REQUIRED", default=False)
+OTP_TOTP_ISSUER = "Kapabel"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -253,5 +293,9 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        # pysaml2 logs whole messages (attributes: personal data) and tracebacks for every refused
+        # response; kapabel.sso logs one line saying why instead.
+        "saml2": {"level": "CRITICAL"},
+        "xmlschema": {"level": "WARNING"},
     },
 }

@@ -9,6 +9,11 @@ urlpatterns = [
     path("frameworks/", include("kapabel.competences.urls")),
     path("clarification/", include("kapabel.assessments.urls")),
     path("gaps/", include("kapabel.gaps.urls")),
+    path("learning/", include("kapabel.learning.urls")),
+    path("administration/", include("kapabel.administration.urls")),
+    path("sso/", include("kapabel.sso.urls")),
+    path("dialogues/", include("kapabel.dialogues.urls")),
+    path("privacy/", include("kapabel.privacy.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

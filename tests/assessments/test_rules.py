@@ -144,11 +144,14 @@ def test_next_manager_step_goes_manager_then_agreed_then_done(world, aw):
 
 
 @pytest.mark.django_db
-def test_manager_form_starts_agreed_from_the_manager_levels(world, aw):
+def test_agreed_form_starts_empty_unless_the_manager_asks_for_their_levels(world, aw):
+    """The agreed levels are not silently the manager's: the form starts empty, and starts from the
+    manager's levels only when asked to."""
     assessment = services.assessment_save_manager(
         assessment=aw.assessment, version=0, answers=answers(aw.campaign_a, 3), submit=True, actor="t"
     )
-    values = selectors.manager_form_values(assessment, assessment.next_manager_step)
+    assert selectors.manager_form_values(assessment, assessment.next_manager_step) == {}
+    values = selectors.manager_form_values(assessment, assessment.next_manager_step, start_from_manager=True)
     assert {v["level"] for v in values.values()} == {3}
     assert selectors.manager_form_values(assessment, None) == {}
 

@@ -205,3 +205,13 @@ def test_reminder_command(world, aw, settings, capsys):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     call_command("send_reminders")
     assert "participants=0" in capsys.readouterr().out  # two weeks before close: nothing due yet
+
+
+def test_the_error_summary_links_to_the_marked_answer(world, aw, login):
+    client = login(world.user("employee"))
+    url = reverse("assessments:assessment_form", kwargs={"assessment_pk": aw.assessment.pk})
+    body = client.post(url, form_data(aw.campaign_a, 0, level="7")).content.decode()
+    competence = selectors.campaign_competences(aw.campaign_a)[0].competence
+    summary = body.split('class="alert alert-error"')[1].split("</div></div>")[0]
+    assert f'<a href="#competence_{competence.pk}">' in summary
+    assert f'id="competence_{competence.pk}"' in body

@@ -58,6 +58,28 @@ def _clarification_data(request):
     )
 
 
+@pytest.fixture(autouse=True)
+def _learning_data(request):
+    """A catalogue, requests, a past cohort with attendance to record, a holiday flag, an education
+    and evidence, so the crawl reaches the learning pages with data."""
+    if "world" not in request.fixturenames:
+        return
+    from tests.learning.pages_data import build_learning_pages_data
+
+    build_learning_pages_data(request.getfixturevalue("world"))
+
+
+@pytest.fixture(autouse=True)
+def _dialogue_data(request):
+    """Cycles, a booked dialogue with private preparations, a held one with a plan and a team
+    dialogue, so the crawl reaches the dialogue pages with data."""
+    if "world" not in request.fixturenames:
+        return
+    from tests.dialogues.pages_data import build_dialogue_pages_data
+
+    build_dialogue_pages_data(request.getfixturevalue("world"))
+
+
 @pytest.fixture
 def world(world):
     """The shared world plus gap-analysis data (framework, profiles, ratings), so the crawl renders

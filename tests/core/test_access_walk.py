@@ -36,11 +36,32 @@ KWARG_KINDS = {
     "comment_pk": "comment",
     "import_pk": "hr_import",
     "import_id": "hr_import",
+    "catalogue_import_pk": "catalogue_import",
     "campaign_pk": "campaign",
     "campaign_id": "campaign",
     "assessment_pk": "assessment",
     "assessment_id": "assessment",
     "rating_id": "rating",
+    "provider_id": "provider",
+    "offer_id": "offer",
+    "cohort_id": "cohort",
+    "session_id": "session",
+    "enrolment_id": "enrolment",
+    "evidence_id": "evidence",
+    "cycle_id": "cycle",
+    "dialogue_id": "dialogue",
+    "group_id": "dialogue_group",
+    "plan_id": "plan",
+    "goal_id": "plan_goal",  # under a plan: the plan decides (a goal of another plan is 404)
+    "follow_up_id": "plan_follow_up",
+    "token": "calendar_feed",  # a secret in the URL: a guessed one is 404 (no objects to try)
+    "user_pk": "account",
+    "grant_pk": "role_assignment",
+    # Single sign-on: configured by platform administrators only (none of the walked personas).
+    "provider_pk": "sso_provider",
+    "mapping_pk": "sso_provider",
+    "protocol": "sso_provider",
+    "slug": "sso_provider",
 }
 # Routes anyone may open, signed in or not.
 PUBLIC = {
@@ -52,6 +73,14 @@ PUBLIC = {
     "i18n/setlang/",
     "api/v1/openapi.json",
     "api/v1/docs",
+    "learning/calendar/<str:token>.ics",  # the token is the key (404 when unknown)
+    # The single sign-on exchange itself: reached before anyone is logged in.
+    "sso/login/<slug:slug>/",
+    "sso/saml/metadata/",
+    "sso/saml/acs/",
+    "sso/saml/sls/",
+    "sso/saml/logout/",
+    "sso/oidc/callback/",
 }
 PERSONAS = ["employee", "manager", "hr", "coordinator", "admin", "other_municipality_admin"]
 
@@ -119,7 +148,45 @@ def out_of_scope(world, persona: str) -> dict[str, list[Any]]:
     """Objects the persona must not reach: another unit's and another municipality's."""
     objects = _organisation_out_of_scope(world, persona) | _assessment_out_of_scope(world, persona)
     objects["hr_import"] = hr_imports_out_of_scope(world, persona)
+    objects["catalogue_import"] = catalogue_imports_out_of_scope(world, persona)
+    from tests.learning.walk import learning_out_of_scope
+
+    objects |= learning_out_of_scope(world, persona)
+    objects |= accounts_out_of_scope(world, persona)
+    objects["sso_provider"] = [sso_provider(world)]
+    from tests.dialogues.walk import dialogues_out_of_scope
+
+    objects |= dialogues_out_of_scope(world, persona)
     return objects
+
+
+def accounts_out_of_scope(world, persona: str) -> dict[str, list[Any]]:
+    """Logins and role grants are for the administrators of their municipality: another
+    municipality's for an administrator, everyone's for the other personas."""
+    from kapabel.organisation.models import RoleAssignment
+
+    a_login, b_login = world.user("coordinator"), world.user("other_municipality_admin")
+    a_grant = RoleAssignment.objects.get(user=a_login)
+    b_grant = RoleAssignment.objects.get(user=b_login)
+    if persona == "admin":
+        return {"account": [b_login], "role_assignment": [b_grant]}
+    if persona == "other_municipality_admin":
+        return {"account": [a_login], "role_assignment": [a_grant]}
+    return {"account": [a_login, b_login], "role_assignment": [a_grant, b_grant]}
+
+
+def sso_provider(world) -> Any:
+    from kapabel.sso.models import IdentityProvider
+
+    return IdentityProvider.objects.get_or_create(
+        slug="walk-oidc",
+        defaults={
+            "municipality": world.a,
+            "name": "Walk OIDC",
+            "protocol": "oidc",
+            "match_attribute": "email",
+        },
+    )[0]
 
 
 def hr_imports_out_of_scope(world, persona: str) -> list[Any]:
@@ -134,6 +201,22 @@ def hr_imports_out_of_scope(world, persona: str) -> list[Any]:
         for m in (world.a, world.b)
     )
     return {"admin": [b], "other_municipality_admin": [a]}.get(persona, [a, b])
+
+
+def catalogue_imports_out_of_scope(world, persona: str) -> list[Any]:
+    """Course imports are for a municipality's administrators, HR consultants and coordinators (any
+    grant in the municipality): the other municipality's, and for employees and managers both."""
+    from kapabel.learning.models import CatalogueImport
+
+    a, b = (
+        CatalogueImport.objects.get_or_create(
+            municipality=m, defaults={"source": "web", "file_name": "walk.csv", "status": "ready"}
+        )[0]
+        for m in (world.a, world.b)
+    )
+    if persona in ("hr", "coordinator", "admin"):
+        return [b]
+    return {"other_municipality_admin": [a]}.get(persona, [a, b])
 
 
 def _organisation_out_of_scope(world, persona: str) -> dict[str, list[Any]]:
@@ -167,7 +250,18 @@ def _organisation_out_of_scope(world, persona: str) -> dict[str, list[Any]]:
 
 def forbidden_names(objects: dict[str, list[Any]]) -> list[str]:
     # Assessments and ratings print as short ids, which would match unrelated text.
-    skip = {"municipality", "assessment", "rating"}
+    skip = {
+        "municipality",
+        "assessment",
+        "rating",
+        "session",
+        "enrolment",
+        "evidence",
+        "account",
+        "role_assignment",
+        "dialogue",
+        "plan",
+    }
     return [str(obj) for kind, items in objects.items() for obj in items if kind not in skip]
 
 

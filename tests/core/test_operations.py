@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.db import connection
 
 from kapabel.core.logs import JsonFormatter
@@ -62,7 +63,13 @@ def test_production_requires_a_secret_key(tmp_path):
     assert "SECRET_KEY must be set" in result.stderr
 
 
-def test_production_settings_pass_the_deploy_check(tmp_path):
+@pytest.mark.parametrize(
+    "database_url",
+    ["", "postgresql://kapabel:secret@db.example.dk:5432/kapabel"],
+    ids=["sqlite", "postgresql"],
+)
+def test_production_settings_pass_the_deploy_check(tmp_path, database_url):
+    """`kapabel check --deploy` is clean with the production settings (issue 15 #11: keep it so)."""
     result = run_kapabel(
         "check",
         "--deploy",
@@ -72,10 +79,13 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
             "KAPABEL_ENV": "production",
             "KAPABEL_VAR_DIR": str(tmp_path),
             "ALLOWED_HOSTS": "kapabel.example.dk",
+            "CSRF_TRUSTED_ORIGINS": "https://kapabel.example.dk",
             "SECRET_KEY": "x" * 60 + "-unpredictable-Secret-9f8e7d6c5b4a",
+            **({"DATABASE_URL": database_url} if database_url else {}),
         },
     )
     assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
 
 
 def test_development_secret_key_is_generated_once(tmp_path):

@@ -138,3 +138,22 @@ def test_cross_scope_is_404(world, gaps, login, persona):
     assert client.get(f"/gaps/priorities/?unit={target.pk}").status_code == 404
     assert client.get(f"/api/v1/gaps/units/{target.pk}/heatmap").status_code == 404
     assert "Team Gamma" not in client.get("/api/v1/gaps/heatmap").content.decode() or persona != "manager"
+
+
+def test_person_profile_words_when_levels_or_targets_are_missing(world, gaps, login):
+    # Once "Samlet vægtet gab: 0" with every level unknown, "… for 0 kompetencer", and "denne
+    # person" on the employee's own page.
+    from kapabel.organisation import services as organisation
+    from tests.conftest import make_user
+
+    newcomer = make_employee(world.a, world.team1, "E9", "Nina Ny", world.role_a)
+    manager = login(world.user("manager"))
+    body = manager.get(f"/gaps/people/{newcomer.pk}/").content.decode()
+    assert "Samlet vægtet gab" not in body and "Niveauet er endnu ikke kendt for nogen af de" in body
+    for employee in (world.employee, world.colleague):
+        assert "for 0 kompetencer" not in manager.get(f"/gaps/people/{employee.pk}/").content.decode()
+    loner = make_employee(world.a, world.team1, "E10", "Lone Uden Stilling")
+    user = make_user("lone")
+    organisation.employee_link_user(employee=loner, user=user, actor="tests")
+    own = login(user).get("/gaps/me/").content.decode()
+    assert "denne person" not in own and "giver dig endnu et mål" in own

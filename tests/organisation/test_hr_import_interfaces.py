@@ -215,3 +215,24 @@ def test_upload_without_files_is_a_form_error(world, login):
     response = login(world.user("admin")).post(URL, {"municipality": world.a.pk})
     assert response.status_code == 200 and b"form-error-message" in response.content
     assert not HRImport.objects.exists()
+
+
+def test_the_preview_names_job_roles_and_says_yes_or_no(world, login, django_capture_on_commit_callbacks):
+    # The preview once showed database ids ("stilling: 6 → 5") and Python values ("True → False").
+    client = login(world.user("admin"))
+    archive = SimpleUploadedFile("export.zip", zipped(p2l_files()), content_type="application/zip")
+    upload(client, world, [archive], django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{URL}{HRImport.objects.get().pk}/confirm/")
+    files = p2l_files()
+    replace(files, "engagement.csv", "e-1,p-1,u-lon,1,s-1", "e-1,p-1,u-lon,1,s-3")
+    archive = SimpleUploadedFile("export.zip", zipped(files), content_type="application/zip")
+    response = upload(client, world, [archive], django_capture_on_commit_callbacks)
+    hr_import = HRImport.objects.latest("pk")
+    row = next(r for r in hr_import.sample if r["id"] == "p-1")
+    assert row["changes"]["job_role"] == ["Lønkonsulent", "Afdelingsleder"]
+    page = client.get(response["Location"]).content.decode()
+    assert "Lønkonsulent → Afdelingsleder" in page
+    first = client.get(f"{URL}{HRImport.objects.earliest('pk').pk}/").content.decode()
+    assert "True" not in first and "False" not in first
+    assert ": ja → nej" in first or ": yes → no" in first

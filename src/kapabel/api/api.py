@@ -20,6 +20,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 from ninja.schema import NinjaGenerateJsonSchema
 
+from kapabel.core import outage
 from kapabel.core.access import scope_for
 from kapabel.core.api_auth import SessionAuth, TokenAuth
 from kapabel.core.api_schema import PROBLEM_SCHEMA_NAME, ProblemDetails, problem_response
@@ -213,6 +214,16 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if outage.is_database_unavailable(exc):
+        outage.log_unavailable(request, exc)
+        response = problem(
+            request,
+            503,
+            _("Kapabel cannot reach its database at the moment."),
+            _("Try again in a few minutes."),
+        )
+        response["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)
+        return response
     logger.exception("API error", extra={"path": request.path})
     return problem(
         request, 500, _("Something went wrong on our side."), _("The error has been logged. Try again later.")
@@ -254,3 +265,15 @@ api.add_router("", assessments_router)
 from kapabel.gaps.api import router as gaps_router  # noqa: E402
 
 api.add_router("", gaps_router)
+from kapabel.learning.api import router as learning_router  # noqa: E402
+
+api.add_router("", learning_router)
+from kapabel.administration.api import router as administration_router  # noqa: E402
+
+api.add_router("", administration_router)
+from kapabel.dialogues.api import router as dialogues_router  # noqa: E402
+
+api.add_router("", dialogues_router)
+from kapabel.privacy.api import router as privacy_router  # noqa: E402
+
+api.add_router("", privacy_router)

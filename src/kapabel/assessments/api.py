@@ -17,10 +17,12 @@ from pydantic import WithJsonSchema
 
 from kapabel.assessments import permissions, selectors, services
 from kapabel.assessments.models import Campaign, Part
+from kapabel.core import audit
 from kapabel.core.api_auth import require_write_scope
 from kapabel.core.api_schema import BodySchema, Id, Pagination, choices_schema, id_query, problem_response
 from kapabel.core.web import request_user
 from kapabel.organisation import permissions as org_permissions
+from kapabel.organisation import selectors as org_selectors
 
 router = Router(tags=["assessments"])
 CampaignKind = Annotated[Campaign.Kind, WithJsonSchema(choices_schema(Campaign.Kind, "CampaignKind"))]
@@ -38,6 +40,7 @@ class CampaignOut(Schema):
     status: str
     questions: list[str]
     participant_count: int
+    send_invitations: bool
 
 
 class CampaignIn(BodySchema):
@@ -54,6 +57,9 @@ class CampaignIn(BodySchema):
     employee_ids: list[Id] = Field(default_factory=list)
     questions: list[str] = Field(default_factory=list)
     description: str = ""
+    send_invitations: bool = Field(
+        False, description="E-mail each participant an invitation with a link to their form when it opens"
+    )
 
 
 class AnswerIn(BodySchema):
@@ -178,6 +184,8 @@ def create_campaign(request: HttpRequest, payload: CampaignIn) -> Any:
         closes_on=payload.closes_on,
         description=payload.description,
         questions=payload.questions,
+        send_invitations=payload.send_invitations,
+        base_url=request.build_absolute_uri("/"),
         scope=services.Scope(
             units=[(u, True) for u in units] + [(u, False) for u in units_only],
             job_roles=[org_permissions.get_job_role_for_user(user, pk) for pk in payload.job_role_ids],
@@ -281,6 +289,9 @@ def list_ratings(
     ratings = selectors.ratings_for_user(user).order_by("-rated_at", "-id")
     if employee_id is not None:
         ratings = ratings.filter(employee_id=employee_id)
+        employee = org_selectors.employees_for_user(user, active=None).filter(pk=employee_id).first()
+        if employee is not None:
+            audit.audit_read(user, employee, action="assessments.history.viewed")
     if competence_id is not None:
         ratings = ratings.filter(competence_id=competence_id)
     if campaign_id is not None:
@@ -324,4 +335,5 @@ def correct_rating(request: HttpRequest, rating_id: int, payload: CorrectionIn) 
 def employee_current_levels(request: HttpRequest, employee_id: int) -> Any:
     user = request_user(request)
     employee = org_permissions.get_employee_for_user(user, employee_id)
+    audit.audit_read(user, employee, action="assessments.levels.viewed")
     return selectors.current_levels(employee_ids=[employee.pk]).order_by("competence_id")

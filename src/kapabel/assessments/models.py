@@ -47,8 +47,15 @@ class Source(models.TextChoices):
     MANAGER = "manager", _("Manager assessment")
     AGREED = "agreed", _("Agreed level")
     LEADER = "leader", _("Leader survey")
+    # Confirmed learning evidence: written by `kapabel.learning` when a manager or HR confirms what a
+    # completed course or internal activity showed.
+    EVIDENCE = "evidence", _("Confirmed learning evidence")
+    # A level agreed in a development dialogue (MUS): written by `kapabel.dialogues` when the manager
+    # records the dialogue.
+    DIALOGUE = "dialogue", _("Agreed in a development dialogue")
 
 
+# The sources with their own columns in `CurrentLevel` (clarification campaigns).
 PERSON_SOURCES = (Source.AGREED, Source.MANAGER, Source.SELF)
 
 
@@ -66,15 +73,24 @@ class Part(enum.StrEnum):
 # The participant's parts close with the close date; the manager's stay open until the campaign is
 # closed, so a manager can finish the conversations that run past the close date.
 PARTICIPANT_PARTS = (Part.SELF, Part.SURVEY)
-DEFAULT_LEVEL_ORDER = "agreed,manager,self"
+# Every source that can give a person's current level. Evidence ranks first by default: it is
+# confirmed after the learning that a clarification (agreed level) led to, so it is the newer
+# statement; a municipality can rank it elsewhere in its order.
+# A level agreed in a development dialogue ranks with the agreed level of a clarification, just in
+# front of it: both are agreed by the person and the manager, and the dialogue is the later talk.
+LEVEL_SOURCES = (Source.EVIDENCE, Source.DIALOGUE, *PERSON_SOURCES)
+DEFAULT_LEVEL_ORDER = "evidence,dialogue,agreed,manager,self"
 
 
 def validate_level_order(value: str) -> None:
     parts = [part.strip() for part in value.split(",") if part.strip()]
-    allowed = {s.value for s in PERSON_SOURCES}
+    allowed = {s.value for s in LEVEL_SOURCES}
     if not parts or len(parts) != len(set(parts)) or not set(parts) <= allowed:
         raise ValidationError(
-            _("Give the sources as a comma-separated list of agreed, manager and self, each at most once.")
+            _(
+                "Give the sources as a comma-separated list of evidence, dialogue, agreed, manager and self, "
+                "each at most once."
+            )
         )
 
 
@@ -89,7 +105,7 @@ class AssessmentSettings(models.Model):
         max_length=50,
         default=DEFAULT_LEVEL_ORDER,
         validators=[validate_level_order],
-        help_text=_("Comma-separated, first wins, e.g. agreed,manager,self."),
+        help_text=_("Comma-separated, first wins, e.g. evidence,dialogue,agreed,manager,self."),
     )
     reminder_days_before_close = models.PositiveSmallIntegerField(
         _("send reminders this many days before the close date"), default=3
@@ -150,6 +166,11 @@ class Campaign(models.Model):
         null=True,
         blank=True,
         help_text=_("Leave empty to use the municipality's setting."),
+    )
+    send_invitations = models.BooleanField(
+        _("send invitations by e-mail"),
+        default=False,
+        help_text=_("Each participant gets an e-mail with a link to their form when the campaign opens."),
     )
     participant_count = models.PositiveIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(
@@ -302,6 +323,7 @@ class Assessment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     agreed_at = models.DateTimeField(null=True, blank=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
     self_reminded_at = models.DateTimeField(null=True, blank=True)
     manager_reminded_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

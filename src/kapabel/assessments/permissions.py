@@ -195,6 +195,27 @@ def require_change_campaign(user: User, campaign: Campaign) -> None:
         raise PermissionDenied
 
 
+def remind_q(user: User, campaign: Campaign) -> Q | None:
+    """Participants of `campaign` the user may send a reminder to (a filter on assessments): a
+    campaign manager those within their campaign grant, a manager their own people. None when the
+    user may remind nobody in it."""
+    q: Q | None = None
+    if can_manage_campaigns(user, campaign.municipality_id):
+        q = campaign_grant_q(user, campaign.municipality_id, "unit__path")
+    if _manager_paths(scope_for(user), campaign.municipality_id):
+        q = managed_q(user) if q is None else q | managed_q(user)
+    return q
+
+
+def can_remind(user: User, campaign: Campaign) -> bool:
+    return remind_q(user, campaign) is not None
+
+
+def require_remind(user: User, campaign: Campaign) -> None:
+    if not can_remind(user, campaign):
+        raise PermissionDenied
+
+
 def can_manage_settings(user: User, municipality_id: int) -> bool:
     return scope_for(user).is_municipality_admin(municipality_id)
 

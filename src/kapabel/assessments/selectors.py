@@ -15,13 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from kapabel.assessments import permissions
 from kapabel.assessments.models import (
     DEFAULT_LEVEL_ORDER,
-    PERSON_SOURCES,
+    LEVEL_SOURCES,
     Assessment,
     AssessmentSettings,
     Campaign,
@@ -161,7 +161,7 @@ def latest_person_ratings(
 ) -> dict[tuple[int, int], dict[str, Rating]]:
     """{(employee, competence): {source: latest rating}} from the raw history (not superseded;
     with `as_of`, rated at or before it and ignoring corrections recorded later)."""
-    ratings = Rating.objects.filter(employee_id__in=list(employee_ids), source__in=PERSON_SOURCES)
+    ratings = Rating.objects.filter(employee_id__in=list(employee_ids), source__in=LEVEL_SOURCES)
     if competence_ids is not None:
         ratings = ratings.filter(competence_id__in=list(competence_ids))
     if as_of is None:
@@ -282,7 +282,7 @@ def pending_manager_assessments(user: User) -> QuerySet[Assessment]:
             agreed_at__isnull=True,
         )
         .select_related("campaign", "employee", "unit")
-        .order_by("campaign__closes_on", "employee__name", "id")
+        .order_by("campaign__closes_on", "campaign_id", "employee__name", "id")
     )
 
 
@@ -297,12 +297,15 @@ def pending_manager_counts(user: User) -> list[dict[str, Any]]:
     return [{"campaign_id": r["campaign_id"], "name": r["campaign__name"], "count": r["n"]} for r in rows]
 
 
-def manager_form_values(assessment: Assessment, step: Part | None) -> dict[str, Any]:
-    """The answers the manager's form starts from: the saved draft of the step; the agreed level starts
-    from the manager's own levels until a draft of it is saved."""
+def manager_form_values(
+    assessment: Assessment, step: Part | None, *, start_from_manager: bool = False
+) -> dict[str, Any]:
+    """The answers the manager's form starts from: the saved draft of the step. The agreed level
+    starts empty (the levels are agreed in the conversation, not assumed to be the manager's); only
+    when the manager asks for it (`start_from_manager`) does it start from the levels they submitted."""
     drafts = assessment.manager_draft or {}
     values = drafts.get(str(step), {}) if step else {}
-    if step == Part.AGREED and not values:
+    if step == Part.AGREED and not values and start_from_manager:
         values = drafts.get(Part.MANAGER, {})
     return dict(values)
 
@@ -314,13 +317,61 @@ def managed_among(assessments: QuerySet[Assessment], user: User, ids: Iterable[i
     return set(assessments.filter(permissions.managed_q(user), pk__in=list(ids)).values_list("pk", flat=True))
 
 
-def campaign_participants(campaign: Campaign, user: User) -> QuerySet[Assessment]:
-    return (
+# The participant list's status filter: the assessment statuses, and "has not answered" (not started
+# or a draft), the people a reminder goes to.
+UNANSWERED = "unanswered"
+
+
+def campaign_participants(
+    campaign: Campaign, user: User, *, unit_id: int | None = None, status: str = ""
+) -> QuerySet[Assessment]:
+    """The campaign's participants the user may see, optionally in one unit (the unit a participant
+    takes part for) and with one status (`Assessment.Status` or `UNANSWERED`)."""
+    rows = (
         assessments_for_user(user)
         .filter(campaign=campaign)
         .select_related("employee__job_role")
         .order_by("unit__path", "employee__name", "id")
     )
+    if unit_id is not None:
+        rows = rows.filter(unit_id=unit_id)
+    if status == UNANSWERED:
+        rows = rows.filter(self_submitted_at__isnull=True)
+    elif status:
+        rows = rows.filter(status=status)
+    return rows
+
+
+def participant_units(campaign: Campaign, user: User) -> list[tuple[int, str]]:
+    """(id, name) of the units the campaign's participants the user may see take part for, in tree
+    order: the participant list's unit filter. One query."""
+    rows = (
+        assessments_for_user(user)
+        .filter(campaign=campaign)
+        .order_by("unit__path")
+        .values_list("unit_id", "unit__name")
+        .distinct()
+    )
+    return list(rows)
+
+
+def remind_candidates(campaign: Campaign, user: User, unit_id: int | None = None) -> QuerySet[Assessment]:
+    """The participants `user` may remind who have not submitted their answers (optionally in one
+    unit): what the reminder button counts and `services.campaign_remind` sends to."""
+    allowed = permissions.remind_q(user, campaign)
+    if allowed is None:
+        return Assessment.objects.none()
+    rows = Assessment.objects.filter(allowed, campaign=campaign, self_submitted_at__isnull=True)
+    return rows if unit_id is None else rows.filter(unit_id=unit_id)
+
+
+def campaigns_to_invite(today: datetime.date) -> QuerySet[Campaign]:
+    """Campaigns that invite their participants, open for answers today, with someone not invited."""
+    return Campaign.objects.filter(
+        _open_for_participants_q(today),
+        Exists(Assessment.objects.filter(campaign=OuterRef("pk"), invited_at__isnull=True)),
+        send_invitations=True,
+    ).select_related("municipality")
 
 
 def campaign_progress(campaign: Campaign, user: User) -> dict[str, Any]:
@@ -357,6 +408,136 @@ def campaign_progress(campaign: Campaign, user: User) -> dict[str, Any]:
     totals_out["submitted_share"] = totals["submitted"] / totals["total"] if totals["total"] else 0.0
     totals_out["agreed_share"] = totals["agreed"] / totals["total"] if totals["total"] else 0.0
     return {"units": units, "totals": totals_out}
+
+
+def invitation_counts(campaign: Campaign) -> dict[str, int]:
+    """Of the campaign's participants: how many were invited, and of those how many had an e-mail
+    address to send to (`sent`) or not (`without_email`)."""
+    counts = Assessment.objects.filter(campaign=campaign, invited_at__isnull=False).aggregate(
+        invited=Count("id"), without_email=Count("id", filter=Q(employee__email=""))
+    )
+    return {**counts, "sent": counts["invited"] - counts["without_email"]}
+
+
+# --- Start page -----------------------------------------------------------------------------------
+
+
+def campaigns_in_progress(user: User, *, limit: int = 5) -> list[dict[str, Any]]:
+    """For HR and administrators: the open campaigns of their municipalities (soonest to close first)
+    with how far the participants they may see have got: answered, agreed, and answered in the last
+    seven days. Two queries."""
+    scope = scope_for(user)
+    if not scope.reads_people:
+        return []
+    today = timezone.localdate()
+    campaigns = list(
+        Campaign.objects.filter(
+            permissions.campaigns_q(user), status=Campaign.Status.OPEN, closes_on__gte=today
+        ).order_by("closes_on", "id")[:limit]
+    )
+    if not campaigns:
+        return []
+    week_ago = timezone.now() - datetime.timedelta(days=7)
+    counts = {
+        row["campaign_id"]: row
+        for row in assessments_for_user(user)
+        .filter(campaign__in=campaigns)
+        .order_by()
+        .values("campaign_id")
+        .annotate(
+            total=Count("id"),
+            answered=Count("id", filter=Q(self_submitted_at__isnull=False)),
+            agreed=Count("id", filter=Q(agreed_at__isnull=False)),
+            recent=Count("id", filter=Q(self_submitted_at__gte=week_ago)),
+        )
+    }
+    rows = []
+    for campaign in campaigns:
+        row = counts.get(campaign.pk, {"total": 0, "answered": 0, "agreed": 0, "recent": 0})
+        if not row["total"]:
+            continue
+        rows.append(
+            {
+                "campaign": campaign,
+                "total": row["total"],
+                "answered": row["answered"],
+                "agreed": row["agreed"],
+                "recent": row["recent"],
+                "answered_pct": round(100 * row["answered"] / row["total"]),
+                "agreed_pct": round(100 * row["agreed"] / row["total"]),
+                "individual": campaign.has_part(Part.MANAGER),
+                "opened": campaign.opens_on <= today,
+            }
+        )
+    return rows
+
+
+def awaiting_manager(user: User, *, limit: int = 10) -> dict[str, Any]:
+    """For a manager: their people in open individual clarifications waiting for them, the next step
+    of each (their assessment, or the agreed level after the conversation), and how many wait in all.
+    Two queries."""
+    pending = pending_manager_assessments(user)
+    people = list(pending[:limit])
+    return {
+        "people": [
+            {"assessment": a, "step": a.next_manager_step, "answered": a.self_submitted_at is not None}
+            for a in people
+        ],
+        "total": pending.count() if len(people) == limit else len(people),
+    }
+
+
+@dataclass
+class LevelRow:
+    """One competence on "My competences": the current level, its name on the scale, and where it
+    came from."""
+
+    competence: Competence
+    area: str
+    level: int | None
+    level_name: str
+    source: str
+    rated_at: datetime.datetime | None
+
+
+def my_current_levels(user: User) -> list[dict[str, Any]]:
+    """The user's own competences with their current level, grouped by framework version (newest
+    first), in tree order within each. Two queries."""
+    employee_id = scope_for(user).employee_id
+    if not employee_id:
+        return []
+    rows = list(
+        CurrentLevel.objects.filter(employee_id=employee_id)
+        .select_related("competence__version__framework", "competence__parent")
+        .order_by(
+            "competence__version__framework__name",
+            "-competence__version__number",
+            "competence__parent__position",
+            "competence__position",
+            "competence_id",
+        )
+    )
+    scales = {scale_id for r in rows if (scale_id := r.competence.scale_id or r.competence.version.scale_id)}
+    names = {
+        (level.scale_id, level.value): level.name for level in ScaleLevel.objects.filter(scale_id__in=scales)
+    }
+    sources = dict(Source.choices)
+    groups: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        version = row.competence.version
+        scale_id = row.competence.scale_id or version.scale_id
+        group = groups.setdefault(version.pk, {"version": version, "rows": []})
+        group["rows"].append(
+            LevelRow(
+                competence=row.competence,
+                area=row.competence.parent.name if row.competence.parent else "",
+                level=row.level,
+                level_name=names.get((scale_id, row.level), "") if scale_id and row.level is not None else "",
+                source=str(sources.get(row.source, "")),
+                rated_at=row.rated_at,
+            )
+        )
+    return list(groups.values())
 
 
 # --- Ratings ------------------------------------------------------------------------------------

@@ -14,16 +14,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from kapabel.assessments import permissions, selectors, services
-from kapabel.assessments.forms import CampaignForm, SettingsForm, answers_from_post
+from kapabel.assessments.forms import CampaignForm, LevelOrderForm, SettingsForm, answers_from_post
 from kapabel.assessments.models import Campaign, Part
 from kapabel.competences.models import Importance
-from kapabel.core import tenancy
-from kapabel.core.models import User
+from kapabel.core import audit, tenancy
 from kapabel.core.web import form_errors_from, request_user
 from kapabel.organisation import permissions as org_permissions
+from kapabel.organisation import pickers
 from kapabel.organisation import selectors as org_selectors
 
 
@@ -66,18 +67,31 @@ def _answer_rows(
 
 @login_required
 def my_assessments(request: HttpRequest) -> HttpResponse:
-    """The employee's campaigns and their own rating history."""
+    """The employee's competences with their current levels, and their campaigns."""
+    user = request_user(request)
+    if not permissions.is_employee(user):
+        raise PermissionDenied
+    return render(
+        request,
+        "assessments/mine.html",
+        {
+            "assessments": selectors.my_assessments(user),
+            "levels": selectors.my_current_levels(user),
+        },
+    )
+
+
+@login_required
+def my_history(request: HttpRequest) -> HttpResponse:
+    """The employee's own rating history: every rating, newest first."""
     user = request_user(request)
     if not permissions.is_employee(user):
         raise PermissionDenied
     history = selectors.rating_history_own(user)
     return render(
         request,
-        "assessments/mine.html",
-        {
-            "assessments": selectors.my_assessments(user),
-            "history": Paginator(history, 50).get_page(request.GET.get("page")),
-        },
+        "assessments/my_history.html",
+        {"history": Paginator(history, 50).get_page(request.GET.get("page"))},
     )
 
 
@@ -128,7 +142,12 @@ def assessment_form(request: HttpRequest, assessment_pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Your answers were submitted. Thank you.") if submit else _("Your draft was saved."),
+                (
+                    _("Your answers in “%(campaign)s” were submitted. Thank you.")
+                    if submit
+                    else _("Your draft in “%(campaign)s” was saved.")
+                )
+                % {"campaign": campaign.name},
             )
             return redirect("assessments:my_assessments" if submit else request.path)
     needs = campaign.kind == Campaign.Kind.NEEDS_SURVEY
@@ -168,10 +187,17 @@ def assessment_review(request: HttpRequest, assessment_pk: int) -> HttpResponse:
     user = request_user(request)
     assessment = permissions.get_assessment_for_user(user, assessment_pk)
     permissions.require_manager_of(user, assessment)
+    if request.method == "GET":
+        audit.audit_read(
+            user, assessment, action="assessments.review.viewed", object_repr=assessment.employee.name
+        )
     campaign = assessment.campaign
     items = selectors.campaign_competences(campaign)
     step = assessment.next_manager_step
-    values: dict[str, Any] = selectors.manager_form_values(assessment, step)
+    start_from_manager = request.GET.get("start") == "manager"
+    values: dict[str, Any] = selectors.manager_form_values(
+        assessment, step, start_from_manager=start_from_manager
+    )
     version = assessment.manager_version
     field_errors: dict[str, list[str]] = {}
     general: list[str] = []
@@ -202,7 +228,7 @@ def assessment_review(request: HttpRequest, assessment_pk: int) -> HttpResponse:
             values = {str(k): v for k, v in posted.items()}
             status = 422
         else:
-            messages.success(request, _("Saved."))
+            messages.success(request, _review_confirmation(request.POST.get("step", ""), submit, assessment))
             return redirect(request.path)
     rows = selectors.side_by_side(assessment, items)
     answer_rows = _answer_rows(items, values, field_errors)
@@ -220,9 +246,23 @@ def assessment_review(request: HttpRequest, assessment_pk: int) -> HttpResponse:
             "general_errors": general,
             "done": step is None,
             "read_only": step is None or not campaign.is_open_for(step),
+            "start_from_manager": start_from_manager,
+            "field_errors": field_errors,
         },
         status=status,
     )
+
+
+def _review_confirmation(step: str, submit: bool, assessment: Any) -> str:
+    """What the manager's save did, for whom."""
+    name = assessment.employee.name
+    if step == Part.AGREED:
+        if submit:
+            return _("Agreed levels recorded for %(name)s.") % {"name": name}
+        return _("Draft of the agreed levels saved for %(name)s.") % {"name": name}
+    if submit:
+        return _("Your assessment of %(name)s was submitted.") % {"name": name}
+    return _("Draft of your assessment of %(name)s saved.") % {"name": name}
 
 
 @login_required
@@ -230,6 +270,7 @@ def employee_history(request: HttpRequest, employee_pk: int) -> HttpResponse:
     """A person's rating history and current levels, for whoever may read that person."""
     user = request_user(request)
     employee = org_permissions.get_employee_for_user(user, employee_pk)
+    audit.audit_read(user, employee, action="assessments.history.viewed")
     history = selectors.rating_history(employee, user)
     return render(
         request,
@@ -285,8 +326,11 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         .order_by("path"),
         job_roles=org_selectors.job_roles_for_user(user).filter(municipality=municipality, active=True),
         employees=org_selectors.employees_for_user(user).filter(municipality=municipality),
+        municipality_id=municipality.pk,
     )
-    if request.method == "POST" and form.is_valid():
+    if pickers.picker_action(request.POST):
+        pickers.hold_errors(form)  # a search in a picker without JavaScript: show the form again
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             campaign = services.campaign_create(
@@ -299,8 +343,10 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
                 closes_on=data["closes_on"],
                 description=data["description"],
                 questions=data["questions"].splitlines(),
+                send_invitations=data["send_invitations"],
+                base_url=request.build_absolute_uri("/"),
                 scope=services.Scope(
-                    units=[(u, True) for u in data["units"]] + [(u, False) for u in data["units_only"]],
+                    units=data["units"],
                     job_roles=list(data["job_roles"]),
                     employees=list(data["employees"]),
                 ),
@@ -314,6 +360,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
                 _("The campaign was created with %(count)d participants.")
                 % {"count": campaign.participant_count},
             )
+            _invitation_message(request, campaign)
             return redirect("assessments:campaign_detail", campaign_pk=campaign.pk)
     return render(
         request,
@@ -326,6 +373,39 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _invitation_message(request: HttpRequest, campaign: Campaign) -> None:
+    """Say what happens with the invitations of a campaign just created."""
+    if not campaign.send_invitations:
+        return
+    invited = selectors.invitation_counts(campaign)
+    if invited["invited"]:
+        messages.info(
+            request,
+            ngettext(
+                "An invitation is on its way by e-mail to %(count)d participant.",
+                "Invitations are on their way by e-mail to %(count)d participants.",
+                invited["sent"],
+            )
+            % {"count": invited["sent"]},
+        )
+        if invited["without_email"]:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)d participant has no e-mail address and was not invited.",
+                    "%(count)d participants have no e-mail address and were not invited.",
+                    invited["without_email"],
+                )
+                % {"count": invited["without_email"]},
+            )
+    else:
+        messages.info(
+            request,
+            _("The participants will be invited by e-mail when the campaign opens on %(date)s.")
+            % {"date": _date(campaign.opens_on)},
+        )
+
+
 @login_required
 def campaign_detail(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     user = request_user(request)
@@ -336,20 +416,15 @@ def campaign_detail(request: HttpRequest, campaign_pk: int) -> HttpResponse:
         if own is None:
             raise PermissionDenied
         return redirect("assessments:assessment_form", assessment_pk=own.pk)
-    participants = selectors.campaign_participants(campaign, user)
-    page = Paginator(participants, 50).get_page(request.GET.get("page"))
-    individual = campaign.has_part(Part.MANAGER)
-    managed_ids = selectors.managed_among(participants, user, [a.pk for a in page]) if individual else set()
     return render(
         request,
         "assessments/campaign_detail.html",
         {
             "campaign": campaign,
             "progress": selectors.campaign_progress(campaign, user),
-            "page": page,
-            "managed_ids": managed_ids,
             "can_manage": permissions.can_change_campaign(user, campaign),
-            "individual": individual,
+            "individual": campaign.has_part(Part.MANAGER),
+            "survey": campaign.kind != Campaign.Kind.INDIVIDUAL,
         },
     )
 
@@ -378,53 +453,34 @@ def settings_edit(request: HttpRequest, municipality_pk: int) -> HttpResponse:
     user = request_user(request)
     municipality = org_permissions.get_municipality_for_user(user, municipality_pk)
     permissions.require_manage_settings(user, municipality.pk)
-    form = SettingsForm(request.POST or None, instance=selectors.settings_for(municipality.pk))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+    current = selectors.settings_for(municipality.pk)
+    data = request.POST or None
+    form = SettingsForm(data, instance=current)
+    order_form = LevelOrderForm(data, order=current.level_order)
+    if request.method == "POST" and all([form.is_valid(), order_form.is_valid()]):
         try:
             services.assessment_settings_update(
                 municipality=municipality,
                 actor=user,
-                current_level_order=data["current_level_order"],
-                reminder_days_before_close=data["reminder_days_before_close"],
-                reminders_enabled=data["reminders_enabled"],
+                current_level_order=order_form.cleaned_data["order"],
+                reminder_days_before_close=form.cleaned_data["reminder_days_before_close"],
+                reminders_enabled=form.cleaned_data["reminders_enabled"],
             )
         except ValidationError as exc:
             form_errors_from(exc, form)
         else:
             messages.success(request, _("The settings were saved."))
-            return redirect("assessments:campaign_list")
+            return redirect("assessments:settings_edit", municipality_pk=municipality.pk)
     return render(
         request,
-        "assessments/form.html",
+        "assessments/settings_form.html",
         {
             "form": form,
+            "order_form": order_form,
             "title": _("Clarification settings for %(name)s") % {"name": municipality.name},
             "cancel_url": reverse("assessments:campaign_list"),
         },
     )
-
-
-def tasks_for_user(user: User) -> list[dict[str, Any]]:
-    """ "My tasks" on the start page: open campaigns to answer and people waiting for the manager."""
-    tasks = []
-    for assessment in selectors.my_open_assessments(user)[:20]:
-        tasks.append(
-            {
-                "href": reverse("assessments:assessment_form", kwargs={"assessment_pk": assessment.pk}),
-                "label": _("Answer “%(campaign)s” by %(date)s")
-                % {"campaign": assessment.campaign.name, "date": _date(assessment.campaign.closes_on)},
-            }
-        )
-    for row in selectors.pending_manager_counts(user):
-        tasks.append(
-            {
-                "href": reverse("assessments:campaign_detail", kwargs={"campaign_pk": row["campaign_id"]}),
-                "label": _("Assess your employees in “%(campaign)s” (%(count)d pending)")
-                % {"campaign": row["name"], "count": row["count"]},
-            }
-        )
-    return tasks
 
 
 def _date(value: datetime.date) -> str:

@@ -11,6 +11,7 @@ from kapabel.competences.models import Competence, Framework, FrameworkVersion, 
 from kapabel.core.forms import DesignSystemFormMixin
 from kapabel.core.models import Municipality
 from kapabel.organisation.models import Employee, JobRole, OrgUnit
+from kapabel.organisation.pickers import PeopleField
 
 
 def _revalidate(form: forms.BaseForm) -> None:
@@ -65,6 +66,21 @@ class CompetenceForm(DesignSystemFormMixin, forms.ModelForm):
     def validate_unique(self) -> None:
         """Checked by the service."""
 
+    # The inline editor in the tree shows these first; the rest sit behind a disclosure.
+    PRIMARY = ("code", "name_da", "name_en", "description_da")
+
+    @property
+    def primary_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.PRIMARY]
+
+    @property
+    def more_fields(self) -> list[forms.BoundField]:
+        return [field for field in self.visible_fields() if field.name not in self.PRIMARY]
+
+    @property
+    def more_fields_invalid(self) -> bool:
+        return any(field.errors for field in self.more_fields)
+
 
 class ImportForm(DesignSystemFormMixin, forms.Form):
     file = forms.FileField(label=_("File"))
@@ -103,11 +119,9 @@ class ProfileForm(DesignSystemFormMixin, forms.ModelForm):
 
 
 class ConsultationForm(DesignSystemFormMixin, forms.Form):
-    participants = forms.ModelMultipleChoiceField(
+    participants = PeopleField(
         label=_("Participants"),
-        queryset=Employee.objects.none(),
         help_text=_("The managers and employees who may comment."),
-        widget=forms.SelectMultiple(attrs={"size": 10}),
     )
     message = forms.CharField(
         label=_("Message to participants"), widget=forms.Textarea(attrs={"rows": 3}), required=False
@@ -118,9 +132,12 @@ class ConsultationForm(DesignSystemFormMixin, forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def __init__(self, *args: Any, employees: QuerySet[Employee], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, employees: QuerySet[Employee], municipality_id: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["participants"].queryset = employees
+        self.fields["participants"].search_in(municipality_id)
         _revalidate(self)
 
 

@@ -4,10 +4,12 @@ already fetched through a permission check."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from kapabel.competences import permissions
 from kapabel.competences.exchange import CompetenceData, FrameworkData, ScaleData, write
@@ -25,6 +27,7 @@ from kapabel.competences.models import (
     ScaleLevel,
     Status,
 )
+from kapabel.core.access import scope_for
 from kapabel.core.models import Municipality, User
 from kapabel.organisation.models import Employee
 from kapabel.organisation.selectors import employees_for_user
@@ -123,6 +126,15 @@ def competence_of_version(version: FrameworkVersion, pk: int | None) -> Competen
     return Competence.objects.filter(version=version, pk=pk).first() if pk else None
 
 
+def competence_descendant_count(competence: Competence) -> int:
+    """How many competences sit below `competence` (removed with it), one query per level."""
+    count, level = 0, [competence.pk]
+    while level:
+        level = list(Competence.objects.filter(parent__in=level).values_list("pk", flat=True))
+        count += len(level)
+    return count
+
+
 def scale_levels(version: FrameworkVersion) -> list[tuple[int, str]]:
     """(value, name) of the levels of the version's scale, lowest first."""
     return [(level.value, level.name) for level in version.scale.levels.all()] if version.scale else []
@@ -183,6 +195,54 @@ def participant_candidates(user: User, municipality_id: int) -> QuerySet[Employe
     """Who an editor may invite to comment: the active employees of the owning municipality whom
     the editor may see."""
     return employees_for_user(user).filter(municipality_id=municipality_id).order_by("name")
+
+
+def consultation_invitation_counts(consultation: Consultation) -> dict[str, int]:
+    """How many of a consultation's participants could be invited by e-mail (`sent`), and how many
+    have no address (`without_email`)."""
+    counts = consultation.participants.aggregate(
+        total=Count("id"), without_email=Count("id", filter=Q(email=""))
+    )
+    return {"sent": counts["total"] - counts["without_email"], "without_email": counts["without_email"]}
+
+
+def consultations_awaiting(user: User, *, limit: int = 5) -> list[dict[str, Any]]:
+    """For editors: the open consultations whose subject they edit, those with proposals awaiting a
+    decision first, with the number of proposals waiting, comments and comments in the last seven
+    days. One query."""
+    week_ago = timezone.now() - datetime.timedelta(days=7)
+    rows = (
+        consultations_for_user(user)
+        .filter(closed_at__isnull=True)
+        .select_related("profile__unit")
+        .annotate(
+            pending=Count("comments", filter=Q(comments__decision=Comment.Decision.PENDING)),
+            comment_count=Count("comments"),
+            recent=Count("comments", filter=Q(comments__created_at__gte=week_ago)),
+        )
+        .order_by("-pending", "-opened_at", "-id")
+    )
+    editable = [c for c in rows[: limit * 4] if permissions.can_edit_consultation_subject(user, c)]
+    return [
+        {"consultation": c, "pending": c.pending, "comments": c.comment_count, "recent": c.recent}
+        for c in editable[:limit]
+    ]
+
+
+def consultations_to_answer(user: User) -> QuerySet[Consultation]:
+    """Open consultations the user was invited to and has not commented on yet (their tasks)."""
+    employee_id = scope_for(user).employee_id
+    if employee_id is None:
+        return Consultation.objects.none()
+    today = timezone.localdate()
+    return (
+        Consultation.objects.filter(participants=employee_id, closed_at__isnull=True)
+        .filter(Q(closes_on__isnull=True) | Q(closes_on__gte=today))
+        .exclude(comments__author=user)
+        .select_related("framework_version__framework", "profile__framework_version__framework")
+        .order_by("closes_on", "id")
+        .distinct()
+    )
 
 
 def consultation_comments(consultation: Consultation) -> QuerySet[Comment]:

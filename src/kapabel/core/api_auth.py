@@ -13,12 +13,18 @@ from ninja.security import APIKeyCookie, HttpBearer
 from kapabel.core import tokens
 from kapabel.core.models import PersonalAccessToken, User
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         found = tokens.token_lookup(token)
         if found is None:
             return None
+        # A read-only token is refused on every writing method before anything is parsed or looked up
+        # (operations also call `require_write_scope`, the same rule at the service boundary).
+        if request.method not in SAFE_METHODS and found.scope != PersonalAccessToken.Scope.WRITE:
+            raise PermissionDenied(_("This token is read-only."))
         request.user = found.user
         request.token_scope = found.scope  # type: ignore[attr-defined]  # our own attribute on the request
         return found.user

@@ -8,7 +8,14 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from kapabel.core import personal_data
+        from kapabel.core.audit.labels import ACTIONS
+        from kapabel.core.audit.present import describe_actions
+        from kapabel.core.gdpr import CoreData
         from kapabel.core.navigation import NavItem, register
+
+        describe_actions(ACTIONS)
+        personal_data.register(CoreData())
 
         register(NavItem("home", _("Start"), lambda scope: scope.user_id is not None, order=0))
         register(

@@ -16,13 +16,16 @@ LoginView does not; ATOMIC_REQUESTS is off).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +33,40 @@ from kapabel.core.forms import DesignSystemFormMixin
 from kapabel.core.models import FailedLogin
 
 IP_FACTOR = 4  # one address may fail for several users (a shared office NAT) before it is slowed
+
+# --- Other ways in and out ---------------------------------------------------------------------
+# Core knows only local passwords. A higher app that offers other ways to log in (single sign-on)
+# registers, from its AppConfig.ready(): the buttons for the login page, a rule that can refuse a
+# password login to someone (their municipality logs in through SSO only), and where to send a
+# browser after logging out (the identity provider's logout). Each call stays explicit below.
+LoginOptions = Callable[[HttpRequest], list[dict[str, str]]]
+LocalLoginCheck = Callable[[Any], str | None]
+LogoutRedirect = Callable[[HttpRequest], str | None]
+_login_options: list[LoginOptions] = []
+_local_login_checks: list[LocalLoginCheck] = []
+_logout_redirects: list[LogoutRedirect] = []
+
+
+def register_login_options(options: LoginOptions) -> None:
+    """`options(request)` returns [{"href": …, "label": …}], shown as buttons on the login page."""
+    if options not in _login_options:
+        _login_options.append(options)
+
+
+def register_local_login_check(check: LocalLoginCheck) -> None:
+    """`check(user)` returns why that user may not log in with a password, or None."""
+    if check not in _local_login_checks:
+        _local_login_checks.append(check)
+
+
+def register_logout_redirect(target: LogoutRedirect) -> None:
+    """`target(request)`, asked before the session ends, returns where to go after logout, or None."""
+    if target not in _logout_redirects:
+        _logout_redirects.append(target)
+
+
+def local_login_refusal(user: Any) -> str | None:
+    return next((reason for check in _local_login_checks if (reason := check(user))), None)
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -103,4 +140,29 @@ class ThrottledAuthenticationForm(DesignSystemFormMixin, AuthenticationForm):
             attempt_failed(attempt)
             raise
         attempt_succeeded(attempt)
+        # The password was right (not a failure), but this person must log in another way.
+        refusal = local_login_refusal(self.get_user())
+        if refusal:
+            raise ValidationError(refusal, code="local_login_off")
         return cleaned
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page with throttling and the other ways in (single sign-on buttons)."""
+
+    authentication_form = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["login_options"] = [option for options in _login_options for option in options(self.request)]
+        return context
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout; then on to the identity provider's logout when the session came from one."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        target = next((url for find in _logout_redirects if (url := find(request))), None)
+        response = super().post(request, *args, **kwargs)
+        return redirect(target) if target else response

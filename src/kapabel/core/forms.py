@@ -2,6 +2,9 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from kapabel.core.audit.search import AuditFilters
 
 _WIDGET_CLASSES = {
     forms.Select: "form-select",
@@ -48,3 +51,56 @@ class DesignSystemFormMixin(_FormBase):
 
 class KapabelPasswordChangeForm(DesignSystemFormMixin, PasswordChangeForm):
     pass
+
+
+class AuditFilterForm(DesignSystemFormMixin, forms.Form):
+    """The audit log's search: by person, object type, object, action, kind and date."""
+
+    person = forms.CharField(
+        label=_("Person"),
+        required=False,
+        max_length=200,
+        help_text=_("Who did it or whom it is about: name, e-mail or username."),
+    )
+    object_type = forms.ChoiceField(label=_("Object type"), required=False)
+    object = forms.CharField(label=_("Object"), required=False, max_length=200, help_text=_("Name or id."))
+    action = forms.CharField(label=_("Action code starts with"), required=False, max_length=100)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("Changes and reads")), ("change", _("Changes only")), ("read", _("Reads only"))],
+    )
+    date_from = forms.DateField(
+        label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    person_id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    actor_id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, object_types: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["object_type"].choices = [("", _("All object types")), *object_types]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+    def filters(self) -> AuditFilters:
+        """The valid criteria (call after `is_valid`); the invalid ones are left out."""
+        data = getattr(self, "cleaned_data", {})
+        return AuditFilters(
+            person=(data.get("person") or "").strip(),
+            person_id=data.get("person_id"),
+            actor_id=data.get("actor_id"),
+            object_type=data.get("object_type") or "",
+            object=(data.get("object") or "").strip(),
+            action=(data.get("action") or "").strip(),
+            kind=data.get("kind") or "",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject, empty
 
 logger = logging.getLogger("kapabel.request")
 
@@ -21,7 +22,6 @@ class RequestLogMiddleware:
         started = time.perf_counter()
         response = self.get_response(request)
         response["X-Request-ID"] = request_id
-        user = getattr(request, "user", None)
         logger.info(
             "request",
             extra={
@@ -30,10 +30,19 @@ class RequestLogMiddleware:
                 "path": request.path,
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                "user_id": user.pk if user is not None and user.is_authenticated else None,
+                "user_id": _user_id(request),
             },
         )
         return response
+
+
+def _user_id(request: HttpRequest) -> int | None:
+    """The signed-in user's id if the request has looked the user up; the log never makes the
+    lookup itself (it would cost queries, and fail again when the database is what failed)."""
+    user = getattr(request, "user", None)
+    if user is None or (isinstance(user, SimpleLazyObject) and user._wrapped is empty):
+        return None
+    return user.pk if user.is_authenticated else None
 
 
 class NoStoreMiddleware:

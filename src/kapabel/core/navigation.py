@@ -35,13 +35,18 @@ def section_for(menu: list[dict[str, Any]], current_path: str) -> dict[str, Any]
 
 
 def menu_for(scope: AccessScope, current_path: str) -> list[dict[str, Any]]:
-    entries = []
-    for item in _ITEMS:
-        if not item.visible(scope):
-            continue
-        href = reverse(item.url_name)
-        current = current_path == href or (href != "/" and current_path.startswith(href))
-        entries.append({"href": href, "label": item.label, "current": current})
+    """The visible entries; the one the page belongs to is current: the home entry on the start page,
+    otherwise the longest matching prefix, so /gaps/priorities/ marks Priorities and not also the
+    heatmap at /gaps/."""
+    entries = [
+        {"href": reverse(item.url_name), "label": item.label, "current": False}
+        for item in _ITEMS
+        if item.visible(scope)
+    ]
+    home = next((entry for entry in entries if entry["href"] == "/" == current_path), None)
+    section = home or section_for(entries, current_path)
+    if section is not None:
+        section["current"] = True
     return entries
 
 

@@ -35,10 +35,15 @@ def current_municipality_id(request: HttpRequest) -> int | None:
     allowed = municipalities_for(scope)
     chosen = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
     found: int | None = None
-    if chosen is not None and allowed.filter(pk=chosen).exists():
+    if chosen is not None and (
+        chosen in scope.municipality_ids  # the scope knows without a query (every page asks this)
+        or (scope.is_platform_admin and allowed.filter(pk=chosen).exists())
+    ):
         found = int(chosen)
     elif scope.employee_municipality_id is not None:
         found = scope.employee_municipality_id
+    elif len(scope.municipality_ids) == 1 and not scope.is_platform_admin:
+        found = next(iter(scope.municipality_ids))
     else:
         found = allowed.values_list("pk", flat=True).first()
     request._kapabel_municipality_id = found  # type: ignore[attr-defined]  # per-request cache

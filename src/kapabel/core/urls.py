@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from kapabel.core import views
-from kapabel.core.auth import ThrottledAuthenticationForm
+from kapabel.core.auth import LoginView, LogoutView
 from kapabel.core.forms import KapabelPasswordChangeForm
 
 urlpatterns = [
@@ -12,14 +12,8 @@ urlpatterns = [
     path("municipality/", views.switch_municipality, name="switch_municipality"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
-    path(
-        "account/login/",
-        auth_views.LoginView.as_view(
-            authentication_form=ThrottledAuthenticationForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/login/", LoginView.as_view(), name="login"),
+    path("account/logout/", LogoutView.as_view(), name="logout"),
     path(
         "account/password/",
         auth_views.PasswordChangeView.as_view(form_class=KapabelPasswordChangeForm, success_url="done/"),

@@ -3,6 +3,8 @@ error pages."""
 
 from __future__ import annotations
 
+import sys
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -15,8 +17,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from kapabel.core import home as home_sections
-from kapabel.core import permissions, selectors, tenancy
+from kapabel.core import outage, permissions, selectors, tenancy
 from kapabel.core.access import scope_for
+from kapabel.core.audit.present import present
+from kapabel.core.forms import AuditFilterForm
 from kapabel.core.web import post_only, request_user
 
 
@@ -53,12 +57,33 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
+    """The audit log of the municipality the administrator works in, in words people read."""
     user = request_user(request)
     permissions.require_view_audit_log(user)
-    action = request.GET.get("action", "").strip()
-    events = selectors.audit_events_for_user(user, action=action)
+    municipality_id = permissions.audit_log_municipality(user, tenancy.current_municipality_id(request))
+    if municipality_id is None:
+        raise PermissionDenied
+    base = selectors.audit_events_for_user(user, municipality_id=municipality_id)
+    form = AuditFilterForm(request.GET or None, object_types=selectors.audit_object_types(base))
+    if form.is_bound:
+        form.is_valid()  # the valid criteria apply; the invalid ones are shown with their error
+    filters = form.filters()
+    events = selectors.audit_events_for_user(user, municipality_id=municipality_id, filters=filters)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_log.html", {"page": page, "action": action})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "core/audit_log.html",
+        {
+            "page": page,
+            "rows": present(list(page.object_list)),
+            "form": form,
+            "query_base": query.urlencode(),
+            "municipality": selectors.municipality(municipality_id),
+            "filtered": any(value for key, value in request.GET.items() if key != "page"),
+        },
+    )
 
 
 @require_GET
@@ -77,7 +102,9 @@ def readyz(request: HttpRequest) -> JsonResponse:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # any database failure means "not ready"
-        return JsonResponse({"status": "unavailable", "database": type(exc).__name__}, status=503)
+        response = JsonResponse({"status": "unavailable", "database": type(exc).__name__}, status=503)
+        response["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)
+        return response
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
@@ -90,5 +117,9 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
+    # Called while the error is being handled: an unreachable database (found by a middleware, e.g.
+    # loading the session) gets the 503 page, like a view that finds it (kapabel.core.outage).
+    if outage.is_database_unavailable(sys.exc_info()[1]):
+        return outage.unavailable_page(request)
     # Rendered without the request context: the failure may lie in what that context needs.
     return render(None, "500.html", status=500)  # type: ignore[arg-type]  # Django accepts None; stubs do not

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from kapabel.competences.models import Competence
+from kapabel.core import audit
 from kapabel.core.api_schema import Id
 from kapabel.core.web import request_user
 from kapabel.gaps import permissions, selectors
@@ -72,13 +73,23 @@ class PersonProfileOut(Schema):
     unknown: int
 
 
+class LeaderImportanceOut(Schema):
+    respondents: int
+    suppressed: bool
+    importance_now: float | None = Field(None, description="Mean importance weight the leaders gave now")
+    importance_future: float | None = Field(None, description="Mean importance weight in three years")
+    factor: float = Field(description="How the leaders' importance moves the priority (1: not at all)")
+
+
 class PriorityOut(Schema):
     competence: GapCompetenceOut
     suppressed: bool
+    priority: float | None = Field(description="Total weighted gap times the leaders' factor")
     weighted_gap_sum: int | None
     below: int | None
     known: int | None
     unknown: int | None
+    leaders: LeaderImportanceOut | None
 
 
 class GroupOut(Schema):
@@ -183,6 +194,18 @@ def heatmap_unit(request: HttpRequest, unit_id: int) -> dict[str, Any]:
     return _heatmap(selectors.heatmap(user, unit))
 
 
+def _leaders(leader: Any) -> dict[str, Any] | None:
+    if leader is None:
+        return None
+    return {
+        "respondents": leader.respondents,
+        "suppressed": leader.suppressed,
+        "importance_now": None if leader.suppressed else leader.now,
+        "importance_future": None if leader.suppressed else leader.future,
+        "factor": leader.factor,
+    }
+
+
 @router.get(
     "/gaps/units/{unit_id}/priorities", response=PrioritiesOut, summary="Competences ranked by weighted gap"
 )
@@ -197,6 +220,8 @@ def priorities(request: HttpRequest, unit_id: int) -> dict[str, Any]:
             {
                 "competence": _competence(r["competence"]),
                 "suppressed": r["cell"].suppressed,
+                "priority": None if r["cell"].suppressed else r["score"],
+                "leaders": _leaders(r["leader"]),
                 **{
                     k: None if r["cell"].suppressed else getattr(r["cell"], a)
                     for k, a in (
@@ -289,7 +314,10 @@ def _profile(employee: Employee) -> dict[str, Any]:
     "/gaps/people/{employee_id}/profile", response=PersonProfileOut, summary="A person's targets and levels"
 )
 def person_profile(request: HttpRequest, employee_id: int) -> dict[str, Any]:
-    return _profile(permissions.get_employee_for_user(request_user(request), employee_id))
+    user = request_user(request)
+    employee = permissions.get_employee_for_user(user, employee_id)
+    audit.audit_read(user, employee, action="gaps.person.viewed")
+    return _profile(employee)
 
 
 @router.get("/gaps/me/profile", response=PersonProfileOut | None, summary="Your own targets and levels")

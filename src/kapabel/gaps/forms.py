@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kapabel.assessments.models import Campaign
 from kapabel.core.forms import DesignSystemFormMixin
+from kapabel.gaps.models import GapSettings
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -63,3 +64,41 @@ class TrendForm(DesignSystemFormMixin, forms.Form):
         elif start is not None and end is not None and end <= start:
             self.add_error("to", _("The second date must be after the first."))
         return data
+
+
+class GapSettingsForm(DesignSystemFormMixin, forms.ModelForm):
+    """A municipality's gap-analysis settings; the service validates and rebuilds on new weights."""
+
+    class Meta:
+        model = GapSettings
+        fields = [
+            "weight_essential",
+            "weight_important",
+            "weight_nice_to_have",
+            "min_group_size",
+            "leader_influence",
+            "leader_future_share",
+        ]
+        labels = {
+            "weight_essential": _("Essential"),
+            "weight_important": _("Important"),
+            "weight_nice_to_have": _("Nice to have"),
+            "min_group_size": _("Smallest group shown"),
+        }
+        help_texts = {
+            "min_group_size": _(
+                "Figures for fewer people than this are hidden from those who may not see the people "
+                "themselves. At least 2."
+            ),
+        }
+        widgets = {
+            name: forms.NumberInput(attrs={"inputmode": "numeric", "class": "input-width-xs"})
+            for name in [
+                "weight_essential",
+                "weight_important",
+                "weight_nice_to_have",
+                "min_group_size",
+                "leader_influence",
+                "leader_future_share",
+            ]
+        }

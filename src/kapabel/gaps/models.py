@@ -18,7 +18,7 @@ commit: minutes at 50,000 employees). Deleting a parent still deletes the rows (
 
 from __future__ import annotations
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +42,22 @@ class GapSettings(models.Model):
     )
     weight_nice_to_have = models.PositiveSmallIntegerField(
         _("weight of nice to have"), default=IMPORTANCE_DEFAULT_WEIGHTS[Importance.NICE_TO_HAVE]
+    )
+    # How the leader survey's "importance now" and "in three years" weigh in the priorities
+    # (docs/gaps.md, "Priorities and the leader survey").
+    leader_influence = models.PositiveSmallIntegerField(
+        _("weight of the leader survey in the priorities (%)"),
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "0 leaves the priorities to the gaps alone; 100 lets the leaders' importance count fully."
+        ),
+    )
+    leader_future_share = models.PositiveSmallIntegerField(
+        _("share of “in three years” in the leaders' importance (%)"),
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text=_("0 uses the importance now only; 100 the importance in three years only."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 

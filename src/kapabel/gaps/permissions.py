@@ -6,6 +6,7 @@ call it and never work out subtrees themselves."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from kapabel.competences.models import Competence
@@ -52,3 +53,13 @@ def can_view_everyone_in(user: User, unit: OrgUnit) -> bool:
     """True when the user may read every person in the unit's subtree individually, so the unit's
     figures are shown without suppressing small groups."""
     return scope_for(user).reads_everyone_in(unit.municipality_id, unit.path)
+
+
+def can_manage_settings(user: User, municipality_id: int) -> bool:
+    """The importance weights and the smallest group shown: the municipality's administrators."""
+    return scope_for(user).is_municipality_admin(municipality_id)
+
+
+def require_manage_settings(user: User, municipality_id: int) -> None:
+    if not can_manage_settings(user, municipality_id):
+        raise PermissionDenied

@@ -46,7 +46,9 @@ from typing import Any, TypeVar
 from django.db import transaction
 
 from kapabel.assessments.models import CurrentLevel
+from kapabel.core import jobs
 from kapabel.core.access import subtree_q
+from kapabel.core.audit import Actor
 from kapabel.core.models import Municipality
 from kapabel.gaps import groups as priority_groups
 from kapabel.gaps import rebuild as bulk
@@ -172,14 +174,16 @@ def _lock(municipality_ids: Iterable[int]) -> None:
     )
 
 
-@transaction.atomic
-def rebuild(municipality: Municipality | int) -> int:
+def rebuild(municipality: Municipality | int, *, actor: Actor = None) -> int:
     """Recompute every fact, aggregate, priority group, campaign level and trend total of a
     municipality from scratch (set-based, `gaps.rebuild`); writes only what differs. Returns the
-    number of facts. For the demo, the HR import, a changed weight or source order, and repairs."""
+    number of facts. For the demo, the HR import, a changed weight or source order, and repairs.
+    One transaction; on its own (not inside a caller's transaction) with a record of how it ended
+    (`kapabel.core.jobs`)."""
     municipality_id = municipality if isinstance(municipality, int) else municipality.pk
-    _lock([municipality_id])
-    return bulk.rebuild(municipality_id)
+    with jobs.long_write("gaps.rebuild", actor=actor, municipality=municipality_id) as run:
+        _lock([municipality_id])
+        return bulk.rebuild(municipality_id, progress=run.progress)
 
 
 def _stored_facts(employee_ids: list[int]) -> dict[tuple[int, int], Fact]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kapabel.gaps import views
+from kapabel.gaps import survey_views, views
 
 app_name = "gaps"
 urlpatterns = [
@@ -12,4 +12,6 @@ urlpatterns = [
     path("priorities/", views.priorities, name="priorities"),
     path("people/<int:employee_pk>/", views.person, name="person"),
     path("me/", views.my_profile, name="my_profile"),
+    path("settings/<int:municipality_pk>/", views.settings_edit, name="settings_edit"),
+    path("surveys/<int:campaign_pk>/", survey_views.survey_results, name="survey_results"),
 ]

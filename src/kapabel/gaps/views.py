@@ -5,16 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-from kapabel.core.web import request_user
-from kapabel.gaps import charts, exports, permissions, selectors
-from kapabel.gaps.forms import TrendForm
+from kapabel.core import audit
+from kapabel.core.web import form_errors_from, request_user
+from kapabel.gaps import charts, exports, permissions, selectors, services
+from kapabel.gaps.definition import settings_for
+from kapabel.gaps.forms import GapSettingsForm, TrendForm
+from kapabel.organisation import permissions as org_permissions
 from kapabel.organisation.models import Employee, OrgUnit
 
 EXPORTS = ("xlsx", "csv")
@@ -181,6 +187,7 @@ def _profile_response(request: HttpRequest, employee: Employee, own: bool) -> Ht
 def person(request: HttpRequest, employee_pk: int) -> HttpResponse:
     user = request_user(request)
     employee = permissions.get_employee_for_user(user, employee_pk)
+    audit.audit_read(user, employee, action="gaps.person.viewed")
     return _profile_response(request, employee, own=permissions.is_own_profile(user, employee))
 
 
@@ -208,18 +215,29 @@ def priorities(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse
     if fmt:
         columns = [
             (_("Competence"), "text"),
+            (_("Priority"), "dec"),
             (_("Total weighted gap"), "int"),
             (_("People below target"), "int"),
             (_("People with a level"), "int"),
             (_("Level unknown"), "int"),
+            (_("Leaders: importance now"), "text"),
+            (_("Leaders: importance in three years"), "text"),
+            (_("Leaders who answered"), "int"),
         ]
         rows = [
             [r["competence"].name]
             + (
-                [None] * 4
+                [None] * 5
                 if r["cell"].suppressed
-                else [r["cell"].weighted_gap_sum, r["cell"].below, r["cell"].known, r["cell"].unknown]
+                else [
+                    r["score"],
+                    r["cell"].weighted_gap_sum,
+                    r["cell"].below,
+                    r["cell"].known,
+                    r["cell"].unknown,
+                ]
             )
+            + _leader_columns(r["leader"])
             for r in data["rows"]
         ]
         return exports.table_response("priorities", _("Priorities"), columns, rows, fmt)
@@ -233,6 +251,12 @@ def priorities(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse
             "crumbs": _crumbs(request, unit, _("Priorities")),
         },
     )
+
+
+def _leader_columns(leader: Any) -> list[Any]:
+    if leader is None or leader.suppressed:
+        return [None, None, None]
+    return [leader.now_label or None, leader.future_label or None, leader.respondents]
 
 
 @login_required
@@ -291,5 +315,33 @@ def trend(request: HttpRequest, unit_pk: int) -> HttpResponse:
             "form": form,
             "data": data,
             "crumbs": _crumbs(request, unit, _("Trend")),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_edit(request: HttpRequest, municipality_pk: int) -> HttpResponse:
+    """The importance weights and the smallest group shown, for the municipality's administrators.
+    New weights rebuild the municipality's figures (the service does it in the same transaction)."""
+    user = request_user(request)
+    municipality = org_permissions.get_municipality_for_user(user, municipality_pk)
+    permissions.require_manage_settings(user, municipality.pk)
+    form = GapSettingsForm(request.POST or None, instance=settings_for(municipality.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.gap_settings_update(municipality=municipality, actor=user, **form.cleaned_data)
+        except ValidationError as exc:
+            form_errors_from(exc, form)
+        else:
+            messages.success(request, _("The gap analysis settings were saved."))
+            return redirect("gaps:settings_edit", municipality_pk=municipality.pk)
+    return render(
+        request,
+        "gaps/settings_form.html",
+        {
+            "form": form,
+            "municipality": municipality,
+            "title": _("Gap analysis settings for %(name)s") % {"name": municipality.name},
         },
     )

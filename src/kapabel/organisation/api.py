@@ -14,6 +14,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import WithJsonSchema
 
+from kapabel.core import audit
 from kapabel.core.api_auth import require_write_scope
 from kapabel.core.api_schema import BodySchema, Id, Pagination, choices_schema, id_query, patch_field
 from kapabel.core.web import request_user
@@ -245,7 +246,9 @@ def list_employees(
 
 @router.get("/employees/{employee_id}", response=EmployeeOut)
 def get_employee(request: HttpRequest, employee_id: int) -> Any:
-    return permissions.get_employee_for_user(request.user, employee_id)
+    employee = permissions.get_employee_for_user(request.user, employee_id)
+    audit.audit_read(request_user(request), employee, action="organisation.employee.viewed")
+    return employee
 
 
 def _resolve_refs(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:

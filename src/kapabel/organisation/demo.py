@@ -88,6 +88,37 @@ JOB_ROLES = [
     ("ERP-procesrådgiver", "1160", "Økonomi", 1),
     ("Leder", "9000", "Ledelse", 2),
 ]
+ADM, LON, OKO, JOB, SAG, PAED, LAER, SSA, IT, HR, ERP = (title for title, *_rest in JOB_ROLES[:11])
+# Who works where: the job roles (with their shares) found in each centre's units, so no teacher
+# works in the Ydelsescenter and no job consultant in Byggeri. Leaders are appointed afterwards.
+CENTRE_ROLES: dict[str, list[tuple[str, int]]] = {
+    "Dagtilbud": [(PAED, 8), (ADM, 1)],
+    "Skoler": [(LAER, 6), (PAED, 2), (ADM, 1)],
+    "Klubber og Fritid": [(PAED, 5), (ADM, 1)],
+    "Fællesadministration": [(ADM, 4), (OKO, 1), (LON, 1)],
+    "PPR og Sundhed": [(SAG, 2), (PAED, 2), (ADM, 1)],
+    "Jobcenter": [(JOB, 5), (SAG, 3), (ADM, 1)],
+    "Center for Arbejdsmarked": [(JOB, 5), (SAG, 2), (ADM, 1)],
+    "Ydelsescenter": [(SAG, 4), (ADM, 2)],
+    "Socialpsykiatri": [(SSA, 3), (PAED, 2), (SAG, 1)],
+    "Handicap": [(PAED, 3), (SSA, 2), (SAG, 1)],
+    "Borgerservice": [(ADM, 3), (SAG, 1)],
+    "Biblioteker": [(ADM, 1)],
+    "Kultur og Fritid": [(ADM, 2), (OKO, 1)],
+    "Digitalisering": [(IT, 2), (ADM, 1)],
+    "Hjemmepleje": [(SSA, 1)],
+    "Plejehjem": [(SSA, 6), (ADM, 1)],
+    "Sundhedsfremme": [(SSA, 2), (ADM, 1)],
+    "Visitation": [(SAG, 2), (SSA, 1)],
+    "Byggeri": [(SAG, 2), (ADM, 2)],
+    "Natur og Miljø": [(SAG, 2), (ADM, 1)],
+    "Trafik og Veje": [(ADM, 2), (SAG, 1)],
+    "Ejendomme": [(ADM, 2), (OKO, 1)],
+    "Økonomi": [(OKO, 4), (ERP, 1), (ADM, 1)],
+    "HR og Løn": [(LON, 3), (HR, 2), (ADM, 1)],
+    "Jura": [(SAG, 2), (ADM, 1)],
+    "IT og Digitalisering": [(IT, 3), (ERP, 1), (ADM, 1)],
+}
 
 
 def _unit_plan(rng, employees: int) -> list[dict]:
@@ -165,13 +196,21 @@ def _build_municipality(ctx: DemoContext, name: str, kode: str, employees: int, 
     # People work in the units at the bottom of the tree (teams, institutions, or centres without teams).
     parents = {u.parent_id for u in units}
     leaves = [u for u in units if u.pk not in parents]
-    weights = [share for *_rest, share in JOB_ROLES]
-    titles = [title for title, *_rest in JOB_ROLES]
+    by_pk = {u.pk: u for u in units}
+
+    def centre_of(unit: OrgUnit) -> OrgUnit:
+        while unit.kind != OrgUnit.Kind.CENTER and unit.parent_id in by_pk:
+            unit = by_pk[unit.parent_id]
+        return unit
+
+    fallback = [(title, share) for title, _code, _family, share in JOB_ROLES if title != "Leder"]
+    mix = {u.pk: CENTRE_ROLES.get(centre_of(u).name, fallback) for u in leaves}
     people = []
     today = datetime.date(2026, 11, 1)
     for index in range(employees):
         unit = leaves[index % len(leaves)]
         first, last = fake.first_name(), fake.last_name()
+        titles, weights = zip(*mix[unit.pk], strict=True)
         title = rng.choices(titles, weights)[0]
         start = today - datetime.timedelta(days=rng.randrange(90, 30 * 365))
         people.append(
@@ -220,6 +259,10 @@ def build_organisation(ctx: DemoContext) -> None:
     leader_user = _make_user("leder", centre_manager.name, centre_manager.email)
     services.employee_link_user(employee=centre_manager, user=leader_user, actor=SYSTEM)
     services.orgunit_set_managers(unit=centre, managers=[centre_manager], actor=SYSTEM)
+    # The employee persona is a job consultant, a role with a profile in the jobcentre framework.
+    if employee.job_role_id != roles[JOB].pk:
+        services.employee_update(employee=employee, job_role=roles[JOB], actor=SYSTEM)
+        employee.refresh_from_db()
     employee_user = _make_user("medarbejder", employee.name, employee.email)
     services.employee_link_user(employee=employee, user=employee_user, actor=SYSTEM)
 
@@ -233,7 +276,9 @@ def build_organisation(ctx: DemoContext) -> None:
     _grant(platform, Role.PLATFORM_ADMIN, None)
 
     # A small neighbour municipality on the same installation shows that tenants are kept apart.
-    neighbour, _units, _roles = _build_municipality(ctx, "Nabo Kommune", NEIGHBOUR_KOMMUNEKODE, 40, fake)
+    neighbour, _units, neighbour_roles = _build_municipality(
+        ctx, "Nabo Kommune", NEIGHBOUR_KOMMUNEKODE, 40, fake
+    )
     neighbour_admin = _make_user("nabo-admin", "Niels Berg", "admin@998.demo.kapabel.dk")
     _grant(neighbour_admin, Role.MUNICIPALITY_ADMIN, neighbour)
 
@@ -243,6 +288,8 @@ def build_organisation(ctx: DemoContext) -> None:
         job_roles=roles,
         centre=centre,
         team=team,
+        neighbour=neighbour,
+        neighbour_job_roles=neighbour_roles,
         users={
             "leder": leader_user,
             "medarbejder": employee_user,

@@ -118,6 +118,9 @@ class Employee(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="employee"
     )
+    # When the person was anonymised (GDPR): name, e-mail and identifiers blanked, the row kept so
+    # the statistics built on it stay the same (kapabel.privacy).
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("employee")
@@ -132,6 +135,11 @@ class Employee(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def audit_person_id(self) -> int:
+        """The audit log files events about this record under this person (kapabel.core.audit)."""
+        return self.pk
 
 
 class HRImport(models.Model):
@@ -236,3 +244,8 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.role}"
+
+    @property
+    def audit_person_id(self) -> int | None:
+        """A grant's audit events are about the person whose login it is (if they are an employee)."""
+        return Employee.objects.filter(user_id=self.user_id).values_list("pk", flat=True).first()

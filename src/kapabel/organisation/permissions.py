@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from kapabel.core.access import AccessScope, scope_for
 from kapabel.core.models import Municipality, Role, User
 from kapabel.organisation import selectors
-from kapabel.organisation.models import Employee, HRImport, JobRole, OrgUnit
+from kapabel.organisation.models import Employee, HRImport, JobRole, OrgUnit, RoleAssignment
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -115,3 +115,66 @@ def imports_hr_anywhere(scope: AccessScope) -> bool:
 def require_imports_hr_anywhere(user: User | AnonymousUser) -> None:
     if not imports_hr_anywhere(scope_for(user)):
         raise PermissionDenied
+
+
+# --- Logins and role grants -----------------------------------------------------------------------
+# Administrators of a municipality manage its logins and grant its roles; platform administrators
+# do so everywhere. Nobody grants beyond their own reach: a municipality administrator grants only
+# roles of their municipality (never platform administrator), and only over its units.
+
+# The roles granted over a municipality (or a unit subtree of it), in the order forms list them.
+MUNICIPAL_ROLES = (Role.HR, Role.COORDINATOR, Role.MUNICIPALITY_ADMIN)
+
+
+def can_manage_accounts(user: User | AnonymousUser, municipality_id: int | None) -> bool:
+    """Listing and creating the municipality's logins and changing their roles."""
+    return municipality_id is not None and scope_for(user).is_municipality_admin(municipality_id)
+
+
+def require_manage_accounts(user: User | AnonymousUser, municipality_id: int | None) -> None:
+    if not can_manage_accounts(user, municipality_id):
+        raise PermissionDenied
+
+
+def grantable_roles(user: User | AnonymousUser, municipality_id: int | None) -> list[Role]:
+    """The roles the user may grant in the municipality (none outside their reach)."""
+    if not can_manage_accounts(user, municipality_id):
+        return []
+    return list(MUNICIPAL_ROLES)
+
+
+def can_grant_role(
+    user: User | AnonymousUser, role: str, municipality_id: int | None, unit: OrgUnit | None
+) -> bool:
+    """Whether the user may grant `role` over the municipality (or the unit's subtree)."""
+    scope = scope_for(user)
+    if role == Role.PLATFORM_ADMIN:
+        return scope.is_platform_admin
+    if unit is not None and unit.municipality_id != municipality_id:
+        return False
+    return role in grantable_roles(user, municipality_id)
+
+
+def can_revoke_role(user: User | AnonymousUser, assignment: RoleAssignment) -> bool:
+    """Whether the user may take the grant away: the same reach as granting it, and never their own
+    administrator role (another administrator must, so nobody locks a municipality out by mistake)."""
+    if assignment.user_id == getattr(user, "pk", None) and assignment.role in (
+        Role.MUNICIPALITY_ADMIN,
+        Role.PLATFORM_ADMIN,
+    ):
+        return False
+    return can_grant_role(user, assignment.role, assignment.municipality_id, assignment.unit)
+
+
+def get_account_for_user(user: User | AnonymousUser, municipality_id: int | None, pk: int) -> User:
+    """A login of the municipality (an employee's, or one holding a role there) for its
+    administrators; 404 for anyone else, and for a login of another municipality."""
+    if not can_manage_accounts(user, municipality_id):
+        raise PermissionDenied
+    assert municipality_id is not None  # can_manage_accounts said so
+    return get_object_or_404(selectors.accounts_of_municipality(municipality_id), pk=pk)
+
+
+def get_role_assignment_for_user(user: User | AnonymousUser, pk: int) -> RoleAssignment:
+    """A grant the user may see (one of a municipality they administer); 404 otherwise."""
+    return get_object_or_404(selectors.role_assignments_for_admin(user), pk=pk)

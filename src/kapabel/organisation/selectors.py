@@ -6,20 +6,18 @@ access scope's Q helpers and `subtree_q` / `path_in_subtree`; who may see what i
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from kapabel.core.access import path_in_subtree, scope_for, subtree_q
-from kapabel.core.models import Municipality, Role
+from kapabel.core.models import Municipality, Role, User
 from kapabel.core.tenancy import municipalities_for
-from kapabel.organisation.models import Employee, HRImport, JobRole, OrgUnit
+from kapabel.organisation.models import Employee, HRImport, JobRole, OrgUnit, RoleAssignment
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
-
-    from kapabel.core.models import User
 
 
 def municipalities_for_user(user: User | AnonymousUser) -> QuerySet[Municipality]:
@@ -58,14 +56,24 @@ def employees_for_user(
         queryset = queryset.filter(unit.subtree_q("unit__path"))
     if job_role is not None:
         queryset = queryset.filter(job_role=job_role)
-    if search:
-        queryset = queryset.filter(
-            Q(name__icontains=search)
-            | Q(email__icontains=search)
-            | Q(employee_number__iexact=search)
-            | Q(external_id__iexact=search)
-        )
-    return queryset
+    return search_employees(queryset, search) if search else queryset
+
+
+def search_employees(queryset: QuerySet[Employee], search: str) -> QuerySet[Employee]:
+    """Narrow an already scoped queryset to a search: every word must match the name (or the
+    whole text the e-mail, employee number or external id)."""
+    search = search.strip()
+    if not search:
+        return queryset
+    by_name = Q()
+    for word in search.split():
+        by_name &= Q(name__icontains=word)
+    return queryset.filter(
+        by_name
+        | Q(email__icontains=search)
+        | Q(employee_number__iexact=search)
+        | Q(external_id__iexact=search)
+    )
 
 
 def unit_headcounts(units: list[OrgUnit]) -> dict[int, int]:
@@ -139,3 +147,88 @@ def hr_imports(*, municipality_ids: Collection[int] | None) -> QuerySet[HRImport
         if municipality_ids is None
         else queryset.filter(municipality_id__in=sorted(municipality_ids))
     )
+
+
+# --- Logins and role grants -----------------------------------------------------------------------
+
+
+def accounts_of_municipality(municipality_id: int, *, search: str = "") -> QuerySet[User]:
+    """The logins that belong to a municipality: linked to one of its employees, or holding a role
+    there. Each comes with its employee record and only this municipality's grants (`grants_here`),
+    so a list page costs three queries however many logins it shows."""
+    queryset = (
+        User.objects.filter(
+            Q(employee__municipality_id=municipality_id)
+            | Q(role_assignments__municipality_id=municipality_id)
+        )
+        .distinct()
+        .select_related("employee", "employee__unit")
+        .prefetch_related(
+            Prefetch(
+                "role_assignments",
+                queryset=RoleAssignment.objects.filter(municipality_id=municipality_id)
+                .select_related("unit")
+                .order_by("role", "unit__path"),
+                to_attr="grants_here",
+            )
+        )
+        .order_by("username")
+    )
+    if search:
+        queryset = queryset.filter(
+            Q(username__icontains=search)
+            | Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(email__icontains=search)
+            | Q(employee__name__icontains=search)
+        )
+    return queryset
+
+
+def role_assignments_for_admin(user: User | AnonymousUser) -> QuerySet[RoleAssignment]:
+    """Role grants in the municipalities the user administers (all for platform administrators)."""
+    return RoleAssignment.objects.filter(scope_for(user).admin_municipalities_q()).select_related(
+        "user", "unit", "municipality"
+    )
+
+
+def employee_by_number(municipality_id: int, number: str) -> Employee | None:
+    """The municipality's employee with this employee number (or external id), if there is one."""
+    return (
+        Employee.objects.filter(municipality_id=municipality_id)
+        .filter(Q(employee_number=number) | Q(external_id=number))
+        .select_related("user")
+        .order_by("-active", "pk")
+        .first()
+    )
+
+
+def units_of_municipality(municipality_id: int) -> QuerySet[OrgUnit]:
+    """The municipality's active units in tree order (for choosing the subtree a grant covers)."""
+    return OrgUnit.objects.filter(municipality_id=municipality_id, active=True).order_by("path")
+
+
+def account_by_username(username: str) -> User | None:
+    """The login with this username (case-insensitive), for the platform's own setup steps."""
+    return User.objects.filter(username__iexact=username).first()
+
+
+def recent_hr_imports(*, municipality_ids: Collection[int] | None, limit: int = 3) -> list[HRImport]:
+    """The latest HR imports (not dry runs) of these municipalities, for the start page."""
+    return list(hr_imports(municipality_ids=municipality_ids).filter(dry_run=False)[:limit])
+
+
+def employee_ids_matching(text: str, municipality_ids: Iterable[int] | None) -> list[int]:
+    """Employees whose name or e-mail contains `text`, or whose employee number or external id is
+    `text` (the audit log's search by person, registered with kapabel.core.audit.search)."""
+    people = Employee.objects.filter(
+        Q(name__icontains=text) | Q(email__icontains=text) | Q(employee_number=text) | Q(external_id=text)
+    )
+    if municipality_ids is not None:
+        people = people.filter(municipality_id__in=list(municipality_ids))
+    return list(people.order_by("pk").values_list("pk", flat=True)[:1000])
+
+
+def employee_names(ids: Iterable[int]) -> dict[int, str]:
+    """{employee id: name} (the audit log page names whom an event is about)."""
+    return dict(Employee.objects.filter(pk__in=list(ids)).values_list("pk", "name"))

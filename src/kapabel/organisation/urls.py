@@ -2,12 +2,14 @@ from django.urls import path
 
 from kapabel.organisation import views
 from kapabel.organisation.hr_import import views as hr_import_views
+from kapabel.organisation.pickers import views as picker_views
 
 app_name = "organisation"
 urlpatterns = [
     path("employees/", views.employee_list, name="employee_list"),
     path("employees/<int:employee_pk>/", views.employee_detail, name="employee_detail"),
     path("employees/<int:employee_pk>/edit/", views.employee_edit, name="employee_edit"),
+    path("people/pick/", picker_views.people_pick, name="people_pick"),
     path("units/", views.unit_list, name="unit_list"),
     path("units/<int:unit_pk>/", views.unit_detail, name="unit_detail"),
     path("units/<int:unit_pk>/edit/", views.unit_edit, name="unit_edit"),

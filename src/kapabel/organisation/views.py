@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from kapabel.core import audit
 from kapabel.core.tenancy import current_municipality, current_municipality_id
 from kapabel.core.web import form_errors_from, is_htmx, request_user
 from kapabel.organisation import permissions, selectors, services
@@ -77,6 +78,7 @@ def employee_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def employee_detail(request: HttpRequest, employee_pk: int) -> HttpResponse:
     employee = permissions.get_employee_for_user(request.user, employee_pk)
+    audit.audit_read(request_user(request), employee, action="organisation.employee.viewed")
     return render(
         request,
         "organisation/employee_detail.html",

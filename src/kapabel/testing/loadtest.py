@@ -161,9 +161,19 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def app_server(
-    *, database_url: str, var_dir: Path, workers: int = 4, threads: int = 1, startup_timeout: float = 30
+    *,
+    database_url: str,
+    var_dir: Path,
+    workers: int = 4,
+    threads: int = 1,
+    startup_timeout: float = 30,
+    production: bool = False,
+    log_level: str = "WARNING",
+    gunicorn_log_level: str = "warning",
 ) -> Iterator[str]:
-    """Run gunicorn with Kapabel's production command line on a free loopback port; yield its URL."""
+    """Run gunicorn with Kapabel's production command line on a free loopback port; yield its URL.
+    `production`: with `KAPABEL_ENV=production` (collected, hashed static files; plain HTTP on
+    loopback, so no redirect to HTTPS). The server's log is `var_dir/server.log`."""
     port = free_port()
     env = {
         key: value
@@ -174,11 +184,18 @@ def app_server(
         DATABASE_URL=database_url,
         KAPABEL_VAR_DIR=str(var_dir),
         SECRET_KEY=secrets.token_urlsafe(50),
-        LOG_LEVEL="WARNING",
+        LOG_LEVEL=log_level,
     )
+    if production:
+        env.update(KAPABEL_ENV="production", SECURE_SSL_REDIRECT="false", ALLOWED_HOSTS="127.0.0.1")
+        subprocess.run(
+            [sys.executable, "-m", "kapabel", "collectstatic", "--noinput", "-v0"],
+            env=env,
+            check=True,
+        )
     log = open(var_dir / "server.log", "w")  # noqa: SIM115 - closed below
     command = [sys.executable, "-m", "gunicorn", "kapabel.wsgi", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", str(workers), "--log-level", "warning"]
+    command += ["--workers", str(workers), "--log-level", gunicorn_log_level]
     if threads > 1:
         command += ["--threads", str(threads)]
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -188,7 +205,7 @@ def app_server(
             if server.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: {(var_dir / 'server.log').read_text()[-2000:]}")
             try:
-                if _request("127.0.0.1", port, "GET", "/healthz", timeout=2)[0] == 200:
+                if request("127.0.0.1", port, "GET", "/healthz", timeout=2)[0] == 200:
                     break
             except OSError:
                 pass
@@ -235,7 +252,7 @@ def sqlite_write_lock_held(path: str | Path, seconds: float) -> Iterator[threadi
 # --- The clients ----------------------------------------------------------------------------------
 
 
-def _request(
+def request(
     host: str, port: int, method: str, path: str, *, body: bytes | None = None, headers=None, timeout=60.0
 ) -> tuple[int, dict[str, list[str]], bytes]:
     connection = http.client.HTTPConnection(host, port, timeout=timeout)
@@ -267,7 +284,7 @@ class Client:
             headers["Cookie"] = "; ".join(f"{key}={value}" for key, value in self.cookies.items())
         started = time.perf_counter()
         try:
-            status, response_headers, content = _request(
+            status, response_headers, content = request(
                 self.host, self.port, method, path, headers=headers, **kwargs
             )
         except OSError as exc:

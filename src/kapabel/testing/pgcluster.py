@@ -43,61 +43,94 @@ def _as_server_user(cmd: list[str], user: str | None) -> list[str]:
     return ["runuser", "-u", user, "--", *cmd] if user else cmd
 
 
+class Cluster:
+    """A throwaway cluster in a temporary directory on a free loopback port, which can be stopped and
+    started again (the fault tests take the database away under a running application)."""
+
+    def __init__(self) -> None:
+        self.bin_dir = server_bin_dir()
+        self.run_as: str | None = None
+        if os.geteuid() == 0:
+            self.run_as = os.environ.get("KAPABEL_PG_USER", "kapabel-pg")
+            try:
+                pwd.getpwnam(self.run_as)
+            except KeyError:
+                subprocess.run(["useradd", "--system", "--no-create-home", self.run_as], check=True)
+        self.workdir = Path(tempfile.mkdtemp(prefix="kapabel-pg-"))
+        if self.run_as:
+            shutil.chown(self.workdir, user=self.run_as)
+        self.data, self.log = self.workdir / "data", self.workdir / "server.log"
+        self.port = _free_port()
+        subprocess.run(
+            _as_server_user(
+                [
+                    str(self.bin_dir / "initdb"),
+                    "-D",
+                    str(self.data),
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                ],
+                self.run_as,
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -k {self.workdir} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
+        )
+        subprocess.run(
+            _as_server_user(
+                [str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.log)]
+                + ["-w", "start"],
+                self.run_as,
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        subprocess.run(
+            _as_server_user(
+                [str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"], self.run_as
+            ),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def running_cluster() -> Iterator[str]:
     """Yield a DATABASE_URL for a new, empty cluster; stop and delete it on exit."""
-    bin_dir = server_bin_dir()
-    run_as = None
-    if os.geteuid() == 0:
-        run_as = os.environ.get("KAPABEL_PG_USER", "kapabel-pg")
-        try:
-            pwd.getpwnam(run_as)
-        except KeyError:
-            subprocess.run(["useradd", "--system", "--no-create-home", run_as], check=True)
-    workdir = Path(tempfile.mkdtemp(prefix="kapabel-pg-"))
-    if run_as:
-        shutil.chown(workdir, user=run_as)
-    data, log = workdir / "data", workdir / "server.log"
-    port = _free_port()
-    subprocess.run(
-        _as_server_user(
-            [
-                str(bin_dir / "initdb"),
-                "-D",
-                str(data),
-                "-A",
-                "trust",
-                "-U",
-                "postgres",
-                "-E",
-                "UTF8",
-                "--locale=C.UTF-8",
-            ],
-            run_as,
-        ),
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    options = (
-        f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-        "-c full_page_writes=off -c max_connections=100"
-    )
-    subprocess.run(
-        _as_server_user(
-            [str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "start"], run_as
-        ),
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    with started_cluster() as cluster:
+        yield cluster.url
+
+
+@contextlib.contextmanager
+def started_cluster() -> Iterator[Cluster]:
+    """A new, running cluster; stopped and deleted on exit."""
+    cluster = Cluster()
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        cluster.start()
+        yield cluster
     finally:
-        subprocess.run(
-            _as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], run_as),
-            stdout=subprocess.DEVNULL,
-            check=False,
-        )
-        shutil.rmtree(workdir, ignore_errors=True)
+        cluster.remove()
 
 
 def main(argv: list[str]) -> int:

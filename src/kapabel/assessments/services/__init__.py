@@ -5,7 +5,8 @@ tasks and the demo all call these, as `services.<name>`; the modules split them 
 - `assessments`: the participant's answers, the manager assessment and the agreed level;
 - `ratings`: the one write path of the rating history, corrections, the current level and its
   source order (the municipality's settings);
-- `reminders`: the reminder e-mails.
+- `mailing`: invitations when a campaign opens, and reminders on demand;
+- `reminders`: the daily reminder e-mails.
 """
 
 from kapabel.assessments.services.assessments import (
@@ -21,6 +22,7 @@ from kapabel.assessments.services.campaigns import (
     campaign_create,
     campaign_require_open,
 )
+from kapabel.assessments.services.mailing import MailResult, campaign_invitations_send, campaign_remind
 from kapabel.assessments.services.ratings import (
     RatingEntry,
     assessment_settings_update,
@@ -38,7 +40,10 @@ __all__ = [
     "StaleVersion",
     "assessment_save_manager",
     "assessment_save_self",
+    "MailResult",
     "assessment_settings_update",
+    "campaign_invitations_send",
+    "campaign_remind",
     "campaign_close",
     "campaign_create",
     "campaign_require_open",

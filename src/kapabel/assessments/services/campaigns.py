@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from kapabel.assessments import permissions, selectors
 from kapabel.assessments.models import Assessment, Campaign, CampaignScope, Part
+from kapabel.assessments.services.mailing import campaign_invitations_send
 from kapabel.competences.models import FrameworkVersion, Profile
 from kapabel.competences.models import Status as ContentStatus
 from kapabel.core import audit
@@ -123,10 +124,13 @@ def campaign_create(
     description: str = "",
     questions: Sequence[str] = (),
     reminder_days_before_close: int | None = None,
+    send_invitations: bool = False,
+    base_url: str = "",
 ) -> Campaign:
     """Create a campaign and an assessment for every participant (bulk; one audit event). Not
     `audit.create_audited`: the participants are created after the campaign and counted in its one
-    audit event."""
+    audit event. With `send_invitations` the participants are invited by e-mail when it opens: at
+    once when it opens today (after the commit), else by the daily job."""
     _check_content(municipality, framework_version, profile)
     for unit, _subtree in scope.units:
         if unit.municipality_id != municipality.pk:
@@ -155,6 +159,7 @@ def campaign_create(
         closes_on=closes_on,
         questions=questions,
         reminder_days_before_close=reminder_days_before_close,
+        send_invitations=send_invitations,
         created_by=actor if isinstance(actor, User) else None,
     )
     campaign.full_clean()
@@ -190,8 +195,11 @@ def campaign_create(
             "opens_on": [None, opens_on],
             "closes_on": [None, closes_on],
             "participants": [0, len(participants)],
+            "send_invitations": [None, send_invitations],
         },
     )
+    if send_invitations:
+        campaign_invitations_send(campaign=campaign, actor=actor, base_url=base_url)
     return campaign
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from kapabel.assessments import selectors
 from kapabel.assessments.models import (
+    LEVEL_SOURCES,
     PERSON_SOURCES,
     Assessment,
     AssessmentSettings,
@@ -142,7 +143,7 @@ def ratings_record(
     pairs = {
         (entry.employee_id, entry.competence_id)
         for entry in entries
-        if entry.employee_id is not None and source in PERSON_SOURCES
+        if entry.employee_id is not None and source in LEVEL_SOURCES
     }
     if supersedes is not None:
         Rating.objects.filter(pk=supersedes.pk, superseded_by__isnull=True).update(superseded_by=rows[0])

@@ -11,13 +11,15 @@ from django.conf import settings as django_settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kapabel.assessments import selectors
 from kapabel.assessments.models import Assessment, AssessmentSettings, Campaign, Part
-from kapabel.core import audit
+from kapabel.assessments.services.mailing import campaign_invitations_send, participant_reminder
+from kapabel.core import audit, mail
 from kapabel.organisation.models import OrgUnit
 
 
@@ -42,9 +44,14 @@ def _nearest_managers(
 
 def reminders_send(*, today: datetime.date | None = None) -> dict[str, int]:
     """Send the reminder e-mails due today: to participants who have not submitted and to managers with
-    pending assessments, once each per campaign, starting N days before the close date."""
+    pending assessments, once each per campaign, starting N days before the close date. First, the
+    invitations of campaigns that have opened (`campaign_invitations_send`)."""
     today = today or timezone.localdate()
-    sent = {"participants": 0, "managers": 0, "campaigns": 0}
+    sent = {"participants": 0, "managers": 0, "campaigns": 0, "invited": 0}
+    # Campaigns that invite and have opened: invite whoever has not been invited yet (a campaign
+    # that opened since yesterday, or one whose invitations could not be sent when it was created).
+    for campaign in selectors.campaigns_to_invite(today):
+        sent["invited"] += campaign_invitations_send(campaign=campaign, actor=None, today=today).sent
     settings_by_municipality: dict[int, AssessmentSettings] = {}
     connection = get_connection()
     with translation.override(django_settings.LANGUAGE_CODE):
@@ -78,19 +85,11 @@ def _remind_campaign(campaign: Campaign, connection: BaseEmailBackend) -> dict[s
         .exclude(employee__email="")
         .values_list("pk", "employee__email", "employee__name")
     )
-    for _pk, email, name in waiting:
+    for pk, email, name in waiting:
+        link = mail.link(reverse("assessments:assessment_form", kwargs={"assessment_pk": pk}))
+        message = participant_reminder(campaign, name=name, link=link)
         messages.append(
-            EmailMessage(
-                subject=_("Reminder: %(campaign)s closes on %(date)s")
-                % {"campaign": campaign.name, "date": close},
-                body=_(
-                    "Dear %(name)s,\n\nyou have not yet submitted your answers in “%(campaign)s”. "
-                    "The campaign closes on %(date)s. Log in to Kapabel and find it under “My tasks”.\n"
-                )
-                % {"name": name, "campaign": campaign.name, "date": close},
-                to=[email],
-                connection=connection,
-            )
+            EmailMessage(subject=message.subject, body=message.body, to=[email], connection=connection)
         )
     Assessment.objects.filter(pk__in=[pk for pk, _e, _n in waiting]).update(self_reminded_at=now)
     managers_sent = 0

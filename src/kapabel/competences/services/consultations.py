@@ -6,9 +6,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -23,7 +26,7 @@ from kapabel.competences.models import (
 )
 from kapabel.competences.services.common import check_level, require_draft, require_draft_profile
 from kapabel.competences.services.profiles import profile_set_targets
-from kapabel.core import audit
+from kapabel.core import audit, mail
 from kapabel.core.audit import Actor
 from kapabel.core.models import User
 from kapabel.organisation.models import Employee
@@ -38,8 +41,10 @@ def consultation_open(
     profile: Profile | None = None,
     message: str = "",
     closes_on: datetime.date | None = None,
+    base_url: str = "",
 ) -> Consultation:
-    """Open a draft framework version or profile for comments to chosen managers and employees."""
+    """Open a draft framework version or profile for comments to chosen managers and employees, and
+    invite each of them by e-mail (sent after the commit; people without an address are not)."""
     if (framework_version is None) == (profile is None):
         raise ValidationError(_("Open a consultation on either a framework version or a profile."))
     if framework_version is not None:
@@ -83,13 +88,60 @@ def consultation_open(
     consultation.full_clean()
     consultation.save()
     consultation.participants.set(participants)
+    invitations = _invitations(consultation, participants, actor, base_url)
+    mail.send_after_commit(invitations)
     audit.record(
         "competences.consultation.opened",
         actor=actor,
         obj=consultation,
-        changes={"participants": [None, sorted(p.pk for p in participants)]},
+        changes={
+            "participants": [None, sorted(p.pk for p in participants)],
+            "invited": [0, len(invitations)],
+        },
     )
     return consultation
+
+
+def _invitations(
+    consultation: Consultation, participants: Sequence[Employee], actor: Actor, base_url: str
+) -> list[mail.Mail]:
+    """One invitation to comment per participant with an e-mail address, in the installation's
+    language."""
+    path = reverse("competences:consultation_detail", kwargs={"consultation_pk": consultation.pk})
+    link = mail.link(path, base_url)
+    opener = actor.get_full_name() or actor.get_username() if isinstance(actor, User) else ""
+    mails = []
+    with translation.override(django_settings.LANGUAGE_CODE):
+        subject = _("Invitation to comment: %(subject)s") % {"subject": consultation}
+        for person in participants:
+            if not person.email:
+                continue
+            values = {
+                "name": person.name,
+                "subject": consultation,
+                "opener": opener or _("Your municipality"),
+                "date": date_format(consultation.closes_on, "DATE_FORMAT") if consultation.closes_on else "",
+            }
+            if consultation.closes_on:
+                intro = _(
+                    "Dear %(name)s,\n\n%(opener)s has opened the draft “%(subject)s” for comments and "
+                    "invites you to give yours by %(date)s."
+                )
+            else:
+                intro = _(
+                    "Dear %(name)s,\n\n%(opener)s has opened the draft “%(subject)s” for comments and "
+                    "invites you to give yours."
+                )
+            paragraphs = [intro % values]
+            if consultation.message.strip():
+                paragraphs.append(consultation.message.strip())
+            paragraphs.append(
+                _("Read the draft and comment here: %(link)s") % {"link": link}
+                if link
+                else _("Log in to Kapabel and find the draft under “Consultations”.")
+            )
+            mails.append(mail.Mail(to=person.email, subject=subject, body="\n\n".join(paragraphs)))
+    return mails
 
 
 @transaction.atomic

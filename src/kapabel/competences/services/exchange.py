@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kapabel.competences.content import default_levels, validate_levels
@@ -13,17 +12,26 @@ from kapabel.competences.exchange import FrameworkData
 from kapabel.competences.exchange.common import duplicate_codes
 from kapabel.competences.models import Competence, Framework, FrameworkVersion, Scale
 from kapabel.competences.services.frameworks import write_levels
-from kapabel.core import audit
+from kapabel.core import audit, jobs
 from kapabel.core.audit import Actor
 from kapabel.core.models import Municipality
 
 
-@transaction.atomic
 def framework_import(
     *, data: FrameworkData, municipality: Municipality | None, actor: Actor, source: str = ""
 ) -> Framework:
     """Write a parsed file (`exchange.FrameworkData`) as a new framework with one draft version.
-    The readers already checked the tree; everything is written in one transaction or not at all."""
+    The readers already checked the tree; everything is written in one transaction or not at all,
+    with a record of how the run ended (`kapabel.core.jobs`: a killed import is marked failed)."""
+    with jobs.long_write(
+        "competences.framework_import", actor=actor, municipality=municipality, description=source
+    ) as run:
+        return _framework_write(data=data, municipality=municipality, actor=actor, source=source, run=run)
+
+
+def _framework_write(
+    *, data: FrameworkData, municipality: Municipality | None, actor: Actor, source: str, run: jobs.Run
+) -> Framework:
     duplicates = duplicate_codes(
         data
     )  # also for data not read from a file (a clear error, not an IntegrityError)
@@ -96,6 +104,7 @@ def framework_import(
         Competence.objects.bulk_create(rows)
         for competence in rows:
             created[competence.identifier] = competence
+        run.progress("competences", len(created), len(data.competences))
         ready_ids = {id(item) for item in ready}
         pending = [item for item in pending if id(item) not in ready_ids]
         depth += 1

@@ -190,6 +190,14 @@ def profile_set_targets(*, profile: Profile, targets: Sequence[TargetRow], actor
 
 
 @transaction.atomic
+def profile_save(*, profile: Profile, actor: Actor, targets: Sequence[TargetRow], **fields: Any) -> Profile:
+    """The profile's edit page: its name, subject and description (`profile_update`'s arguments)
+    and its targets, written together or not at all."""
+    profile_update(profile=profile, actor=actor, **fields)
+    return profile_set_targets(profile=profile, targets=targets, actor=actor)
+
+
+@transaction.atomic
 def profile_matrix_save(
     *, targets: Sequence[tuple[Profile, Sequence[TargetRow]]], actor: Actor
 ) -> list[Profile]:

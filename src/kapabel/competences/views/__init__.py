@@ -24,6 +24,7 @@ from kapabel.competences.views.frameworks import (
 from kapabel.competences.views.profiles import (
     profile_create,
     profile_detail,
+    profile_edit,
     profile_matrix,
     profile_new_version,
     profile_publish,
@@ -33,6 +34,7 @@ from kapabel.competences.views.tree import (
     competence_delete,
     competence_edit,
     competence_move,
+    competence_reorder,
 )
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "competence_delete",
     "competence_edit",
     "competence_move",
+    "competence_reorder",
     "consultation_close",
     "consultation_detail",
     "consultation_list",
@@ -54,6 +57,7 @@ __all__ = [
     "profile_consult",
     "profile_create",
     "profile_detail",
+    "profile_edit",
     "profile_matrix",
     "profile_new_version",
     "profile_publish",

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from kapabel.competences import permissions, selectors, services
@@ -19,6 +20,7 @@ from kapabel.competences.forms import CommentForm, ConsultationForm
 from kapabel.competences.models import Comment
 from kapabel.competences.views.common import framework_url, post_action
 from kapabel.core.web import AuthenticatedHttpRequest, form_errors_from, require_post
+from kapabel.organisation import pickers
 
 
 @login_required
@@ -34,15 +36,42 @@ def _open_consultation(
     request: AuthenticatedHttpRequest, *, municipality_id: int, cancel_url: str, title: str, **subject: Any
 ) -> HttpResponse:
     form = ConsultationForm(
-        request.POST or None, employees=selectors.participant_candidates(request.user, municipality_id)
+        request.POST or None,
+        employees=selectors.participant_candidates(request.user, municipality_id),
+        municipality_id=municipality_id,
     )
-    if request.method == "POST" and form.is_valid():
+    if pickers.picker_action(request.POST):
+        pickers.hold_errors(form)  # a search in the people picker without JavaScript: show it again
+    elif request.method == "POST" and form.is_valid():
         try:
-            consultation = services.consultation_open(actor=request.user, **subject, **form.cleaned_data)
+            consultation = services.consultation_open(
+                actor=request.user, base_url=request.build_absolute_uri("/"), **subject, **form.cleaned_data
+            )
         except ValidationError as exc:
             form_errors_from(exc, form)
         else:
-            messages.success(request, _("The draft is open for comments."))
+            invited = selectors.consultation_invitation_counts(consultation)
+            messages.success(
+                request,
+                ngettext(
+                    "The draft is open for comments. An invitation is on its way by e-mail to %(count)d "
+                    "participant.",
+                    "The draft is open for comments. Invitations are on their way by e-mail to %(count)d "
+                    "participants.",
+                    invited["sent"],
+                )
+                % {"count": invited["sent"]},
+            )
+            if invited["without_email"]:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "%(count)d participant has no e-mail address and was not invited.",
+                        "%(count)d participants have no e-mail address and were not invited.",
+                        invited["without_email"],
+                    )
+                    % {"count": invited["without_email"]},
+                )
             return redirect("competences:consultation_detail", consultation_pk=consultation.pk)
     return render(request, "competences/form.html", {"form": form, "title": title, "cancel_url": cancel_url})
 

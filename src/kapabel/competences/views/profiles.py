@@ -3,6 +3,8 @@ a profile's page, publishing it and starting its next version."""
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -115,6 +117,63 @@ def profile_detail(request: AuthenticatedHttpRequest, profile_pk: int) -> HttpRe
             "rows": rows,
             "can_edit": permissions.can_edit_profile(request.user, profile),
             "consultations": profile.consultations.all(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: AuthenticatedHttpRequest, profile_pk: int) -> HttpResponse:
+    """A draft profile's own edit page: name, subject, description and its targets together."""
+    profile = permissions.get_profile_for_user(request.user, profile_pk)
+    permissions.require(permissions.can_edit_profile(request.user, profile))
+    detail = reverse("competences:profile_detail", kwargs={"profile_pk": profile.pk})
+    if not profile.is_editable:
+        messages.error(request, _("A published profile cannot be changed. Create a new version to edit."))
+        return redirect(detail)
+    # The form writes its cleaned values onto its instance; the service must see the stored ones.
+    form = ProfileForm(request.POST or None, instance=copy.copy(profile), municipality=profile.municipality)
+    competences = selectors.flat_tree(profile.framework_version)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_save(
+                profile=profile,
+                actor=request.user,
+                targets=_posted_targets(request, profile, [c for _depth, c in competences]),
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            form_errors_from(exc, form)
+        else:
+            messages.success(request, _("The profile %(name)s was saved.") % {"name": profile.name})
+            return redirect(detail)
+    targets = selectors.profile_targets(profile)
+    posted = request.method == "POST"
+    rows = [
+        {
+            "depth": depth,
+            "competence": c,
+            "level": request.POST.get(f"t-{profile.pk}-{c.pk}", "")
+            if posted
+            else str(targets[c.pk].target_level if c.pk in targets else ""),
+            "importance": request.POST.get(f"i-{profile.pk}-{c.pk}", "")
+            if posted
+            else (targets[c.pk].importance if c.pk in targets else Importance.IMPORTANT),
+        }
+        for depth, c in competences
+    ]
+    return render(
+        request,
+        "competences/profile_edit.html",
+        {
+            "profile": profile,
+            "form": form,
+            "rows": rows,
+            "levels": [
+                (str(value), name) for value, name in selectors.scale_levels(profile.framework_version)
+            ],
+            "importances": Importance.choices,
+            "cancel_url": detail,
         },
     )
 

@@ -10,6 +10,11 @@ class Migration(migrations.Migration):
         ('core', '0003_municipality_is_the_tenant_root'),
         ('gaps', '0001_initial'),
     ]
+    # The state still names organisation.Municipality until here, which organisation 0003 removes:
+    # declared so that another app's new migrations cannot change the order the graph is walked in.
+    run_before = [
+        ('organisation', '0003_role_grants_and_tenant_root'),
+    ]
 
     # Only the models' home changed (Municipality moved down into core, RoleAssignment up into
     # organisation); the tables keep their names, so the database is not touched.

@@ -22,6 +22,8 @@ rebuilds of random data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from django.db import connection
 
@@ -40,9 +42,15 @@ SQLITE_CACHE_KIB = -262144  # negative: KiB, i.e. 256 MB of page cache during a 
 __all__ = ["CHUNK", "ID_BATCH", "rebuild"]
 
 
-def rebuild(municipality_id: int) -> int:
+def _no_progress(stage: str) -> None:
+    return None
+
+
+def rebuild(municipality_id: int, progress: Callable[[str], None] = _no_progress) -> int:
     """Recompute every maintained table of the municipality; returns the number of facts. Call in
-    a transaction (`upkeep.rebuild` does)."""
+    a transaction (`upkeep.rebuild` does, as a long write whose `run.progress` is `progress`: it
+    names the stage reached — "facts" once a chunk's facts are written, then "campaigns" and
+    "totals" — and is where the kill tests stop the rebuild, tests/ops/test_kill.py)."""
     with connection.cursor() as cursor:
         for name, columns in facts.TEMPORARY.items():
             cursor.execute(f"DROP TABLE IF EXISTS {name}")
@@ -63,7 +71,7 @@ def rebuild(municipality_id: int) -> int:
             cache = cursor.fetchone()[0]
             cursor.execute(f"PRAGMA cache_size = {SQLITE_CACHE_KIB}")
     try:
-        return _rebuild(municipality_id)
+        return _rebuild(municipality_id, progress)
     finally:
         with connection.cursor() as cursor:
             for name in facts.TEMPORARY:
@@ -74,7 +82,7 @@ def rebuild(municipality_id: int) -> int:
                 cursor.execute("SET LOCAL max_parallel_workers_per_gather = %s", [int(parallel)])
 
 
-def _rebuild(municipality_id: int) -> int:
+def _rebuild(municipality_id: int, progress: Callable[[str], None]) -> int:
     plan = Plan.load(municipality_id)
     employees = bulk.read(
         ["id", "unit_id", "job_role_id", "CASE WHEN active THEN 1 ELSE 0 END"],
@@ -98,11 +106,14 @@ def _rebuild(municipality_id: int) -> int:
         chunk = facts.Chunk(employees[start : start + CHUNK])
         chunk_facts = facts.compute(plan, chunk)
         facts.sync(plan, chunk, chunk_facts, ID_BATCH)
+        progress("facts")
         levels = campaigns.compute(plan, chunk, chunk_facts, ID_BATCH)
         campaigns.sync(plan, chunk, levels, ID_BATCH)
+        progress("campaigns")
         sums.add(chunk_facts, levels)
         count += len(chunk_facts["employee"])
     if rebuild_index is not None:
         bulk.execute(rebuild_index)
     sums.sync(ID_BATCH)
+    progress("totals")
     return count

@@ -12,7 +12,7 @@ One module per concept; the names are re-exported here, so `selectors.heatmap(..
 from kapabel.gaps.selectors.figures import BUCKETS, Cell, competences_in_order, minimum_group_size, unit_cells
 from kapabel.gaps.selectors.heatmap import Heatmap, Row, cell_people, heatmap, heatmap_cell
 from kapabel.gaps.selectors.priorities import default_unit, priorities, unit_choices
-from kapabel.gaps.selectors.profile import ProfileRow, person_profile
+from kapabel.gaps.selectors.profile import ProfileRow, person_profile, profile_summary
 from kapabel.gaps.selectors.suppression import apply_suppression, suppress_group
 from kapabel.gaps.selectors.trend import TrendChoice, campaigns_for, trend, trend_choice
 from kapabel.gaps.selectors.units import visible_ancestors
@@ -33,6 +33,7 @@ __all__ = [
     "heatmap_cell",
     "minimum_group_size",
     "person_profile",
+    "profile_summary",
     "priorities",
     "suppress_group",
     "trend",

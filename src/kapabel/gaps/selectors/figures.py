@@ -55,7 +55,7 @@ def competences_in_order(ids: Iterable[int]) -> list[Competence]:
     """The competences, in framework order (version, then tree position)."""
     return list(
         Competence.objects.filter(pk__in=set(ids))
-        .select_related("version")
+        .select_related("version__framework")
         .order_by("version_id", "depth", "position", "id")
     )
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from kapabel.competences.models import Competence
+from kapabel.competences.models import Competence, FrameworkVersion
 from kapabel.core.access import scope_for
 from kapabel.core.models import User
 from kapabel.gaps import permissions
@@ -30,6 +30,23 @@ class Row:
 
 
 @dataclass
+class ColumnGroup:
+    """Consecutive columns from one framework version (the table's column group, a card's list)."""
+
+    version: FrameworkVersion
+    competences: list[Competence]
+
+
+@dataclass
+class UnitCard:
+    """One row of the heatmap as the small-screen view shows it: per column group, the
+    competences with the unit's cell."""
+
+    row: Row
+    groups: list[tuple[ColumnGroup, list[tuple[Competence, Cell]]]]
+
+
+@dataclass
 class Heatmap:
     focus: OrgUnit | None
     competences: list[Competence]
@@ -37,6 +54,27 @@ class Heatmap:
     minimum: int
     any_suppressed: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def groups(self) -> list[ColumnGroup]:
+        """The columns grouped by framework version, in column order."""
+        groups: list[ColumnGroup] = []
+        for competence in self.competences:
+            if not groups or groups[-1].version.pk != competence.version_id:
+                groups.append(ColumnGroup(competence.version, []))
+            groups[-1].competences.append(competence)
+        return groups
+
+    @property
+    def cards(self) -> list[UnitCard]:
+        groups = self.groups
+        cards = []
+        for row in self.rows:
+            cells = iter(row.cells)
+            cards.append(
+                UnitCard(row, [(group, [(c, next(cells)) for c in group.competences]) for group in groups])
+            )
+        return cards
 
 
 def heatmap(user: User, unit: OrgUnit | None = None, *, children_only: bool = False) -> Heatmap:

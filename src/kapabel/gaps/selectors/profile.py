@@ -75,3 +75,20 @@ def person_profile(employee: Employee) -> dict[str, Any]:
         "total_weighted_gap": sum(r.weighted_gap or 0 for r in rows),
         "unknown": sum(1 for r in rows if r.level is None),
     }
+
+
+def profile_summary(employee: Employee, *, top: int = 3) -> dict[str, Any]:
+    """For the person's start page: how many of their targets they meet, are below or have no known
+    level for, and their biggest gaps. One query."""
+    facts = list(
+        GapFact.objects.filter(employee=employee)
+        .select_related("competence")
+        .order_by("-weighted_gap", "-gap", "competence_id")
+    )
+    return {
+        "targets": len(facts),
+        "met": sum(1 for f in facts if f.gap == 0),
+        "below": sum(1 for f in facts if f.gap),
+        "unknown": sum(1 for f in facts if f.gap is None),
+        "biggest": [f for f in facts if f.gap][:top],
+    }

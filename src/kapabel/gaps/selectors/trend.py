@@ -24,10 +24,12 @@ from kapabel.organisation.models import OrgUnit
 
 
 def campaigns_for(user: User, unit: OrgUnit) -> QuerySet[Campaign]:
-    """The campaigns a trend of the unit can compare, oldest first."""
+    """The campaigns a trend of the unit can compare, oldest first: those that rate people (a needs
+    survey rates nobody; a leader survey rates units)."""
     return (
         Campaign.objects.filter(scope_for(user).municipalities_q(), municipality_id=unit.municipality_id)
-        .exclude(kind=Campaign.Kind.NEEDS_SURVEY)
+        .exclude(kind__in=[Campaign.Kind.NEEDS_SURVEY, Campaign.Kind.LEADER_SURVEY])
+        .select_related("framework_version")
         .order_by("opens_on", "id")
     )
 
@@ -60,13 +62,19 @@ def trend_choice(
     date_b: datetime.date | None = None,
 ) -> TrendChoice:
     """The campaigns (by id, among `campaigns_for`) or dates asked for; when neither campaigns nor
-    both dates are given, the last two campaigns by default. The page and the API both ask here."""
+    both dates are given, by default the latest campaign and the one before it on the same framework
+    (else simply the one before it). The page and the API both ask here."""
     campaigns = list(campaigns_for(user, unit))
     by_id = {c.pk: c for c in campaigns}
     first = by_id.get(a) if a is not None else None
     second = by_id.get(b) if b is not None else None
     if first is None and second is None and not (date_a and date_b) and len(campaigns) >= 2:
-        first, second = campaigns[-2], campaigns[-1]
+        second = campaigns[-1]
+        framework_id = second.framework_version.framework_id
+        first = next(
+            (c for c in reversed(campaigns[:-1]) if c.framework_version.framework_id == framework_id),
+            campaigns[-2],
+        )
     return TrendChoice(campaigns=campaigns, a=first, b=second, date_a=date_a, date_b=date_b)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 COUNTS = [
@@ -27,6 +29,13 @@ ACTIONS = {
     "moved": _("moved"),
     "deactivated": _("made inactive"),
 }
+
+
+def shown(value: Any) -> Any:
+    """A sample value as people read it: yes/no for booleans, the rest as stored."""
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return value
 
 
 def count_labels() -> list[tuple[str, str]]:

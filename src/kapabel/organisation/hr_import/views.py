@@ -20,7 +20,7 @@ from kapabel.organisation import permissions, selectors
 from kapabel.organisation.hr_import import services
 from kapabel.organisation.hr_import.formats import SHEET_COLUMNS
 from kapabel.organisation.hr_import.forms import UploadForm
-from kapabel.organisation.hr_import.labels import ACTIONS, KINDS, count_labels
+from kapabel.organisation.hr_import.labels import ACTIONS, KINDS, count_labels, shown
 from kapabel.organisation.hr_import.reading import Problem
 from kapabel.organisation.hr_import.uploads import request_too_large
 from kapabel.organisation.models import Employee, HRImport, JobRole, OrgUnit
@@ -106,7 +106,8 @@ def _detail_context(hr_import: HRImport) -> dict[str, Any]:
                 kind_label=KINDS.get(row["kind"], row["kind"]),
                 action_label=ACTIONS.get(row["action"], ""),
                 change_list=[
-                    (_field_label(row["kind"], k), old, new) for k, (old, new) in row["changes"].items()
+                    (_field_label(row["kind"], k), shown(old), shown(new))
+                    for k, (old, new) in row["changes"].items()
                 ],
             )
             for row in hr_import.sample

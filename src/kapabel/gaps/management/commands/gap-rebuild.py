@@ -23,5 +23,5 @@ class Command(BaseCommand):
                 raise CommandError(f"No municipality with code {municipality!r}.")
         for place in places:
             start = time.perf_counter()
-            facts = upkeep.rebuild(place)
+            facts = upkeep.rebuild(place, actor="gap-rebuild")
             self.stdout.write(f"{place}: {facts} gap facts, rebuilt in {time.perf_counter() - start:.1f} s")

@@ -13,14 +13,30 @@ class Command(BaseCommand):
         parser.add_argument("--municipality", required=True, help="kommunekode, e.g. 751")
         parser.add_argument("--min-group-size", type=int)
         parser.add_argument("--weights", help="essential,important,nice-to-have, e.g. 3,2,1")
+        parser.add_argument(
+            "--leader-influence",
+            type=int,
+            help="how much the leader survey weighs in the priorities, 0-100 (%%)",
+        )
+        parser.add_argument(
+            "--leader-future-share",
+            type=int,
+            help="share of the leaders' importance in three years against now, 0-100 (%%)",
+        )
 
-    def handle(self, *args, municipality, min_group_size, weights, **options):
+    def handle(
+        self, *args, municipality, min_group_size, weights, leader_influence, leader_future_share, **options
+    ):
         place = Municipality.objects.filter(kommunekode=municipality).first()
         if place is None:
             raise CommandError(f"No municipality with code {municipality!r}.")
         values = {}
         if min_group_size is not None:
             values["min_group_size"] = min_group_size
+        if leader_influence is not None:
+            values["leader_influence"] = leader_influence
+        if leader_future_share is not None:
+            values["leader_future_share"] = leader_future_share
         if weights:
             try:
                 essential, important, nice = (int(part) for part in weights.split(","))
@@ -38,5 +54,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             f"{place}: weights {current.weight_essential},{current.weight_important},"
-            f"{current.weight_nice_to_have}; smallest group shown {current.min_group_size}"
+            f"{current.weight_nice_to_have}; smallest group shown {current.min_group_size}; "
+            f"leader survey in the priorities {current.leader_influence} % "
+            f"({current.leader_future_share} % of it the importance in three years)"
         )

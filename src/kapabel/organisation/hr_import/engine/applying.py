@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from kapabel.core import jobs
 from kapabel.organisation.hr_import.engine.existing import Existing, Key, Progress, no_progress
 from kapabel.organisation.hr_import.engine.planning import Plan
 from kapabel.organisation.hr_import.engine.unit_tree import materialised_paths
@@ -51,6 +52,7 @@ def apply(plan: Plan, existing: Existing, *, progress: Progress = no_progress) -
         new_people.append(Employee(municipality=municipality, **values))
     Employee.objects.bulk_create(new_people, batch_size=BATCH)
     progress("write", 3, steps)
+    jobs.checkpoint("organisation.hr_import", "employees")  # the fault tests may stop here
 
     def employee(pk: int, changed: dict[str, Any]) -> Employee:
         obj = Employee(pk=pk)

@@ -254,8 +254,20 @@ def _plan_person(
         plan.counts["employees_moved"] += 1
         shown["unit"] = [unit_names.get(current["unit_id"]), unit_label(unit, unit_names)]
     if "job_role" in changed:
-        shown["job_role"] = [current["job_role_id"], job[1] if job else None]
+        shown["job_role"] = [
+            _role_title(current["job_role"], existing, plan),
+            _role_title(job, existing, plan),
+        ]
     plan.note("employee", "moved" if "unit" in changed else "updated", person.external_id, person.name, shown)
+
+
+def _role_title(key: Key | None, existing: Existing, plan: Plan) -> str | None:
+    """A job role's title for the preview (never its database id)."""
+    if key is None:
+        return None
+    if key[0] == "pk":
+        return str(existing.roles[key[1]]["title"])
+    return str(plan.new_roles[key]["title"])
 
 
 def _plan_managers(

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection
 
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from kapabel.core.jobs import without_waiting
 from kapabel.organisation.hr_import.reading import Problem
 from kapabel.organisation.hr_import.services.records import finish
 from kapabel.organisation.models import HRIMPORT_RUNNING, HRImport
@@ -47,23 +47,6 @@ def hrimport_seems_dead(hr_import: HRImport) -> bool:
     return last is not None and last < _cutoff()
 
 
-@contextmanager
-def _without_waiting() -> Iterator[None]:
-    """On SQLite, give up at once instead of waiting for the write lock: whoever holds it is alive."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA busy_timeout")
-        (waited,) = cursor.fetchone()
-        cursor.execute("PRAGMA busy_timeout = 0")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA busy_timeout = {int(waited)}")
-
-
 def hrimport_fail_dead(
     *, municipality_ids: Collection[int] | None = None, import_id: int | None = None
 ) -> list[int]:
@@ -79,7 +62,7 @@ def hrimport_fail_dead(
     failed = []
     for pk in list(candidates.values_list("pk", flat=True)):
         try:
-            with _without_waiting(), transaction.atomic():
+            with without_waiting(), transaction.atomic():
                 # PostgreSQL: a live import holds its row while it writes; skip it. (SQLite has no row
                 # locks: a live writer holds the write lock, and this fails at once.)
                 hr_import = (

@@ -4,7 +4,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from kapabel.core import demo
+from kapabel.core import demo, mail
 from kapabel.core.models import Municipality
 from kapabel.organisation.demo import DEMO_KOMMUNEKODE, DEMO_LOGINS
 
@@ -32,6 +32,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         ctx = demo.DemoContext(seed=seed, employees=employees, rng=random.Random(seed))
         with ctx.stack:
+            ctx.stack.enter_context(mail.suppressed())
             for _order, name, step in demo.steps():
                 step_start = time.perf_counter()
                 step(ctx)

@@ -19,7 +19,7 @@ from kapabel.core.models import Municipality, User
 from kapabel.organisation.hr_import import services as hr
 from kapabel.organisation.hr_import.formats import FORMATS
 from kapabel.organisation.hr_import.inputs import checksums_of_path, files_from_path
-from kapabel.organisation.hr_import.labels import count_labels
+from kapabel.organisation.hr_import.labels import count_labels, shown
 from kapabel.organisation.hr_import.reading import Problem
 from kapabel.organisation.models import HRImport
 
@@ -162,7 +162,9 @@ class Command(BaseCommand):
         if hr_import.dry_run and hr_import.sample:
             write(_("Examples of changes:"))
             for row in hr_import.sample:
-                changes = ", ".join(f"{k}: {old} → {new}" for k, (old, new) in row["changes"].items())
+                changes = ", ".join(
+                    f"{k}: {shown(old)} → {shown(new)}" for k, (old, new) in row["changes"].items()
+                )
                 write(f"  {row['kind']} {row['action']} {row['id']} {row['name']} {changes}".rstrip())
 
 

@@ -1,0 +1,37 @@
+"""The competence frameworks' actions in words, for the audit log page (kapabel.core.audit.present)."""
+
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {
+    "competences.framework.created": _("Created a framework"),
+    "competences.framework.updated": _("Changed a framework"),
+    "competences.framework.imported": _("Imported a framework"),
+    "competences.framework.sharing_changed": _("Changed who may use a framework"),
+    "competences.framework.profiles_moved": _("Moved profiles to a new framework version"),
+    "competences.version.created": _("Created a framework version"),
+    "competences.version.published": _("Published a framework version"),
+    "competences.version.retired": _("Retired a framework version"),
+    "competences.version.scale_changed": _("Changed the scale of a framework version"),
+    "competences.scale.created": _("Created a scale"),
+    "competences.scale.updated": _("Changed a scale"),
+    "competences.competence.created": _("Added a competence"),
+    "competences.competence.updated": _("Changed a competence"),
+    "competences.competence.deleted": _("Removed a competence"),
+    "competences.competence.moved": _("Moved a competence"),
+    "competences.competence.reordered": _("Reordered competences"),
+    "competences.competence.related_changed": _("Changed related competences"),
+    "competences.mapping.set": _("Mapped competences between versions"),
+    "competences.profile.created": _("Created a profile"),
+    "competences.profile.updated": _("Changed a profile"),
+    "competences.profile.targets_changed": _("Changed a profile's targets"),
+    "competences.profile.published": _("Published a profile"),
+    "competences.profile.retired": _("Retired a profile"),
+    "competences.profile.version_created": _("Created a new profile version"),
+    "competences.profile.moved_to_version": _("Moved a profile to a new framework version"),
+    "competences.individual_target.set": _("Set an individual target"),
+    "competences.individual_target.removed": _("Removed an individual target"),
+    "competences.consultation.opened": _("Opened a consultation"),
+    "competences.consultation.closed": _("Closed a consultation"),
+    "competences.comment.added": _("Commented in a consultation"),
+    "competences.comment.decided": _("Decided on a consultation comment"),
+}

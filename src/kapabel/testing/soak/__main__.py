@@ -1,0 +1,5 @@
+import sys
+
+from kapabel.testing.soak.run import main
+
+sys.exit(main())
