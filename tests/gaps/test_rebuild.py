@@ -328,30 +328,53 @@ def test_insert_ints_writes_every_value_and_null(world, gaps, monkeypatch, word_
     ]
 
 
-def _index_exists() -> bool:
+def _indexes() -> dict[str, list[tuple[str, tuple[str, ...], bool]]]:
+    """Every gap table's indexes and unique constraints: (name, columns, unique)."""
     with connection.cursor() as cursor:
-        return "gap_fact_unit_idx" in connection.introspection.get_constraints(cursor, GapFact._meta.db_table)
+        found = {}
+        for model in TABLES:
+            table = model._meta.db_table
+            constraints = connection.introspection.get_constraints(cursor, table)
+            found[table] = sorted(
+                (name, tuple(c["columns"]), bool(c["unique"]))
+                for name, c in constraints.items()
+                if c["index"] or c["unique"]
+            )
+    return found
 
 
-def test_a_build_from_empty_drops_and_builds_the_unit_index_again(world, gaps, monkeypatch):
+def test_a_build_from_empty_drops_and_builds_the_indexes_again(world, gaps, monkeypatch):
+    """A first build drops GapFact's (unit, competence) index (PostgreSQL: every secondary index
+    and unique constraint, of the totals tables too) and builds them again as they were."""
     monkeypatch.setattr(facts, "BULK_LOAD_FACTS", 1)
-    dropped = []
+    monkeypatch.setattr(totals, "BULK_LOAD_ROWS", 1)
+    dropped: list[list[str]] = []
     original = facts.bulk_load
     monkeypatch.setattr(facts, "bulk_load", lambda *a: dropped.append(original(*a)) or dropped[-1])
+    dropped_totals: list[str] = []
+    drop = bulk.drop_indexes
+    monkeypatch.setattr(bulk, "drop_indexes", lambda table: dropped_totals.append(table) or drop(table))
+    indexes = _indexes()
+    assert "gap_fact_unit_idx" in dict((n, c) for n, c, _u in indexes[GapFact._meta.db_table])
     for model in TABLES:
         model.objects.all().delete()
     upkeep.rebuild(world.a)
     assert upkeep.verify(world.a) == []
-    assert _index_exists()
-    assert bool(dropped[0]) == (connection.vendor == "sqlite")  # PostgreSQL keeps its indexes
-    upkeep.rebuild(world.b)  # the table holds Aby's facts now: Bby's few do not drop the index
-    assert dropped[1] is None
+    assert _indexes() == indexes
+    assert dropped[0]
+    if connection.vendor == "postgresql":
+        assert sorted(dropped_totals) == sorted(
+            m._meta.db_table for m in (GapFact, GapAggregate, GapPriorityGroup, GapTrendAggregate)
+        )
+        assert any("gap_fact_unique" in statement for statement in dropped[0])
+    upkeep.rebuild(world.b)  # the tables hold Aby's rows now: Bby's few do not drop the indexes
+    assert dropped[1] == []
     # A rebuild that fails after the drop takes it back with everything else.
     _wipe(world.a)
     monkeypatch.setattr(totals.Totals, "sync", lambda self, batch: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         upkeep.rebuild(world.a)
-    assert _index_exists()
+    assert _indexes() == indexes
     assert not GapFact.objects.filter(municipality=world.a).exists()
 
 

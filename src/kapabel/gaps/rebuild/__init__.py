@@ -39,6 +39,16 @@ CHUNK = 2500
 ID_BATCH = 5000  # ids per DELETE … IN (…)
 SQLITE_CACHE_KIB = -262144  # negative: KiB, i.e. 256 MB of page cache during a rebuild on SQLite
 
+# PostgreSQL, for the rebuild's transaction (set back at its end): `bulk.read` concatenates several
+# columns with string_agg, and one process reading the rows keeps them in the same order for sure;
+# the arrays of `bulk.insert_ints` (up to a million values a column) are unnested in memory, not in
+# temporary files; the indexes dropped for a first build are built again from memory.
+POSTGRESQL_SETTINGS = {
+    "max_parallel_workers_per_gather": "0",
+    "work_mem": "64MB",
+    "maintenance_work_mem": "256MB",
+}
+
 __all__ = ["CHUNK", "ID_BATCH", "rebuild"]
 
 
@@ -57,13 +67,13 @@ def rebuild(municipality_id: int, progress: Callable[[str], None] = _no_progress
             cursor.execute(f"CREATE TEMPORARY TABLE {name} ({columns})")
         for name, columns in facts.TEMPORARY_INDEXES.items():
             cursor.execute(f"CREATE INDEX {name}_key ON {name} ({columns})")
-        cache = parallel = None
+        cache = None
+        saved: dict[str, str] = {}
         if connection.vendor == "postgresql":
-            # `bulk.read` concatenates several columns with string_agg; one process reading the rows
-            # keeps them in the same order for sure.
-            cursor.execute("SHOW max_parallel_workers_per_gather")
-            parallel = cursor.fetchone()[0]
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            for name, value in POSTGRESQL_SETTINGS.items():
+                cursor.execute(f"SHOW {name}")
+                saved[name] = cursor.fetchone()[0]
+                cursor.execute(f"SET LOCAL {name} = %s", [value])
         if connection.vendor == "sqlite":
             # Millions of index entries are written in no particular order: with SQLite's default
             # page cache (2 MB) most of them cost a page read and write; for the rebuild, 256 MB.
@@ -78,8 +88,8 @@ def rebuild(municipality_id: int, progress: Callable[[str], None] = _no_progress
                 cursor.execute(f"DROP TABLE IF EXISTS {name}")
             if cache is not None:
                 cursor.execute(f"PRAGMA cache_size = {int(cache)}")
-            if parallel is not None:
-                cursor.execute("SET LOCAL max_parallel_workers_per_gather = %s", [int(parallel)])
+            for name, value in saved.items():
+                cursor.execute(f"SET LOCAL {name} = %s", [value])
 
 
 def _rebuild(municipality_id: int, progress: Callable[[str], None]) -> int:
@@ -112,8 +122,8 @@ def _rebuild(municipality_id: int, progress: Callable[[str], None]) -> int:
         progress("campaigns")
         sums.add(chunk_facts, levels)
         count += len(chunk_facts["employee"])
-    if rebuild_index is not None:
-        bulk.execute(rebuild_index)
+    for statement in rebuild_index:
+        bulk.execute(statement)
     sums.sync(ID_BATCH)
     progress("totals")
     return count

@@ -264,6 +264,44 @@ def _insert_unnest(table: str, names: Sequence[str], values: np.ndarray, fixed: 
         execute(sql, [",".join(map(str, part[:, j].tolist())) for j in range(width)])
 
 
+def fewer_rows_than(table: str, count: int) -> bool:
+    """Whether the table holds at most `count` rows (reads no more than count + 1 of them)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT %s) q", [count + 1])  # noqa: S608
+        return cursor.fetchone()[0] <= count
+
+
+def drop_indexes(table: str) -> list[str]:
+    """PostgreSQL, for a bulk load that makes up most of a table: drop its indexes and unique
+    constraints (not the primary key) and return the statements that create them again, to run
+    after the load (building an index from all its entries at once costs far less than inserting
+    them one by one). Inside the caller's transaction, so a failed load takes the drop back; the
+    drop holds the table's exclusive lock until the transaction ends (readers of the table wait)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = %s::regclass AND contype = 'u' ORDER BY conname",
+            [table],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+            " WHERE x.indrelid = %s::regclass AND NOT x.indisprimary"
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)"
+            " ORDER BY i.relname",
+            [table],
+        )
+        indexes = cursor.fetchall()
+        again = []
+        for name, definition in constraints:
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            again.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        for name, definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+            again.append(definition)
+    return again
+
+
 def delete_ids(table: str, ids: Sequence[int], batch: int) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(ids), batch):

@@ -184,30 +184,32 @@ def _mapped_levels(plan: Plan, chunk: Chunk, facts: Arrays, level: np.ndarray) -
         level[where] = chosen
 
 
-def bulk_load(plan: Plan, employees: np.ndarray, count: int) -> str | None:
-    """A first build that makes up most of the table, on SQLite: drop the (unit, competence) index
-    and return the statement that builds it again after the inserts (sorting all entries once costs
-    far less than inserting them one by one). Inside the rebuild's transaction: readers go on seeing
-    the index, and a failed rebuild takes the drop back with everything else."""
-    if bulk.postgresql() or count < BULK_LOAD_FACTS or not len(employees):
-        return None
-    (index,) = [i.name for i in GapFact._meta.indexes if i.fields == ["unit", "competence"]]
+def bulk_load(plan: Plan, employees: np.ndarray, count: int) -> list[str]:
+    """A first build that makes up most of the table: drop the table's secondary indexes (SQLite:
+    the (unit, competence) index; PostgreSQL: every index and unique constraint but the primary key,
+    `bulk.drop_indexes`) and return the statements that build them again after the inserts (sorting
+    all entries once costs far less than inserting them one by one). Inside the rebuild's
+    transaction: a failed rebuild takes the drop back with everything else. On SQLite readers go on
+    seeing the index; on PostgreSQL they wait for the table until the rebuild commits (a first build:
+    the table holds little else)."""
+    if count < BULK_LOAD_FACTS or not len(employees):
+        return []
     with bulk.connection.cursor() as cursor:
         cursor.execute(
             f"SELECT 1 FROM {TABLE} WHERE employee_id BETWEEN %s AND %s AND municipality_id = %s LIMIT 1",  # noqa: S608
             [int(employees[0, 0]), int(employees[-1, 0]), plan.municipality_id],
         )
-        if cursor.fetchone() is not None:
-            return None
-        cursor.execute(f"SELECT count(*) FROM {TABLE}")  # noqa: S608
-        if cursor.fetchone()[0] > count:
-            return None
+        if cursor.fetchone() is not None or not bulk.fewer_rows_than(TABLE, count):
+            return []
+        if bulk.postgresql():
+            return bulk.drop_indexes(TABLE)
+        (index,) = [i.name for i in GapFact._meta.indexes if i.fields == ["unit", "competence"]]
         cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = %s", [index])
         found = cursor.fetchone()
         if found is None:
-            return None
+            return []
         cursor.execute(f'DROP INDEX "{index}"')
-    return str(found[0])
+    return [str(found[0])]
 
 
 # --- Comparing with the stored facts and writing the difference --------------------------------

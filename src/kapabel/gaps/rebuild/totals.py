@@ -31,6 +31,8 @@ from kapabel.gaps.rebuild.arrays import (
 )
 from kapabel.gaps.rebuild.plan import Plan
 
+BULK_LOAD_ROWS = 50_000  # new rows at least, for a first build on PostgreSQL to drop a table's indexes
+
 
 @dataclass(frozen=True)
 class Space:
@@ -280,9 +282,17 @@ def _sync(municipality_id: int, table: Table, codes: np.ndarray, values: np.ndar
         bulk.execute_many(f"UPDATE {name} SET {assignments} WHERE id = %s", rows)  # noqa: S608
     new = ~found
     if new.any():
+        count = int(new.sum())
+        again = (  # a first build that makes up most of the table: its indexes built after the load
+            bulk.drop_indexes(name)
+            if bulk.postgresql() and count >= BULK_LOAD_ROWS and bulk.fewer_rows_than(name, count)
+            else []
+        )
         bulk.insert_ints(
             name,
             (*key.columns, *table.counters),
             np.column_stack([*key.decode(codes[new]), values[new]]),
             {"municipality_id": municipality_id},
         )
+        for statement in again:
+            bulk.execute(statement)
