@@ -8,6 +8,12 @@ ratings. `GapPriorityGroup` holds the job role × unit groups of the priorities 
 `GapCampaignLevels` every person's levels in every campaign (the snapshot the trend compares) and
 `GapTrendAggregate` the trend's subtree totals per pair of campaigns. All are written only by
 `kapabel.gaps.upkeep` (and its bulk `kapabel.gaps.rebuild`); see docs/gaps.md.
+
+Their foreign keys have no database constraint (`db_constraint=False`): the rows are derived from the
+tables they point to and written only by the upkeep, and a rebuild inserts millions of them, each of
+which the database would otherwise check against five parent tables (PostgreSQL does so row by row at
+commit: minutes at 50,000 employees). Deleting a parent still deletes the rows (Django's CASCADE), and
+`upkeep.verify` compares every row with a recomputation.
 """
 
 from __future__ import annotations
@@ -84,13 +90,21 @@ class GapFact(models.Model):
     # use: each index roughly doubles the cost of writing the millions of rows of a rebuild. Deleting a
     # municipality, job role or competence (rare) scans instead.
     municipality = models.ForeignKey(
-        "core.Municipality", on_delete=models.CASCADE, related_name="+", db_index=False
+        "core.Municipality", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     employee = models.ForeignKey(
-        "organisation.Employee", on_delete=models.CASCADE, related_name="gap_facts", db_index=False
+        "organisation.Employee",
+        on_delete=models.CASCADE,
+        related_name="gap_facts",
+        db_index=False,
+        db_constraint=False,
     )
     unit = models.ForeignKey(
-        "organisation.OrgUnit", on_delete=models.CASCADE, related_name="+", db_index=False
+        "organisation.OrgUnit",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     job_role = models.ForeignKey(
         "organisation.JobRole",
@@ -99,9 +113,14 @@ class GapFact(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     competence = models.ForeignKey(
-        "competences.Competence", on_delete=models.CASCADE, related_name="+", db_index=False
+        "competences.Competence",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     target_level = models.PositiveSmallIntegerField()
     target_source = models.CharField(max_length=20, choices=TargetSource.choices)
@@ -125,9 +144,15 @@ class GapAggregate(models.Model):
     """Totals over a unit's whole subtree for one competence. `people`: with a target; `known`: of
     those, with a current level; `below`: of those, below target; sums over the known."""
 
-    municipality = models.ForeignKey("core.Municipality", on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey("organisation.OrgUnit", on_delete=models.CASCADE, related_name="gap_aggregates")
-    competence = models.ForeignKey("competences.Competence", on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey(
+        "core.Municipality", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    unit = models.ForeignKey(
+        "organisation.OrgUnit", on_delete=models.CASCADE, related_name="gap_aggregates", db_constraint=False
+    )
+    competence = models.ForeignKey(
+        "competences.Competence", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     people = models.IntegerField(default=0)
     known = models.IntegerField(default=0)
     below = models.IntegerField(default=0)
@@ -149,10 +174,14 @@ class GapPriorityGroup(models.Model):
     the priorities page rank these rows; a group with nobody below target has no row."""
 
     municipality = models.ForeignKey(
-        "core.Municipality", on_delete=models.CASCADE, related_name="+", db_index=False
+        "core.Municipality", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     unit = models.ForeignKey(
-        "organisation.OrgUnit", on_delete=models.CASCADE, related_name="+", db_index=False
+        "organisation.OrgUnit",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     job_role = models.ForeignKey(
         "organisation.JobRole",
@@ -161,9 +190,14 @@ class GapPriorityGroup(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     competence = models.ForeignKey(
-        "competences.Competence", on_delete=models.CASCADE, related_name="+", db_index=False
+        "competences.Competence",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     people = models.IntegerField(default=0)
     gap_sum = models.IntegerField(default=0)
@@ -187,12 +221,18 @@ class GapCampaignLevels(models.Model):
     source order."""
 
     municipality = models.ForeignKey(
-        "core.Municipality", on_delete=models.CASCADE, related_name="+", db_index=False
+        "core.Municipality", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     employee = models.ForeignKey(
-        "organisation.Employee", on_delete=models.CASCADE, related_name="+", db_index=False
+        "organisation.Employee",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    campaign = models.ForeignKey("assessments.Campaign", on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(
+        "assessments.Campaign", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     levels = models.JSONField(default=dict)
 
     class Meta:
@@ -211,17 +251,31 @@ class GapTrendAggregate(models.Model):
     campaign_b_id` (equal: one campaign against itself); read the other way round by swapping."""
 
     municipality = models.ForeignKey(
-        "core.Municipality", on_delete=models.CASCADE, related_name="+", db_index=False
+        "core.Municipality", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     campaign_a = models.ForeignKey(
-        "assessments.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False
+        "assessments.Campaign",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     campaign_b = models.ForeignKey(
-        "assessments.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False
+        "assessments.Campaign",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    unit = models.ForeignKey("organisation.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        "organisation.OrgUnit", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     competence = models.ForeignKey(
-        "competences.Competence", on_delete=models.CASCADE, related_name="+", db_index=False
+        "competences.Competence",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     people = models.IntegerField(default=0)
     gap_a_sum = models.IntegerField(default=0)

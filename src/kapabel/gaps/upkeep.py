@@ -187,9 +187,9 @@ def rebuild(municipality: Municipality | int, *, actor: Actor = None) -> int:
     One transaction; on its own (not inside a caller's transaction) with a record of how it ended
     (`kapabel.core.jobs`)."""
     municipality_id = municipality if isinstance(municipality, int) else municipality.pk
-    with jobs.long_write("gaps.rebuild", actor=actor, municipality=municipality_id):
+    with jobs.long_write("gaps.rebuild", actor=actor, municipality=municipality_id) as run:
         _lock([municipality_id])
-        return bulk.rebuild(municipality_id)
+        return bulk.rebuild(municipality_id, progress=run.progress)
 
 
 def _stored_facts(employee_ids: list[int]) -> dict[tuple[int, int], Fact]:
