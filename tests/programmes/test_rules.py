@@ -30,8 +30,10 @@ def test_rate_in_force_per_year_and_none_outside():
 
 def test_hours_times_rate_per_year():
     # 37 training hours, 37 substitute hours: 37 × 178.84 = 6,617.08 in 2015; 37 × 203.17 = 7,517.29 in 2024.
-    assert rules.weekly_ydelse(D(37), D(37), rules.param_at(RATES, "hourly_rate", d(2015, 3, 2))) == D("6617.08")
-    assert rules.weekly_ydelse(D(37), D(37), rules.param_at(RATES, "hourly_rate", d(2024, 3, 4))) == D("7517.29")
+    rate_2015 = rules.param_at(RATES, "hourly_rate", d(2015, 3, 2))
+    rate_2024 = rules.param_at(RATES, "hourly_rate", d(2024, 3, 4))
+    assert rules.weekly_ydelse(D(37), D(37), rate_2015) == D("6617.08")
+    assert rules.weekly_ydelse(D(37), D(37), rate_2024) == D("7517.29")
 
 
 def test_hour_for_hour_with_fewer_substitute_hours():
