@@ -58,7 +58,9 @@ def programmes_for(user: User | Any) -> QuerySet[Programme]:
 
 
 def sees_programmes_anywhere(scope: AccessScope) -> bool:
-    return scope.is_platform_admin or bool(_managed_municipalities(scope)) or scope.user_id is not None
+    """Shows the Programmes menu entry: those who run programmes, and platform administrators. Steering
+    group members without a role reach their programme from the list page."""
+    return scope.is_platform_admin or bool(_managed_municipalities(scope))
 
 
 def get_programme_for_user(user: User | Any, programme_id: int) -> Programme:
