@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from kapabel.core.models import User
+from kapabel.core.models import Municipality, User
+from kapabel.learning.models import Cohort
 from kapabel.organisation.models import Employee, OrgUnit
 from kapabel.programmes import permissions
 from kapabel.programmes.models import (
@@ -114,3 +115,34 @@ def scheme_by_id(pk: int) -> FundingScheme | None:
 
 def parameter_by_id(pk: int) -> SchemeParameter | None:
     return SchemeParameter.objects.filter(pk=pk).select_related("scheme").first()
+
+
+def cohorts_of(programme: Programme, ids: list[int]) -> list[Cohort]:
+    return list(
+        Cohort.objects.filter(pk__in=ids, offer__municipality_id=programme.municipality_id).select_related(
+            "offer"
+        )
+    )
+
+
+def phases_by_ids(programme: Programme, ids: list[int]) -> list[Phase]:
+    return list(Phase.objects.filter(programme=programme, pk__in=ids))
+
+
+def participants_by_ids(programme: Programme, ids: list[int]) -> list[Participant]:
+    return list(Participant.objects.filter(programme=programme, pk__in=ids))
+
+
+def placements_of(programme: Programme) -> QuerySet[Placement]:
+    return (
+        Placement.objects.filter(substitute__programme=programme)
+        .prefetch_related("participants")
+        .order_by("starts_on", "id")
+    )
+
+
+def municipality_for(user: User | Any, municipality_id: int) -> Municipality | None:
+    """A municipality the user runs programmes in."""
+    if not permissions.can_manage_in(user, municipality_id):
+        return None
+    return Municipality.objects.filter(pk=municipality_id).first()
