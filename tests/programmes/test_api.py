@@ -73,16 +73,16 @@ def test_application_lifecycle(world, prog, client):  # noqa: F811
     app_id = created.json()["id"]
     late = call(
         client,
-        "POST",
-        f"/api/v1/programmes/{prog.pk}/applications/{app_id}/move",
+        "PATCH",
+        f"/api/v1/programmes/{prog.pk}/applications/{app_id}",
         auth,
         {"status": "submitted", "on": "2027-03-01"},
     )
     assert late.status_code == 422
     ok = call(
         client,
-        "POST",
-        f"/api/v1/programmes/{prog.pk}/applications/{app_id}/move",
+        "PATCH",
+        f"/api/v1/programmes/{prog.pk}/applications/{app_id}",
         auth,
         {"status": "submitted", "on": "2026-06-01"},
     )

@@ -153,6 +153,12 @@ def _managed(request: HttpRequest, programme_id: int) -> Programme:
     return programme
 
 
+def _required(**values: Any) -> None:
+    missing = {name: _("This field is required.") for name, value in values.items() if value in (None, [])}
+    if missing:
+        raise ValidationError(missing)
+
+
 def _one(found: Any) -> Any:
     if found is None:
         raise Http404
@@ -172,6 +178,8 @@ def create_programme(request: HttpRequest, payload: ProgrammeIn) -> Any:
     require_write_scope(request)
     user = request_user(request)
     municipality = _one(pages.municipality_for(user, payload.municipality_id))
+    _required(starts_on=payload.starts_on, ends_on=payload.ends_on)
+    assert payload.starts_on is not None and payload.ends_on is not None
     programme = services.programme_create(
         municipality=municipality,
         name=payload.name,
@@ -207,10 +215,18 @@ def get_report(request: HttpRequest, programme_id: int) -> Any:
     return programme_report(programme, names=permissions.sees_names(user, programme))
 
 
+@router.get("/programmes/{programme_id}/phases", response=list[PhaseOut])
+def list_phases(request: HttpRequest, programme_id: int) -> Any:
+    programme = permissions.get_programme_for_user(request_user(request), programme_id)
+    return [_phase(ph) for ph in pages.phases_of(programme)]
+
+
 @router.post("/programmes/{programme_id}/phases", response={201: PhaseOut}, summary="Add a phase")
 def create_phase(request: HttpRequest, programme_id: int, payload: PhaseIn) -> Any:
     require_write_scope(request)
     programme = _managed(request, programme_id)
+    _required(starts_on=payload.starts_on, ends_on=payload.ends_on)
+    assert payload.starts_on is not None and payload.ends_on is not None
     cohorts = pages.cohorts_of(programme, payload.cohort_ids)
     if len(cohorts) != len(set(payload.cohort_ids)):
         raise ValidationError({"cohort_ids": _("Unknown cohorts.")})
@@ -251,6 +267,7 @@ def list_participants(request: HttpRequest, programme_id: int) -> Any:
 def add_participants(request: HttpRequest, programme_id: int, payload: ParticipantsIn) -> Any:
     require_write_scope(request)
     programme = _managed(request, programme_id)
+    _required(employee_ids=payload.employee_ids)
     employees = list(pages.employees_of(programme).filter(pk__in=payload.employee_ids))
     if len(employees) != len(set(payload.employee_ids)):
         raise ValidationError({"employee_ids": _("Unknown people, or people of another municipality.")})
@@ -283,6 +300,10 @@ def list_substitutes(request: HttpRequest, programme_id: int) -> Any:
 def create_substitute(request: HttpRequest, programme_id: int, payload: SubstituteIn) -> Any:
     require_write_scope(request)
     programme = _managed(request, programme_id)
+    _required(starts_on=payload.starts_on, ends_on=payload.ends_on, hours_per_week=payload.hours_per_week)
+    assert (
+        payload.starts_on is not None and payload.ends_on is not None and payload.hours_per_week is not None
+    )
     unit = pages.units_of(programme).filter(pk=payload.unit_id).first()
     if unit is None:
         raise ValidationError({"unit_id": _("Unknown unit.")})
@@ -310,7 +331,17 @@ def create_substitute(request: HttpRequest, programme_id: int, payload: Substitu
     return Status(201, _substitute(substitute))
 
 
-@router.post("/programmes/{programme_id}/substitutes/{substitute_id}/outcome", response=SubstituteOut)
+@router.get("/programmes/{programme_id}/substitutes/{substitute_id}", response=SubstituteOut)
+def get_substitute(request: HttpRequest, programme_id: int, substitute_id: int) -> Any:
+    programme = _managed(request, programme_id)
+    return _substitute(_one(pages.substitute_of(programme, substitute_id)))
+
+
+@router.patch(
+    "/programmes/{programme_id}/substitutes/{substitute_id}",
+    response=SubstituteOut,
+    summary="Record a substitute's outcome",
+)
 def set_outcome(request: HttpRequest, programme_id: int, substitute_id: int, payload: OutcomeIn) -> Any:
     require_write_scope(request)
     programme = _managed(request, programme_id)
@@ -329,6 +360,15 @@ def list_placements(request: HttpRequest, programme_id: int) -> Any:
 def create_placement(request: HttpRequest, programme_id: int, payload: PlacementIn) -> Any:
     require_write_scope(request)
     programme = _managed(request, programme_id)
+    _required(
+        participant_ids=payload.participant_ids,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        hours_per_week=payload.hours_per_week,
+    )
+    assert (
+        payload.starts_on is not None and payload.ends_on is not None and payload.hours_per_week is not None
+    )
     substitute = pages.substitute_of(programme, payload.substitute_id)
     if substitute is None:
         raise ValidationError({"substitute_id": _("Unknown substitute.")})
@@ -371,6 +411,8 @@ def list_applications(request: HttpRequest, programme_id: int) -> Any:
 def create_application(request: HttpRequest, programme_id: int, payload: ApplicationIn) -> Any:
     require_write_scope(request)
     programme = _managed(request, programme_id)
+    _required(education_starts_on=payload.education_starts_on, eligible_costs=payload.eligible_costs)
+    assert payload.education_starts_on is not None and payload.eligible_costs is not None
     scheme = pages.scheme_by_id(payload.scheme_id)
     if scheme is None:
         raise ValidationError({"scheme_id": _("Unknown funding scheme.")})
@@ -402,7 +444,17 @@ def create_application(request: HttpRequest, programme_id: int, payload: Applica
     return Status(201, _application(application))
 
 
-@router.post("/programmes/{programme_id}/applications/{application_id}/move", response=ApplicationOut)
+@router.get("/programmes/{programme_id}/applications/{application_id}", response=ApplicationOut)
+def get_application(request: HttpRequest, programme_id: int, application_id: int) -> Any:
+    programme = _managed(request, programme_id)
+    return _application(_one(pages.application_of(programme, application_id)))
+
+
+@router.patch(
+    "/programmes/{programme_id}/applications/{application_id}",
+    response=ApplicationOut,
+    summary="Move an application on: submit, grant or reject, record the payment",
+)
 def move_application(
     request: HttpRequest, programme_id: int, application_id: int, payload: ApplicationMoveIn
 ) -> Any:
@@ -429,6 +481,12 @@ def list_schemes(request: HttpRequest) -> Any:
     return [_scheme(s) for s in pages.schemes()]
 
 
+@router.get("/funding-schemes/{scheme_id}/parameters", response=list[ParameterOut])
+def list_parameters(request: HttpRequest, scheme_id: int) -> Any:
+    scheme = _one(pages.schemes().filter(pk=scheme_id).first())
+    return _scheme(scheme)["parameters"]
+
+
 @router.post(
     "/funding-schemes/{scheme_id}/parameters",
     response={201: ParameterOut},
@@ -440,6 +498,8 @@ def create_parameter(request: HttpRequest, scheme_id: int, payload: ParameterIn)
     if not permissions.can_edit_schemes(user):
         raise PermissionDenied(_("Only platform administrators can change funding schemes."))
     scheme = _one(pages.scheme_by_id(scheme_id))
+    _required(value=payload.value, valid_from=payload.valid_from)
+    assert payload.value is not None and payload.valid_from is not None
     row = services.scheme_parameter_create(
         scheme=scheme,
         key=payload.key,

@@ -1,5 +1,7 @@
 """The API's input and output shapes for programmes. Dates are bounded (1900–2199) and amounts fit the
-database columns, so what the services receive is always something they can judge."""
+database columns, so what the services receive is always something they can judge. Required dates,
+hours, amounts and lists are optional in the shapes and checked by the operation, so that a request
+for something the caller may not see answers 404 before its body is judged."""
 
 from __future__ import annotations
 
@@ -40,8 +42,8 @@ class ProgrammeIn(BodySchema):
     municipality_id: Id
     name: str = Field(min_length=1, max_length=200)
     purpose: str = Field("", max_length=5000)
-    starts_on: Day
-    ends_on: Day
+    starts_on: Day | None = None
+    ends_on: Day | None = None
     budget: Money = Decimal(0)
     status: ProgrammeStatus = Programme.Status.PLANNED
 
@@ -78,14 +80,14 @@ class ProgrammeDetailOut(ProgrammeOut):
 class PhaseIn(BodySchema):
     name: str = Field(min_length=1, max_length=200)
     kind: PhaseKind = Phase.Kind.COURSE
-    starts_on: Day
-    ends_on: Day
+    starts_on: Day | None = None
+    ends_on: Day | None = None
     cohort_ids: list[Id] = Field(default_factory=list, max_length=200)
     funding_scheme_id: Id | None = None
 
 
 class ParticipantsIn(BodySchema):
-    employee_ids: list[Id] = Field(min_length=1, max_length=5000)
+    employee_ids: list[Id] = Field(default_factory=list, max_length=5000)
     phase_ids: list[Id] = Field(default_factory=list, max_length=50)
 
 
@@ -103,9 +105,9 @@ class SubstituteIn(BodySchema):
     recruited_via: RecruitedVia = Substitute.RecruitedVia.JOBCENTER
     unemployment_months: Hours = Decimal(0)
     benefit: Benefit = Substitute.Benefit.DAGPENGE
-    starts_on: Day
-    ends_on: Day
-    hours_per_week: Hours
+    starts_on: Day | None = None
+    ends_on: Day | None = None
+    hours_per_week: Hours | None = None
     hourly_wage: Money = Decimal(0)
     outcome: Outcome = Substitute.Outcome.UNKNOWN
 
@@ -131,10 +133,10 @@ class OutcomeIn(BodySchema):
 
 class PlacementIn(BodySchema):
     substitute_id: Id
-    participant_ids: list[Id] = Field(min_length=1, max_length=200)
-    starts_on: Day
-    ends_on: Day
-    hours_per_week: Hours
+    participant_ids: list[Id] = Field(default_factory=list, max_length=200)
+    starts_on: Day | None = None
+    ends_on: Day | None = None
+    hours_per_week: Hours | None = None
     unit_id: Id | None = None
     scheme_id: Id | None = None
 
@@ -157,9 +159,9 @@ class ApplicationIn(BodySchema):
     phase_id: Id | None = None
     people: int = Field(1, ge=1, le=100000)
     master: bool = False
-    education_starts_on: Day
+    education_starts_on: Day | None = None
     education_ends_on: Day | None = None
-    eligible_costs: Money
+    eligible_costs: Money | None = None
     case_number: str = Field("", max_length=50)
     documents: str = Field("", max_length=5000)
 
@@ -205,8 +207,8 @@ class SchemeOut(Schema):
 
 class ParameterIn(BodySchema):
     key: Key
-    value: Money
-    valid_from: Day
+    value: Money | None = None
+    valid_from: Day | None = None
     valid_to: Day | None = None
     source: str = Field(min_length=1, max_length=500)
 
