@@ -14,71 +14,11 @@ from kapabel.programmes import services
 from kapabel.programmes.models import Programme, SchemeKind, Substitute
 from kapabel.programmes.selectors.report import programme_report
 
-from .factories import SYSTEM, full_week, past_cohort, programme, scheme
+from .factories import SYSTEM, scheme
+from .factories import build_small_programme as build
 
 d = datetime.date
 pytestmark = pytest.mark.django_db
-
-
-def build(world) -> Programme:
-    """Two participants on a course: week of 2 March 2015 full time (5 × 7.4 = 37 h), week of 9 March
-    three days 9–15 (18 h). Substitute A (30 h/week) covers Emma for both weeks; substitute B
-    (contracted 10 h/week, placed 12) covers Carl in the first week only."""
-    prog = programme(world)
-    days = full_week(d(2015, 3, 2)) + [(d(2015, 3, 9 + n), 9, 0, 15, 0) for n in range(3)]
-    cohort = past_cohort(world.a, days, [world.employee, world.colleague])
-    phase = services.phase_create(
-        programme=prog,
-        name="Kursus",
-        starts_on=d(2015, 3, 2),
-        ends_on=d(2015, 3, 13),
-        cohorts=[cohort],
-        actor=SYSTEM,
-    )
-    emma, carl = services.participants_add(
-        programme=prog, employees=[world.employee, world.colleague], phases=[phase], actor=SYSTEM
-    )
-    jr = scheme(SchemeKind.JOBROTATION)
-    a = services.substitute_create(
-        programme=prog,
-        name="Vikar Anna",
-        unit=world.team1,
-        starts_on=d(2015, 3, 2),
-        ends_on=d(2015, 5, 31),
-        hours_per_week=D(30),
-        unemployment_months=D(7),
-        hourly_wage=D(200),
-        actor=SYSTEM,
-    )
-    services.placement_create(
-        substitute=a,
-        participants=[emma],
-        starts_on=d(2015, 3, 2),
-        ends_on=d(2015, 3, 13),
-        hours_per_week=D(30),
-        scheme=jr,
-        actor=SYSTEM,
-    )
-    b = services.substitute_create(
-        programme=prog,
-        name="Vikar Bo",
-        unit=world.team2,
-        starts_on=d(2015, 3, 2),
-        ends_on=d(2015, 3, 31),
-        hours_per_week=D(10),
-        unemployment_months=D(2),
-        actor=SYSTEM,
-    )
-    services.placement_create(
-        substitute=b,
-        participants=[carl],
-        starts_on=d(2015, 3, 2),
-        ends_on=d(2015, 3, 6),
-        hours_per_week=D(12),
-        scheme=jr,
-        actor=SYSTEM,
-    )
-    return prog
 
 
 def rows_of(report, who):
