@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kapabel.core.forms import DesignSystemFormMixin
 from kapabel.programmes.models import Application, FundingScheme, Placement, SchemeParameter, Substitute
 
 
@@ -14,7 +15,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class SubstituteForm(forms.ModelForm):
+class SubstituteForm(DesignSystemFormMixin, forms.ModelForm):
     class Meta:
         model = Substitute
         fields = [
@@ -38,7 +39,7 @@ class SubstituteForm(forms.ModelForm):
         self.fields["manager"].queryset = employees
 
 
-class PlacementForm(forms.Form):
+class PlacementForm(DesignSystemFormMixin, forms.Form):
     substitute = forms.ModelChoiceField(queryset=Substitute.objects.none(), label=_("Substitute"))
     participants = forms.ModelMultipleChoiceField(queryset=None, label=_("Covers"))
     starts_on = forms.DateField(label=_("From"), widget=DateInput())
@@ -56,11 +57,11 @@ class PlacementForm(forms.Form):
         self.fields["scheme"].queryset = schemes
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(DesignSystemFormMixin, forms.Form):
     outcome = forms.ChoiceField(choices=Substitute.Outcome.choices, label=_("Outcome"))
 
 
-class ApplicationForm(forms.ModelForm):
+class ApplicationForm(DesignSystemFormMixin, forms.ModelForm):
     class Meta:
         model = Application
         fields = [
@@ -83,18 +84,18 @@ class ApplicationForm(forms.ModelForm):
         self.fields["participant"].label_from_instance = lambda p: p.employee.name
 
 
-class MoveForm(forms.Form):
+class MoveForm(DesignSystemFormMixin, forms.Form):
     status = forms.ChoiceField(choices=Application.Status.choices, label=_("New status"))
     on = forms.DateField(label=_("Date"), required=False, widget=DateInput())
     amount = forms.DecimalField(label=_("Amount (kr.)"), required=False, max_digits=12, decimal_places=2)
 
 
-class ParameterForm(forms.ModelForm):
+class ParameterForm(DesignSystemFormMixin, forms.ModelForm):
     class Meta:
         model = SchemeParameter
         fields = ["scheme", "key", "value", "valid_from", "valid_to", "source"]
         widgets = {"valid_from": DateInput(), "valid_to": DateInput()}
 
 
-class PlacementDeleteForm(forms.Form):
+class PlacementDeleteForm(DesignSystemFormMixin, forms.Form):
     placement = forms.ModelChoiceField(queryset=Placement.objects.none())

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 ZERO = Decimal(0)
@@ -27,6 +28,11 @@ def money(value: Decimal) -> Decimal:
 
 def hours(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def shown(value: Decimal, places: int = 2) -> str:
+    """A number for a message, in the active language's format (12,50 in Danish)."""
+    return number_format(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), places)
 
 
 # --- dated parameters ----------------------------------------------------------------------------
@@ -187,7 +193,7 @@ def check_contracted(label: str, week: datetime.date, placed: Decimal, contracte
         return _(
             "%(who)s is placed %(placed)s hours in the week of %(week)s, more than the %(contracted)s "
             "contracted hours."
-        ) % {"who": label, "placed": hours(placed), "week": week.isoformat(), "contracted": hours(contracted)}
+        ) % {"who": label, "placed": shown(placed), "week": week.isoformat(), "contracted": shown(contracted)}
     return None
 
 
@@ -236,7 +242,7 @@ def check_unemployment(label: str, months: Decimal, minimum: Decimal | None) -> 
         return _(
             "%(who)s was unemployed for %(months)s months before hiring; the scheme requires at least "
             "%(minimum)s."
-        ) % {"who": label, "months": months, "minimum": int(minimum)}
+        ) % {"who": label, "months": shown(months, 1), "minimum": int(minimum)}
     return None
 
 
