@@ -241,3 +241,27 @@ def test_report_queries_do_not_grow_with_participants(world):
         report = programme_report(prog, names=True)
     assert report["participants"] == 21 and report["substitutes"] == 3
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_deadline_reminder_once_to_the_coordinators(world, mailoutbox):
+    from kapabel.programmes.services.reminders import reminders_send
+
+    world.user("coordinator").email = "koordinator@aby.dk"
+    world.user("coordinator").save()
+    prog = programme(world, ends_on=d(2027, 12, 31))
+    fund = scheme(SchemeKind.KOMPETENCEFOND)
+    for title, start in (("Snart", d(2027, 3, 1)), ("Senere", d(2027, 6, 1))):
+        services.application_create(
+            programme=prog,
+            scheme=fund,
+            title=title,
+            education_starts_on=start,
+            eligible_costs=D(1000),
+            actor=SYSTEM,
+        )
+    # The deadline of "Snart" is 28 February 2027: ten days away on 18 February.
+    assert reminders_send(today=d(2027, 2, 18)) == 1
+    assert [m.to for m in mailoutbox] == [["koordinator@aby.dk"]]
+    assert "Snart" in mailoutbox[0].subject
+    assert reminders_send(today=d(2027, 2, 19)) == 0  # once per application
+    assert reminders_send(today=d(2027, 3, 1)) == 0  # past the deadline

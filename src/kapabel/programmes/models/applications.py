@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -66,6 +64,8 @@ class Application(models.Model):
     submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    # When the coordinators were reminded of the deadline of this draft (once per application).
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -79,6 +79,3 @@ class Application(models.Model):
     @property
     def counts_as_grant(self) -> bool:
         return self.status in (self.Status.GRANTED, self.Status.PAID)
-
-    def amount_or_zero(self, value: Decimal | None) -> Decimal:
-        return value if value is not None else Decimal(0)
