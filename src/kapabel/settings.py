@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "kapabel.administration",
     "kapabel.sso",
     "kapabel.dialogues",
+    "kapabel.programmes",
     "kapabel.privacy",
     "kapabel.api",
     "django_otp",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("administration/", include("kapabel.administration.urls")),
     path("sso/", include("kapabel.sso.urls")),
     path("dialogues/", include("kapabel.dialogues.urls")),
+    path("programmes/", include("kapabel.programmes.urls")),
     path("privacy/", include("kapabel.privacy.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

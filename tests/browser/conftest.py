@@ -80,6 +80,17 @@ def _dialogue_data(request):
     build_dialogue_pages_data(request.getfixturevalue("world"))
 
 
+@pytest.fixture(autouse=True)
+def _programme_data(request):
+    """A programme with phases, a substitute's placements, an application and a steering group, so the
+    crawl reaches the programme pages with data."""
+    if "world" not in request.fixturenames:
+        return
+    from tests.programmes.factories import build_programme_pages_data
+
+    build_programme_pages_data(request.getfixturevalue("world"))
+
+
 @pytest.fixture
 def world(world):
     """The shared world plus gap-analysis data (framework, profiles, ratings), so the crawl renders

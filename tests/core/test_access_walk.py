@@ -54,6 +54,10 @@ KWARG_KINDS = {
     "plan_id": "plan",
     "goal_id": "plan_goal",  # under a plan: the plan decides (a goal of another plan is 404)
     "follow_up_id": "plan_follow_up",
+    "programme_id": "programme",
+    "substitute_id": "substitute",  # under a programme: the programme decides
+    "application_id": "application",  # likewise
+    "scheme_id": "funding_scheme",  # national reference data: edited by platform administrators only
     "token": "calendar_feed",  # a secret in the URL: a guessed one is 404 (no objects to try)
     "user_pk": "account",
     "grant_pk": "role_assignment",
@@ -157,6 +161,9 @@ def out_of_scope(world, persona: str) -> dict[str, list[Any]]:
     from tests.dialogues.walk import dialogues_out_of_scope
 
     objects |= dialogues_out_of_scope(world, persona)
+    from tests.programmes.walk import programmes_out_of_scope
+
+    objects |= programmes_out_of_scope(world, persona)
     return objects
 
 
@@ -261,6 +268,7 @@ def forbidden_names(objects: dict[str, list[Any]]) -> list[str]:
         "role_assignment",
         "dialogue",
         "plan",
+        "funding_scheme",  # national reference data: every signed-in user reads the schemes
     }
     return [str(obj) for kind, items in objects.items() for obj in items if kind not in skip]
 

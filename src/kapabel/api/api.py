@@ -267,6 +267,9 @@ api.add_router("", administration_router)
 from kapabel.dialogues.api import router as dialogues_router  # noqa: E402
 
 api.add_router("", dialogues_router)
+from kapabel.programmes.api import router as programmes_router  # noqa: E402
+
+api.add_router("", programmes_router)
 from kapabel.privacy.api import router as privacy_router  # noqa: E402
 
 api.add_router("", privacy_router)

@@ -1,0 +1,51 @@
+"""Writes of the programmes app. Import the services from here."""
+
+from kapabel.programmes.services.common import Refused
+from kapabel.programmes.services.coverage import (
+    placement_create,
+    placement_delete,
+    substitute_create,
+    substitute_update,
+)
+from kapabel.programmes.services.funding import (
+    application_create,
+    application_move,
+    check_scheme_open,
+    scheme_parameter_create,
+    scheme_parameter_update,
+    window_of,
+)
+from kapabel.programmes.services.programmes import (
+    hourly_cost_set,
+    participant_phase_set,
+    participants_add,
+    partner_add,
+    phase_create,
+    programme_create,
+    programme_set_target,
+    programme_update,
+    steering_member_add,
+)
+
+__all__ = [
+    "Refused",
+    "application_create",
+    "application_move",
+    "check_scheme_open",
+    "hourly_cost_set",
+    "participant_phase_set",
+    "participants_add",
+    "partner_add",
+    "phase_create",
+    "placement_create",
+    "placement_delete",
+    "programme_create",
+    "programme_set_target",
+    "programme_update",
+    "scheme_parameter_create",
+    "scheme_parameter_update",
+    "steering_member_add",
+    "substitute_create",
+    "substitute_update",
+    "window_of",
+]
