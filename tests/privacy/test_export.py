@@ -158,12 +158,12 @@ def test_the_search_finds_people_who_left_too(world, login):
 
 
 def test_the_export_registry_covers_an_app_that_registers_later(world, rich, settings):
-    """An app added later (programmes) is covered by registering its holder; nothing else changes."""
+    """An app added later is covered by registering its holder; nothing else changes."""
     from kapabel.core.personal_data import Field, Section
 
-    class ProgrammesData:
-        key = "programmes"
-        title = "Programmes"
+    class LaterData:
+        key = "a-later-app"
+        title = "A later app"
         models = ()
 
         def export(self, person):
@@ -172,9 +172,9 @@ def test_the_export_registry_covers_an_app_that_registers_later(world, rich, set
         def anonymise(self, person, *, actor):
             return 0
 
-    personal_data.register(ProgrammesData())
+    personal_data.register(LaterData())
     try:
         document = services.export_document(world.employee, actor=world.user("admin"))
         assert sections_by_key(document)["grants"] == [{"offer": "Excel for begyndere"}]
     finally:
-        personal_data._holders[:] = [h for h in personal_data._holders if h.key != "programmes"]
+        personal_data._holders[:] = [h for h in personal_data._holders if h.key != "a-later-app"]

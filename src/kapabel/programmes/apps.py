@@ -17,3 +17,11 @@ class ProgrammesConfig(AppConfig):
         register(NavItem("programmes:list", _("Programmes"), permissions.sees_programmes_anywhere, order=66))
         demo.register(70, "programmes", build_programmes)
         privacy.register()
+        from kapabel.core import personal_data
+
+        for label, why in (
+            ("programmes.Programme", "its owner in their work role; nothing about them"),
+            ("programmes.TargetLine", "a named person in the target group; their participation is exported"),
+            ("programmes.SteeringMember", "membership of a steering group, a work role; a link to a login"),
+        ):
+            personal_data.declare_not_personal(label, why)

@@ -32,6 +32,9 @@ def _substitutes_q(person: Person) -> Q:
 class ProgrammesData:
     key = "programmes"
     title = gettext_lazy("Programmes")
+    # A participant's statuses per phase and applications; a substitute's employment (matched by
+    # e-mail or name: a substitute need not be an employee).
+    models = ("programmes.Participant", "programmes.Application", "programmes.Substitute")
 
     def export(self, person: Person) -> list[Section]:
         statuses = (

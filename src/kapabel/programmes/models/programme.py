@@ -89,7 +89,7 @@ class TargetLine(models.Model):
         verbose_name_plural = _("target group lines")
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.unit_id or self.job_role_id or self.employee_id}"
+        return f"{self.kind} {getattr(self, f'{self.kind}_id')}"  # kind names the line's field
 
 
 class Partner(models.Model):
