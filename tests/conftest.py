@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from hypothesis import settings as hypothesis_settings
 
 from kapabel.core.models import Municipality, Role
 from kapabel.organisation import services
@@ -30,6 +31,11 @@ from tests import logscan
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by fixtures there
 # are still synchronous, so Django's async-safety guard would be a false alarm.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Property tests judge results, never time: no per-example deadline (a busy CI machine made a fast
+# example "too slow" and failed a correct rule).
+hypothesis_settings.register_profile("kapabel", deadline=None)
+hypothesis_settings.load_profile("kapabel")
 
 PASSWORD = "correct-horse-battery"
 SYSTEM = "tests"

@@ -11,7 +11,8 @@ A new long write joins with one entry in LONG_WRITES: wrap its service in
 `kapabel.core.jobs.long_write("<app>.<write>", …)`, call `run.progress("<stage>")` once rows are written
 (e.g. the learning app's bulk enrolment: after its enrolments), and add an entry such as
 `LongWrite("bulk enrolment", command=…, stop_at="learning.bulk_enrolment:enrolments", record="job", …)`.
-A write that is no management command runs as `shell -c` (bulk enrolment, a dialogue cycle).
+A write that is no management command runs as `shell -c` (bulk enrolment, a dialogue cycle, a plan
+confirmed, people added to a programme).
 """
 
 from __future__ import annotations
@@ -117,6 +118,43 @@ def cycle_create(database: Database) -> list[str]:
     ]
 
 
+def plan_confirm(database: Database) -> list[str]:
+    """A demo plan gets a new goal (a new content version); then the person confirms it."""
+    database.shell(
+        "from kapabel.dialogues import services\n"
+        "from kapabel.dialogues.models import Plan\n"
+        f"plan = Plan.objects.filter(employee__municipality__kommunekode={DEMO_KOMMUNEKODE!r}, "
+        "status=Plan.Status.ACTIVE).order_by('pk').first()\n"
+        "services.goal_add(plan=plan, actor='kill-test', title='Afbrudt mål')"
+    )
+    return [
+        "shell",
+        "-c",
+        "from kapabel.dialogues import services\n"
+        "from kapabel.dialogues.models import Plan\n"
+        "plan = Plan.objects.get(goals__title='Afbrudt mål')\n"
+        "services.plan_confirm(plan=plan, actor='kill-test', version=plan.version, on_behalf_of='employee')",
+    ]
+
+
+def participants_add(database: Database) -> list[str]:
+    """Every active person of the demo who is not yet in it into a demo programme."""
+    return [
+        "shell",
+        "-c",
+        "from kapabel.organisation.models import Employee\n"
+        "from kapabel.programmes import services\n"
+        "from kapabel.programmes.models import Participant, Programme\n"
+        f"programme = Programme.objects.filter(municipality__kommunekode={DEMO_KOMMUNEKODE!r})"
+        ".order_by('pk')[0]\n"
+        "inside = Participant.objects.filter(programme=programme).values_list('employee_id', flat=True)\n"
+        "people = list(Employee.objects.filter(municipality_id=programme.municipality_id, active=True)"
+        ".exclude(pk__in=inside))\n"
+        "added = services.participants_add(programme=programme, employees=people, actor='kill-test')\n"
+        "assert len(people) > 10 and len(added) == len(people), (len(people), len(added))",
+    ]
+
+
 @dataclass(frozen=True)
 class LongWrite:
     name: str
@@ -150,6 +188,14 @@ LONG_WRITES = [
         "dialogues.cycle_create:dialogues",
         "job",
         "dialogues.cycle_create",
+    ),
+    LongWrite("plan confirmed", plan_confirm, "dialogues.plan_confirm:plan", "job", "dialogues.plan_confirm"),
+    LongWrite(
+        "programme participants added",
+        participants_add,
+        "programmes.participants_add:participants",
+        "job",
+        "programmes.participants_add",
     ),
 ]
 

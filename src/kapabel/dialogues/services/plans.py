@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kapabel.competences.models import Competence
-from kapabel.core import audit
+from kapabel.core import audit, jobs
 from kapabel.core.audit import Actor
 from kapabel.core.models import User
 from kapabel.dialogues import permissions, summary
@@ -268,63 +268,69 @@ def activity_update(
     return activity
 
 
-@transaction.atomic
 def plan_confirm(*, plan: Plan, actor: Actor, version: int | None, on_behalf_of: str = "") -> Plan:
     """One party confirms the plan as they saw it (`version`). When both have confirmed the same
     content, it is agreed: it becomes the person's current plan (an earlier one is closed) and its
     first follow-up is set. A system actor (the demo, an import of signed paper plans) names the side
-    it records the confirmation for in `on_behalf_of`."""
-    locked = (
-        Plan.objects.select_for_update(of=("self",))
-        .select_related("employee__unit", "unit", "dialogue__cycle")
-        .get(pk=plan.pk)
-    )
-    side = _require_party(actor, locked)
-    if side == "system":
-        if on_behalf_of not in ("employee", "manager"):
-            raise Refused(_("A plan is confirmed by the person and their manager."), code="side")
-        side = on_behalf_of
-    if locked.status == Plan.Status.CLOSED:
-        raise Refused(_("This plan is closed."), code="closed")
-    already = locked.employee_confirmed_version if side == "employee" else locked.manager_confirmed_version
-    check_version(locked.version, version)
-    if already == locked.content_version:
-        raise Refused(_("You have already confirmed this version of the plan."), code="already_confirmed")
-    now = timezone.now()
-    if side == "employee":
-        locked.employee_confirmed_version, locked.employee_confirmed_at = locked.content_version, now
-    else:
-        locked.manager_confirmed_version, locked.manager_confirmed_at = locked.content_version, now
-        locked.manager_confirmed_by = actor if isinstance(actor, User) else None
-    agreed = locked.employee_confirmed_version == locked.manager_confirmed_version == locked.content_version
-    if agreed:
-        locked.agreed_version, locked.agreed_at = locked.content_version, now
-        PlanVersion.objects.filter(plan=locked, number=locked.content_version).update(agreed_at=now)
-        earlier = Plan.objects.filter(
-            employee_id=locked.employee_id, status=Plan.Status.ACTIVE, agreed_version__isnull=False
-        ).exclude(pk=locked.pk)
-        earlier.update(status=Plan.Status.CLOSED)
-        if not locked.follow_ups.filter(done_at__isnull=True).exists():
-            months = (
-                locked.dialogue.cycle.follow_up_months
-                if locked.dialogue and locked.dialogue.cycle
-                else DEFAULT_FOLLOW_UP_MONTHS
-            )
-            FollowUp.objects.create(plan=locked, due_on=add_months(timezone.localdate(), months))
-    locked.version += 1
-    locked.save()
-    audit.record(
-        "dialogues.plan.confirmed",
-        actor=actor,
-        obj=locked,
-        changes={
-            "side": [None, side],
-            "content_version": [None, locked.content_version],
-            "agreed": [False, agreed],
-        },
-    )
-    summary.refresh([locked.employee_id])
-    plan.version, plan.agreed_version = locked.version, locked.agreed_version
+    it records the confirmation for in `on_behalf_of`. A plan change with a `JobRun` record of how it
+    ended (issue 15: a process killed in the middle leaves the plan as it was, and says so)."""
+    with jobs.long_write("dialogues.plan_confirm", actor=actor, municipality=_municipality_of(plan)) as run:
+        locked = (
+            Plan.objects.select_for_update(of=("self",))
+            .select_related("employee__unit", "unit", "dialogue__cycle")
+            .get(pk=plan.pk)
+        )
+        side = _require_party(actor, locked)
+        if side == "system":
+            if on_behalf_of not in ("employee", "manager"):
+                raise Refused(_("A plan is confirmed by the person and their manager."), code="side")
+            side = on_behalf_of
+        if locked.status == Plan.Status.CLOSED:
+            raise Refused(_("This plan is closed."), code="closed")
+        already = (
+            locked.employee_confirmed_version if side == "employee" else locked.manager_confirmed_version
+        )
+        check_version(locked.version, version)
+        if already == locked.content_version:
+            raise Refused(_("You have already confirmed this version of the plan."), code="already_confirmed")
+        now = timezone.now()
+        if side == "employee":
+            locked.employee_confirmed_version, locked.employee_confirmed_at = locked.content_version, now
+        else:
+            locked.manager_confirmed_version, locked.manager_confirmed_at = locked.content_version, now
+            locked.manager_confirmed_by = actor if isinstance(actor, User) else None
+        agreed = (
+            locked.employee_confirmed_version == locked.manager_confirmed_version == locked.content_version
+        )
+        if agreed:
+            locked.agreed_version, locked.agreed_at = locked.content_version, now
+            PlanVersion.objects.filter(plan=locked, number=locked.content_version).update(agreed_at=now)
+            earlier = Plan.objects.filter(
+                employee_id=locked.employee_id, status=Plan.Status.ACTIVE, agreed_version__isnull=False
+            ).exclude(pk=locked.pk)
+            earlier.update(status=Plan.Status.CLOSED)
+            if not locked.follow_ups.filter(done_at__isnull=True).exists():
+                months = (
+                    locked.dialogue.cycle.follow_up_months
+                    if locked.dialogue and locked.dialogue.cycle
+                    else DEFAULT_FOLLOW_UP_MONTHS
+                )
+                FollowUp.objects.create(plan=locked, due_on=add_months(timezone.localdate(), months))
+        locked.version += 1
+        locked.save()
+        audit.record(
+            "dialogues.plan.confirmed",
+            actor=actor,
+            obj=locked,
+            changes={
+                "side": [None, side],
+                "content_version": [None, locked.content_version],
+                "agreed": [False, agreed],
+            },
+        )
+        run.progress("plan")
+        summary.refresh([locked.employee_id])
+        plan.version, plan.agreed_version = locked.version, locked.agreed_version
     return locked
 
 
@@ -360,6 +366,10 @@ def follow_up_schedule(*, plan: Plan, actor: Actor, due_on: datetime.date) -> Fo
     audit.record("dialogues.plan.follow_up_set", actor=actor, obj=plan, changes={"due_on": [None, due_on]})
     summary.refresh([plan.employee_id])
     return follow_up
+
+
+def _municipality_of(plan: Plan) -> int | None:
+    return Plan.objects.filter(pk=plan.pk).values_list("employee__municipality_id", flat=True).first()
 
 
 def plan_for_actor(actor: Any, plan: Plan) -> bool:

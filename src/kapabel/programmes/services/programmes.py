@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kapabel.assessments.models import Campaign
-from kapabel.core import audit
+from kapabel.core import audit, jobs
 from kapabel.core.audit import Actor
 from kapabel.core.models import Municipality
 from kapabel.learning.models import Cohort
@@ -210,30 +210,34 @@ def phase_create(
     return phase
 
 
-@transaction.atomic
 def participants_add(
     *, programme: Programme, employees: Iterable[Employee], actor: Actor, phases: Iterable[Phase] = ()
 ) -> list[Participant]:
-    """Add people to the programme (those already in it are kept) and to `phases` as selected."""
+    """Add people to the programme (those already in it are kept) and to `phases` as selected. A long
+    write (hundreds of people at once): one transaction with a `JobRun` record of how it ended."""
     permissions.require_manage(actor, programme.municipality_id)
     employees = list(employees)
     _same_municipality(programme.municipality_id, *employees)
-    existing = set(Participant.objects.filter(programme=programme).values_list("employee_id", flat=True))
-    new = [Participant(programme=programme, employee=e) for e in employees if e.pk not in existing]
-    Participant.objects.bulk_create(new)
-    participants = list(Participant.objects.filter(programme=programme, employee__in=employees))
     phases = list(phases)
-    if phases:
-        ParticipantPhase.objects.bulk_create(
-            [ParticipantPhase(participant=p, phase=ph) for p in participants for ph in phases],
-            ignore_conflicts=True,
+    with jobs.long_write(
+        "programmes.participants_add", actor=actor, municipality=programme.municipality_id
+    ) as run:
+        existing = set(Participant.objects.filter(programme=programme).values_list("employee_id", flat=True))
+        new = [Participant(programme=programme, employee=e) for e in employees if e.pk not in existing]
+        Participant.objects.bulk_create(new)
+        run.progress("participants")
+        participants = list(Participant.objects.filter(programme=programme, employee__in=employees))
+        if phases:
+            ParticipantPhase.objects.bulk_create(
+                [ParticipantPhase(participant=p, phase=ph) for p in participants for ph in phases],
+                ignore_conflicts=True,
+            )
+        audit.record(
+            "programmes.participants.added",
+            actor=actor,
+            obj=programme,
+            changes={"employees": [e.pk for e in employees], "phases": [ph.pk for ph in phases]},
         )
-    audit.record(
-        "programmes.participants.added",
-        actor=actor,
-        obj=programme,
-        changes={"employees": [e.pk for e in employees], "phases": [ph.pk for ph in phases]},
-    )
     return participants
 
 
