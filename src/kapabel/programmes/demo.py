@@ -29,8 +29,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from kapabel.competences.models import Competence, Status
 from kapabel.core.access import subtree_q
 from kapabel.core.demo import DemoContext
+from kapabel.learning import events as learning_events
 from kapabel.learning import services as learning
 from kapabel.learning.models import Cohort, Enrolment, EnrolmentStatus, Provider
 from kapabel.learning.services import SessionSpec
@@ -76,6 +78,10 @@ def _past_cohort(
 ) -> Cohort:
     """A cohort that ran on `days`, with `people` booked (before the sessions exist: services do not
     book into the past) and, when `complete`, completed."""
+    # What the course develops: the first competences of the municipality's published framework.
+    developed = Competence.objects.filter(
+        version__framework__municipality=municipality, version__status=Status.PUBLISHED
+    ).order_by("pk")[:2]
     offer = learning.offer_create(
         municipality=municipality,
         provider=provider,
@@ -84,6 +90,7 @@ def _past_cohort(
         level=level,
         price_per_participant=price,
         actor=SYSTEM,
+        competences={competence: 1 for competence in developed},
     )
     cohort = learning.cohort_create(
         offer=offer,
@@ -491,7 +498,8 @@ def build_programmes(ctx: DemoContext) -> None:
     municipality = ctx.data.get("municipality")
     if municipality is None:
         return
-    with transaction.atomic():
+    # The bookings are history: nobody is told about them (the learning demo does the same).
+    with transaction.atomic(), learning_events.muted():
         _ensure_2016_rate()
         people = Employee.objects.filter(municipality=municipality, active=True).select_related("unit")
         bu = OrgUnit.objects.filter(municipality=municipality, name="Børn og Unge").first()
