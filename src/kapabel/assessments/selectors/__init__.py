@@ -36,18 +36,18 @@ from kapabel.assessments.selectors.content import (
     settings_for,
     version_competences,
 )
-from kapabel.assessments.selectors.home import (
-    LevelRow,
-    awaiting_manager,
-    campaigns_in_progress,
-    my_current_levels,
-)
 from kapabel.assessments.selectors.ratings import (
     due_for_reminder,
     rating_history,
     rating_history_own,
     ratings_for_user,
     side_by_side,
+)
+from kapabel.assessments.selectors.start_page import (
+    LevelRow,
+    awaiting_manager,
+    campaigns_in_progress,
+    my_current_levels,
 )
 
 __all__ = [
