@@ -16,12 +16,14 @@ admin (municipality admin of A), platform_admin, other_municipality_admin (admin
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from hypothesis import settings as hypothesis_settings
+from playwright.sync_api import sync_playwright
 
 from kapabel.core.models import Municipality, Role
 from kapabel.organisation import services
@@ -36,6 +38,43 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # example "too slow" and failed a correct rule).
 hypothesis_settings.register_profile("kapabel", deadline=None)
 hypothesis_settings.load_profile("kapabel")
+
+# Real Chromium (Debian's package) driven by Playwright; never a downloaded browser. One session-wide
+# instance for every test directory: a second `sync_playwright()` while the first is alive fails with
+# "Sync API inside the asyncio loop".
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.fail("Chromium is not installed. Install Debian's package: apt-get install chromium")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="da-DK", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
 
 PASSWORD = "correct-horse-battery"
 SYSTEM = "tests"

@@ -33,6 +33,7 @@ def sideways_overflow(page) -> int:
 
 def look(page, name: str, problems: list[str], *, shoot: bool = True, overflow_check: bool = True) -> None:
     """axe and the overflow check at both widths, and a full-page screenshot of each."""
+    page.wait_for_load_state()  # a click may still be navigating: no document to measure yet
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         overflow = sideways_overflow(page)

@@ -18,7 +18,6 @@ import requests
 
 from kapabel.sso import keys, services
 from kapabel.sso.models import OIOSAML3_PRIVILEGES_ATTRIBUTE, IdentityProvider
-from tests.browser.conftest import browser, page  # noqa: F401 (Chromium, for the SSO browser tests)
 from tests.sso.saml_idp import COORDINATOR_PRIVILEGE, EMAIL, FULL_NAME, HR_PRIVILEGE, Person, TestIdP
 
 HERE = Path(__file__).resolve().parent
