@@ -9,6 +9,8 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
+from django.utils import translation
 
 from kapabel.programmes import services
 from kapabel.programmes.models import Programme, SchemeKind, Substitute
@@ -19,6 +21,13 @@ from .factories import build_small_programme as build
 
 d = datetime.date
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages below are asserted in English, whatever an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 def rows_of(report, who):
@@ -46,7 +55,7 @@ def test_warnings_name_the_broken_rules(world):
     warnings = programme_report(build(world), names=True)["warnings"]
     joined = "\n".join(warnings)
     assert (
-        "Vikar Bo is placed 12.00 hours in the week of 2015-03-02, more than the 10.00 contracted hours."
+        "Vikar Bo is placed 12.00 hours in the week of 2 March 2015, more than the 10.00 contracted hours."
         in warnings
     )
     assert "Vikar Bo was unemployed for 2.0 months" in joined
@@ -76,9 +85,9 @@ def test_coverage_with_no_absence_and_overlap(world):
         actor=SYSTEM,
     )
     warnings = programme_report(prog, names=True)["warnings"]
-    assert any("covers in the week of 2015-03-16, but nobody they cover is away" in w for w in warnings)
+    assert any("covers in the week of 16 March 2015, but nobody they cover is away" in w for w in warnings)
     assert any(
-        "Emma Employee is covered by 2 placements at once in the week of 2015-03-09" in w for w in warnings
+        "Emma Employee is covered by 2 placements at once in the week of 9 March 2015" in w for w in warnings
     )
 
 
@@ -153,7 +162,7 @@ def test_phase_relying_on_jobrotation_after_the_closure_warns(world):
     )
     warnings = programme_report(prog, names=True)["warnings"]
     assert any(
-        "“KAMBU 2.0” relies on Jobrotation, which is closed to new forløb on 2026-09-01" in w
+        "“KAMBU 2.0” relies on Jobrotation, which is closed to new forløb on 1 September 2026" in w
         for w in warnings
     )
     assert not any("“Før”" in w and "closed" in w for w in warnings)
@@ -175,3 +184,27 @@ def test_command_json_and_list(world, tmp_path):
     target = tmp_path / "r.xlsx"
     call_command("programme-report", str(prog.pk), "--format", "xlsx", "--output", str(target))
     assert target.read_bytes()[:2] == b"PK"
+
+
+def test_warning_dates_in_the_users_language_and_json_stays_strings(world, login):
+    prog = build(world)
+    services.phase_create(
+        programme=prog,
+        name="KAMBU 2.0",
+        starts_on=d(2026, 9, 1),
+        ends_on=d(2026, 12, 1),
+        funding_scheme=scheme(SchemeKind.JOBROTATION),
+        actor=SYSTEM,
+    )
+    with translation.override("da"):
+        warnings = programme_report(prog, names=True)["warnings"]
+    assert any("lukket for nye forløb" in w and "1. september 2026" in w for w in warnings), warnings
+    assert not any("2026-09-01" in w for w in warnings)
+    client = login(world.user("coordinator"))
+    page = client.get(reverse("programmes:overview", args=[prog.pk]), HTTP_ACCEPT_LANGUAGE="da").content
+    assert "1. september 2026" in page.decode() and "2026-09-01" not in page.decode()
+    out = io.StringIO()
+    call_command("programme-report", str(prog.pk), "--format", "json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert isinstance(data["warnings"], list) and all(isinstance(w, str) for w in data["warnings"])
+    assert any("2026" in w for w in data["warnings"])

@@ -15,8 +15,9 @@ through the programme, learning and organisation services, scaled to the demo mu
   diplom modules, each module with a Kompetencefond application (80 %, capped per person per rolling
   12 months, so a third module within a year is cut to what is left of the cap).
 
-Only the 2015 jobrotation rate of those years is in the seeded rules; the demo enters 2016 as the
-2015 rate with a source saying so (a platform administrator would enter the real figure).
+Only the 2015 jobrotation rate of those years is in the seeded (sourced) rules. The demo invents no
+national figure: 2016 has no rate, so the report warns that the scheme has no rules in force for the
+2016 phases (as `rules.param_at` finds no row) until a platform administrator enters the real one.
 Deterministic for a seed."""
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ from kapabel.organisation.models import Employee, OrgUnit
 from kapabel.programmes import services
 from kapabel.programmes.models import (
     FundingScheme,
-    ParameterKey,
     Participant,
     PhaseStatus,
     Programme,
@@ -127,26 +127,6 @@ def _weekly(start: datetime.date, count: int) -> list[datetime.date]:
 
 def _scheme(kind: str) -> FundingScheme:
     return FundingScheme.objects.get(kind=kind)
-
-
-def _ensure_2016_rate() -> None:
-    jobrotation = _scheme(SchemeKind.JOBROTATION)
-    day = datetime.date(2016, 1, 1)
-    params = SchemeParameter.objects.filter(scheme=jobrotation, key=ParameterKey.HOURLY_RATE)
-    if params.filter(valid_from__lte=day, valid_to__gte=day).exists():
-        return
-    rate_2015 = params.filter(valid_from=datetime.date(2015, 1, 1)).first()
-    if rate_2015 is None:
-        return
-    services.scheme_parameter_create(
-        scheme=jobrotation,
-        key=ParameterKey.HOURLY_RATE,
-        value=rate_2015.value,
-        valid_from=day,
-        valid_to=datetime.date(2016, 12, 31),
-        source="Demo: 2015-satsen genbrugt for 2016 (ikke verificeret); en platformsadministrator retter den",
-        actor=SYSTEM,
-    )
 
 
 def _substitutes(
@@ -504,7 +484,6 @@ def build_programmes(ctx: DemoContext) -> None:
         # The national rules come with migration 0002; a database emptied since (a test's flush) has
         # none, and seeding is idempotent.
         seed(FundingScheme, SchemeParameter)
-        _ensure_2016_rate()
         people = Employee.objects.filter(municipality=municipality, active=True).select_related("unit")
         bu = OrgUnit.objects.filter(municipality=municipality, name="Børn og Unge").first()
         pool = (

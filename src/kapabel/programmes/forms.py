@@ -8,7 +8,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kapabel.core.forms import DesignSystemFormMixin
-from kapabel.programmes.models import Application, FundingScheme, Placement, SchemeParameter, Substitute
+from kapabel.core.widgets import CheckboxList
+from kapabel.programmes.models import (
+    Application,
+    FundingScheme,
+    HourlyCost,
+    Partner,
+    Phase,
+    Placement,
+    Programme,
+    SchemeParameter,
+    Substitute,
+)
 
 
 class DateInput(forms.DateInput):
@@ -99,3 +110,165 @@ class ParameterForm(DesignSystemFormMixin, forms.ModelForm):
 
 class PlacementDeleteForm(DesignSystemFormMixin, forms.Form):
     placement = forms.ModelChoiceField(queryset=Placement.objects.none())
+
+
+def _period_error(form: forms.BaseForm, message: str) -> None:
+    data = form.cleaned_data
+    if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+        form.add_error("ends_on", message)
+
+
+class ProgrammeForm(DesignSystemFormMixin, forms.ModelForm):
+    class Meta:
+        model = Programme
+        fields = ["name", "purpose", "owner", "owner_unit", "status", "starts_on", "ends_on", "budget"]
+        widgets = {
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "purpose": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, units: Any, employees: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = employees
+        self.fields["owner_unit"].queryset = units
+        self.fields["owner_unit"].label_from_instance = lambda u: u.name
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        _period_error(self, str(_("A programme cannot end before it starts.")))
+        return self.cleaned_data
+
+    def _post_clean(self) -> None:
+        """The service validates and saves; the form only parses (no model validation here)."""
+
+
+class PartnerForm(DesignSystemFormMixin, forms.Form):
+    prefix = "partner"
+    name = forms.CharField(label=_("Partner"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Partner.Kind.choices, initial=Partner.Kind.OTHER)
+
+
+class SteeringMemberForm(DesignSystemFormMixin, forms.Form):
+    prefix = "member"
+    name = forms.CharField(label=_("Name"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    person = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Login"),
+        help_text=_("A member with a login reads the programme's figures, never names."),
+    )
+
+    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda e: e.name
+
+
+class TargetForm(DesignSystemFormMixin, forms.Form):
+    units = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Units"),
+        widget=CheckboxList(),
+        help_text=_("Everyone in a unit and the units below it."),
+    )
+    job_roles = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, label=_("Job roles"), widget=CheckboxList()
+    )
+    employees = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, label=_("Named people"), widget=CheckboxList()
+    )
+
+    def __init__(self, *args: Any, units: Any, job_roles: Any, employees: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = units
+        self.fields["units"].label_from_instance = lambda u: u.name
+        self.fields["job_roles"].queryset = job_roles
+        self.fields["employees"].queryset = employees
+        self.fields["employees"].label_from_instance = lambda e: f"{e.name} ({e.unit.name})"
+
+
+class PhaseForm(DesignSystemFormMixin, forms.ModelForm):
+    cohorts = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Cohorts"),
+        widget=CheckboxList(),
+        help_text=_("The courses and modules this phase runs; their sessions give the hours away."),
+    )
+
+    class Meta:
+        model = Phase
+        fields = ["name", "kind", "position", "starts_on", "ends_on", "campaign", "funding_scheme"]
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
+        help_texts = {"campaign": _("The competence clarification this phase runs, if any.")}
+
+    def __init__(self, *args: Any, campaigns: Any, cohorts: Any, schemes: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns
+        self.fields["cohorts"].queryset = cohorts
+        self.fields["cohorts"].label_from_instance = lambda c: f"{c.offer.title} – {c}"
+        self.fields["funding_scheme"].queryset = schemes
+        self.fields["position"].required = False
+        if self.instance.pk:
+            self.initial.setdefault("cohorts", [c.pk for c in self.instance.cohorts.all()])
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        _period_error(self, str(_("A phase cannot end before it starts.")))
+        return self.cleaned_data
+
+    def _post_clean(self) -> None:
+        """The service validates and saves."""
+
+
+class ParticipantsAddForm(DesignSystemFormMixin, forms.Form):
+    employees = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, label=_("People"), widget=CheckboxList()
+    )
+    everyone = forms.BooleanField(
+        required=False, label=_("Add everyone in the target group who is not a participant yet")
+    )
+    phases = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Also add them to these phases"),
+        widget=CheckboxList(),
+    )
+
+    def __init__(self, *args: Any, candidates: Any, phases: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.candidates = candidates
+        self.fields["employees"].queryset = candidates
+        self.fields["employees"].label_from_instance = lambda e: f"{e.name} ({e.unit.name})"
+        self.fields["phases"].queryset = phases
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("everyone"):
+            data["employees"] = list(self.candidates)
+        if not data.get("employees"):
+            self.add_error("employees", _("Choose at least one person, or everyone."))
+        return data
+
+
+class HourlyCostForm(DesignSystemFormMixin, forms.ModelForm):
+    class Meta:
+        model = HourlyCost
+        fields = ["job_role", "hourly_cost", "valid_from"]
+        widgets = {"valid_from": DateInput()}
+
+    def __init__(self, *args: Any, job_roles: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["job_role"].queryset = job_roles
+
+    def _post_clean(self) -> None:
+        """The service validates and saves."""
+
+
+class DocumentForm(DesignSystemFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Document"), help_text=_("PDF, Word (DOCX), Excel (XLSX), PNG or JPEG; at most 10 MB.")
+    )

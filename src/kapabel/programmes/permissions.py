@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from kapabel.core.access import AccessScope, scope_for
 from kapabel.core.audit import Actor
 from kapabel.core.models import Role, User
-from kapabel.programmes.models import Programme
+from kapabel.programmes.models import Programme, SteeringMember
 
 MANAGERS = (Role.COORDINATOR, Role.HR, Role.MUNICIPALITY_ADMIN)
 
@@ -32,6 +32,11 @@ def _managed_municipalities(scope: AccessScope) -> set[int]:
 def can_manage_in(user: User | Any, municipality_id: int) -> bool:
     """Run programmes (and read substitutes' personal data) in a municipality."""
     return municipality_id in _managed_municipalities(scope_for(user))
+
+
+def manages_anywhere(user: User | Any) -> bool:
+    """Creates programmes and enters hourly costs somewhere."""
+    return bool(_managed_municipalities(scope_for(user)))
 
 
 def can_manage(user: User | Any, programme: Programme) -> bool:
@@ -58,9 +63,17 @@ def programmes_for(user: User | Any) -> QuerySet[Programme]:
 
 
 def sees_programmes_anywhere(scope: AccessScope) -> bool:
-    """Shows the Programmes menu entry: those who run programmes, and platform administrators. Steering
-    group members without a role reach their programme from the list page."""
-    return scope.is_platform_admin or bool(_managed_municipalities(scope))
+    """Shows the Programmes menu entry: those who run programmes, platform administrators, and steering
+    group members with a login (who may have no role otherwise; they read figures, not names)."""
+    if scope.is_platform_admin or _managed_municipalities(scope):
+        return True
+    return is_steering_member(scope)
+
+
+def is_steering_member(scope: AccessScope) -> bool:
+    if scope.user_id is None:
+        return False
+    return SteeringMember.objects.filter(user_id=scope.user_id).exists()
 
 
 def get_programme_for_user(user: User | Any, programme_id: int) -> Programme:

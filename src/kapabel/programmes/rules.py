@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 ZERO = Decimal(0)
@@ -28,6 +28,11 @@ def money(value: Decimal) -> Decimal:
 
 def hours(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def shown_date(day: datetime.date) -> str:
+    """A date for a message, in the active language's long format (1. februar 2026 in Danish)."""
+    return date_format(day, "DATE_FORMAT")
 
 
 def shown(value: Decimal, places: int = 2) -> str:
@@ -193,7 +198,7 @@ def check_contracted(label: str, week: datetime.date, placed: Decimal, contracte
         return _(
             "%(who)s is placed %(placed)s hours in the week of %(week)s, more than the %(contracted)s "
             "contracted hours."
-        ) % {"who": label, "placed": shown(placed), "week": week.isoformat(), "contracted": shown(contracted)}
+        ) % {"who": label, "placed": shown(placed), "week": shown_date(week), "contracted": shown(contracted)}
     return None
 
 
@@ -201,7 +206,7 @@ def check_absence(label: str, week: datetime.date, training: Decimal, placed: De
     if placed > 0 and training <= 0:
         return _("%(who)s covers in the week of %(week)s, but nobody they cover is away on training.") % {
             "who": label,
-            "week": week.isoformat(),
+            "week": shown_date(week),
         }
     return None
 
@@ -230,8 +235,8 @@ def check_duration(
             "%(who)s is placed from %(start)s to %(end)s, longer than the maximum of %(months)s months."
         ) % {
             "who": label,
-            "start": starts_on.isoformat(),
-            "end": ends_on.isoformat(),
+            "start": shown_date(starts_on),
+            "end": shown_date(ends_on),
             "months": int(max_months),
         }
     return None
@@ -251,7 +256,7 @@ def check_overlap(participant: str, week: datetime.date, placements: int) -> str
         return _("%(who)s is covered by %(count)s placements at once in the week of %(week)s.") % {
             "who": participant,
             "count": placements,
-            "week": week.isoformat(),
+            "week": shown_date(week),
         }
     return None
 
@@ -260,7 +265,7 @@ def closed_warning(what: str, scheme: str, day: datetime.date) -> str:
     return _("%(what)s relies on %(scheme)s, which is closed to new forløb on %(day)s.") % {
         "what": what,
         "scheme": scheme,
-        "day": day.isoformat(),
+        "day": shown_date(day),
     }
 
 
@@ -268,14 +273,14 @@ def not_open_warning(what: str, scheme: str, day: datetime.date) -> str:
     return _(
         "%(what)s relies on %(scheme)s, which has no rules in force on %(day)s (not yet open, or an "
         "administrator has not entered that year's figures)."
-    ) % {"what": what, "scheme": scheme, "day": day.isoformat()}
+    ) % {"what": what, "scheme": scheme, "day": shown_date(day)}
 
 
 def exhausted_warning(what: str, scheme: str, day: datetime.date) -> str:
     return _("%(what)s relies on %(scheme)s, but the cap is used up on %(day)s (rolling 12 months).") % {
         "what": what,
         "scheme": scheme,
-        "day": day.isoformat(),
+        "day": shown_date(day),
     }
 
 
@@ -283,4 +288,4 @@ def combination_warning(participant: str, week: datetime.date, other: str) -> st
     return _(
         "%(who)s has %(other)s for the same hours as jobrotation in the week of %(week)s; those hours "
         "earn no jobrotationsydelse."
-    ) % {"who": participant, "other": other, "week": week.isoformat()}
+    ) % {"who": participant, "other": other, "week": shown_date(week)}

@@ -1,6 +1,6 @@
 """Programmes: phases, participants, substitute cover, funding schemes as dated data, applications."""
 
-from kapabel.programmes.models.applications import Application
+from kapabel.programmes.models.applications import Application, ApplicationDocument
 from kapabel.programmes.models.funding import FundingScheme, ParameterKey, SchemeKind, SchemeParameter
 from kapabel.programmes.models.programme import (
     FUNNEL,
@@ -19,6 +19,7 @@ from kapabel.programmes.models.substitutes import Placement, Substitute
 __all__ = [
     "FUNNEL",
     "Application",
+    "ApplicationDocument",
     "FundingScheme",
     "HourlyCost",
     "ParameterKey",

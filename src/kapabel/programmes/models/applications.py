@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -79,3 +82,31 @@ class Application(models.Model):
     @property
     def counts_as_grant(self) -> bool:
         return self.status in (self.Status.GRANTED, self.Status.PAID)
+
+
+def document_path(instance: ApplicationDocument, filename: str) -> str:
+    """Stored under a random name: the person's file name is kept in `name`, never in a path."""
+    return f"programmes/applications/{instance.application_id}/{uuid.uuid4().hex}"
+
+
+class ApplicationDocument(models.Model):
+    """A file attached to an application (a course description, a quote, a signed form), kept in the
+    default file storage under the var directory and served only to those who manage the programme."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=document_path, max_length=300)
+    name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("application document")
+        verbose_name_plural = _("application documents")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

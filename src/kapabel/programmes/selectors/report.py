@@ -290,7 +290,7 @@ class _Builder:
                     if a.status == Application.Status.DRAFT and self.today > last:
                         self.warn(
                             _("%(what)s was not submitted by its deadline %(day)s.")
-                            % {"what": what, "day": last.isoformat()}
+                            % {"what": what, "day": rules.shown_date(last)}
                         )
             elif scheme.kind in (SchemeKind.VEU, SchemeKind.SVU):
                 rate = rules.param_at(params, ParameterKey.WEEKLY_RATE, start)
@@ -373,6 +373,7 @@ class _Builder:
                 counts[PhaseStatus.ENROLLED], counts[PhaseStatus.COMPLETED] = enrolled, completed
             result.append(
                 {
+                    "id": phase.pk,
                     "name": phase.name,
                     "kind": phase.kind,
                     "starts_on": phase.starts_on.isoformat(),

@@ -7,6 +7,7 @@ from kapabel.programmes.services.coverage import (
     substitute_create,
     substitute_update,
 )
+from kapabel.programmes.services.documents import document_add
 from kapabel.programmes.services.funding import (
     application_create,
     application_move,
@@ -18,9 +19,11 @@ from kapabel.programmes.services.funding import (
 from kapabel.programmes.services.programmes import (
     hourly_cost_set,
     participant_phase_set,
+    participant_statuses_set,
     participants_add,
     partner_add,
     phase_create,
+    phase_update,
     programme_create,
     programme_set_target,
     programme_update,
@@ -32,11 +35,14 @@ __all__ = [
     "application_create",
     "application_move",
     "check_scheme_open",
+    "document_add",
     "hourly_cost_set",
     "participant_phase_set",
+    "participant_statuses_set",
     "participants_add",
     "partner_add",
     "phase_create",
+    "phase_update",
     "placement_create",
     "placement_delete",
     "programme_create",

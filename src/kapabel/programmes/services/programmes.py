@@ -210,6 +210,40 @@ def phase_create(
     return phase
 
 
+@transaction.atomic
+def phase_update(
+    *, phase: Phase, actor: Actor, cohorts: Sequence[Cohort] | None = None, **values: Any
+) -> Phase:
+    """Change a phase's dates, kind and what it runs (`cohorts` None: the cohorts are kept)."""
+    municipality_id = phase.programme.municipality_id
+    permissions.require_manage(actor, municipality_id)
+    _same_municipality(municipality_id, values.get("campaign"), *[c.offer for c in cohorts or ()])
+
+    def check(obj: Phase) -> None:
+        if obj.ends_on < obj.starts_on:
+            raise Refused(_("A phase cannot end before it starts."), code="period")
+
+    audit.update_audited(
+        phase,
+        fields=PHASE_FIELDS,
+        values=values,
+        action="programmes.phase.updated",
+        actor=actor,
+        municipality_id=municipality_id,
+        check=check,
+    )
+    if cohorts is not None and {c.pk for c in cohorts} != {c.pk for c in phase.cohorts.all()}:
+        phase.cohorts.set(cohorts)
+        audit.record(
+            "programmes.phase.cohorts_set",
+            actor=actor,
+            obj=phase,
+            municipality_id=municipality_id,
+            changes={"cohorts": [c.pk for c in cohorts]},
+        )
+    return phase
+
+
 def participants_add(
     *, programme: Programme, employees: Iterable[Employee], actor: Actor, phases: Iterable[Phase] = ()
 ) -> list[Participant]:
@@ -261,6 +295,20 @@ def participant_phase_set(
         person=participant.employee_id,
     )
     return row
+
+
+@transaction.atomic
+def participant_statuses_set(
+    *, programme: Programme, changes: Iterable[tuple[Participant, Phase, str]], actor: Actor
+) -> int:
+    """Set many statuses at once (the participants page): all are written, or none."""
+    count = 0
+    for participant, phase, status in changes:
+        if participant.programme_id != programme.pk:
+            raise Refused(_("The participant belongs to another programme."), code="participant")
+        participant_phase_set(participant=participant, phase=phase, status=status, actor=actor)
+        count += 1
+    return count
 
 
 @transaction.atomic

@@ -41,7 +41,11 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "programmes/list.html",
-        {"programmes": list(pages.programme_list(user)), "edits_schemes": permissions.can_edit_schemes(user)},
+        {
+            "programmes": list(pages.programme_list(user)),
+            "edits_schemes": permissions.can_edit_schemes(user),
+            "creates": permissions.manages_anywhere(user),
+        },
     )
 
 
