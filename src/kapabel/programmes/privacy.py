@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from kapabel.core import audit, personal_data
 from kapabel.core.audit import Actor
 from kapabel.core.personal_data import REDACTED, Field, Person, Section
-from kapabel.programmes.models import Application, ParticipantPhase, Substitute
+from kapabel.programmes.models import Application, ApplicationDocument, ParticipantPhase, Substitute
 
 
 def _substitutes_q(person: Person) -> Q:
@@ -34,7 +34,14 @@ class ProgrammesData:
     title = gettext_lazy("Programmes")
     # A participant's statuses per phase and applications; a substitute's employment (matched by
     # e-mail or name: a substitute need not be an employee).
-    models = ("programmes.Participant", "programmes.Application", "programmes.Substitute")
+    # Documents on an application for the person are theirs too (listed by name; deleted on
+    # anonymisation: no figure rests on them).
+    models = (
+        "programmes.Participant",
+        "programmes.Application",
+        "programmes.ApplicationDocument",
+        "programmes.Substitute",
+    )
 
     def export(self, person: Person) -> list[Section]:
         statuses = (
@@ -47,6 +54,9 @@ class ProgrammesData:
             .select_related("scheme", "programme")
             .order_by("education_starts_on", "id")
         )
+        documents = ApplicationDocument.objects.filter(
+            application__participant__employee_id=person.employee_id
+        ).select_related("application")
         substitutes = (
             Substitute.objects.filter(_substitutes_q(person))
             .select_related("programme", "unit")
@@ -78,6 +88,16 @@ class ProgrammesData:
                     (a.programme.name, a.scheme.name, a.title, a.get_status_display(), a.eligible_costs)
                     for a in applications
                 ],
+            ),
+            Section(
+                "programme_application_documents",
+                gettext_lazy("Documents on funding applications"),
+                [
+                    Field("application", gettext_lazy("Application")),
+                    Field("name", gettext_lazy("File name")),
+                    Field("uploaded_at", gettext_lazy("Uploaded"), "date"),
+                ],
+                [(doc.application.title, doc.name, doc.uploaded_at.date()) for doc in documents],
             ),
             Section(
                 "substitute",
@@ -118,7 +138,7 @@ class ProgrammesData:
 
     def anonymise(self, person: Person, *, actor: Actor) -> int:
         ids = list(Substitute.objects.filter(_substitutes_q(person)).values_list("pk", flat=True))
-        return substitutes_anonymise(ids, actor=actor)
+        return substitutes_anonymise(ids, actor=actor) + documents_delete(person, actor=actor)
 
 
 def substitutes_anonymise(ids: list[int], *, actor: Actor) -> int:
@@ -139,6 +159,27 @@ def substitutes_anonymise(ids: list[int], *, actor: Actor) -> int:
     return len(rows)
 
 
+def documents_delete(person: Person, *, actor: Actor) -> int:
+    """Delete the files on applications for the person (the application's figures stay)."""
+    documents = list(
+        ApplicationDocument.objects.filter(
+            application__participant__employee_id=person.employee_id
+        ).select_related("application__programme")
+    )
+    for doc in documents:
+        doc.file.delete(save=False)
+        audit.record(
+            "programmes.application.document_deleted",
+            actor=actor,
+            object_type="programmes.applicationdocument",
+            object_id=str(doc.pk),
+            object_repr=REDACTED,
+            municipality_id=doc.application.programme.municipality_id,
+        )
+        doc.delete()
+    return len(documents)
+
+
 def register() -> None:
     personal_data.register(ProgrammesData())
 
@@ -147,4 +188,4 @@ def export_for(person: Person) -> list[Section]:  # for tests and the API
     return ProgrammesData().export(person)
 
 
-__all__: list[Any] = ["ProgrammesData", "register", "substitutes_anonymise"]
+__all__: list[Any] = ["ProgrammesData", "documents_delete", "register", "substitutes_anonymise"]
