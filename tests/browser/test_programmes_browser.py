@@ -17,10 +17,26 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("KAPABEL_SCREENSHOTS", "")
 
 
-def pages_for(programme_id: int, manages: bool) -> list[str]:
+def pages_for(programme, manages: bool) -> list[str]:
+    programme_id = programme.pk
     paths = ["/programmes/", f"/programmes/{programme_id}/", "/programmes/schemes/"]
     if manages:
-        paths += [f"/programmes/{programme_id}/substitutes/", f"/programmes/{programme_id}/applications/"]
+        phase = programme.phases.order_by("pk").first()
+        application = programme.applications.order_by("pk").first()
+        paths += [
+            f"/programmes/{programme_id}/substitutes/",
+            f"/programmes/{programme_id}/applications/",
+            # The forms (issue #13): create and edit, target group, phases, participants, hourly
+            # costs and an application's documents.
+            "/programmes/new/",
+            "/programmes/hourly-costs/",
+            f"/programmes/{programme_id}/edit/",
+            f"/programmes/{programme_id}/target-group/",
+            f"/programmes/{programme_id}/phases/new/",
+            f"/programmes/{programme_id}/phases/{phase.pk}/",
+            f"/programmes/{programme_id}/participants/",
+            f"/programmes/{programme_id}/applications/{application.pk}/documents/",
+        ]
     return paths
 
 
@@ -32,7 +48,7 @@ def test_programme_pages_are_accessible_and_fit(world, live_server, browser, per
     page = context.new_page()
     log_in(page, live_server.url, world.user(persona).username)
     problems = []
-    for path in pages_for(programme.pk, persona == "coordinator"):
+    for path in pages_for(programme, persona == "coordinator"):
         response = page.goto(urljoin(live_server.url, path))
         assert response is not None and response.status == 200, (path, response and response.status)
         problems += check_page(page, path)
@@ -57,5 +73,16 @@ def test_programme_pages_are_accessible_and_fit(world, live_server, browser, per
         page.click("form[action$='/placements/'] button[type=submit]")
         assert "uden for vikarens ansættelse" in page.content()
         problems += check_page(page, "placement form with errors")
+        # The programme form's error state: an end before the start, shown on the field.
+        page.goto(urljoin(live_server.url, "/programmes/new/"))
+        page.fill("#id_name", "Baglæns")
+        page.fill("#id_starts_on", "2027-02-01")
+        page.fill("#id_ends_on", "2027-01-01")
+        page.click("main form button[type=submit]")
+        assert page.locator("#id_ends_on_error").count() == 1
+        problems += check_page(page, "programme form with errors")
+        assert_fits(page, "programme form with errors")
+        if SHOTS:
+            page.screenshot(path=str(Path(SHOTS) / f"programmes-form-errors-{size}.png"), full_page=True)
     context.close()
     assert not problems, "\n".join(problems)

@@ -159,5 +159,13 @@ def build_programme_pages_data(world) -> Programme:
     services.steering_member_add(
         programme=prog, name="Mette Manager", user=world.user("manager"), actor=SYSTEM
     )
+    services.partner_add(programme=prog, name="VIA University College", kind="provider", actor=SYSTEM)
+    services.programme_set_target(programme=prog, units=[world.centre1], actor=SYSTEM)
+    services.hourly_cost_set(
+        job_role=world.role_a,
+        hourly_cost=Decimal("312.50"),
+        valid_from=datetime.date(2015, 1, 1),
+        actor=SYSTEM,
+    )
     world.programme_pages = prog
     return prog

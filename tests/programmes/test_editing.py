@@ -79,6 +79,7 @@ def test_coordinator_creates_and_edits_a_programme(world, login):
     assert member.user == world.user("manager") and member.title == "Centerchef"
     page = client.get(reverse("programmes:edit", args=[prog.pk])).content.decode()
     assert "VIA" in page and "Centerchef" in page
+    assert 'value="2027-01-01"' in page  # the date pickers show the stored dates (ISO, any language)
 
 
 def test_bad_input_is_shown_on_the_field_and_nothing_is_written(world, login):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from kapabel.core.forms import DesignSystemFormMixin
@@ -23,7 +25,12 @@ from kapabel.programmes.models import (
 
 
 class DateInput(forms.DateInput):
+    """A native date picker: its value must be ISO (2026-02-01), whatever the user's language."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:  # noqa: A002
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 class SubstituteForm(DesignSystemFormMixin, forms.ModelForm):
@@ -190,6 +197,14 @@ class TargetForm(DesignSystemFormMixin, forms.Form):
         self.fields["employees"].label_from_instance = lambda e: f"{e.name} ({e.unit.name})"
 
 
+def _cohort_label(cohort: Any) -> str:
+    """The offer and when the hold starts (a cohort's own name repeats the offer's title)."""
+    if cohort.first_starts_at is None:
+        return str(cohort.offer.title)
+    day = date_format(timezone.localtime(cohort.first_starts_at), "SHORT_DATE_FORMAT")
+    return f"{cohort.offer.title} ({day})"
+
+
 class PhaseForm(DesignSystemFormMixin, forms.ModelForm):
     cohorts = forms.ModelMultipleChoiceField(
         queryset=None,
@@ -209,7 +224,7 @@ class PhaseForm(DesignSystemFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = campaigns
         self.fields["cohorts"].queryset = cohorts
-        self.fields["cohorts"].label_from_instance = lambda c: f"{c.offer.title} – {c}"
+        self.fields["cohorts"].label_from_instance = _cohort_label
         self.fields["funding_scheme"].queryset = schemes
         self.fields["position"].required = False
         if self.instance.pk:
