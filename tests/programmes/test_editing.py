@@ -277,3 +277,54 @@ def test_overview_links_the_forms_for_managers(world, login):
     for name in ("edit", "phase_create", "participants", "target"):
         assert reverse(f"programmes:{name}", args=[prog.pk]) in page
     assert TargetLine.objects.count() == 0
+
+
+def test_partners_and_members_removed(world, login, client):
+    prog = programme(world)
+    partner = services.partner_add(programme=prog, name="HK Kommunal", kind="union", actor=SYSTEM)
+    member = services.steering_member_add(programme=prog, name="M", user=world.user("manager"), actor=SYSTEM)
+    remove_partner = reverse("programmes:partner_remove", args=[prog.pk, partner.pk])
+    remove_member = reverse("programmes:steering_member_remove", args=[prog.pk, member.pk])
+    login(world.user("manager"))  # a steering member may not
+    assert client.post(remove_partner).status_code == 403
+    login(world.user("coordinator"))
+    assert client.get(remove_partner).status_code == 405
+    assert client.post(remove_partner).status_code == 302
+    assert client.post(remove_member).status_code == 302
+    assert not Partner.objects.exists() and not SteeringMember.objects.exists()
+    login(world.user("manager"))  # no longer in the steering group: the programme is gone for them
+    assert client.get(reverse("programmes:overview", args=[prog.pk])).status_code == 404
+
+
+def test_form_pages_do_not_query_per_row(world, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    prog = programme(world)
+    services.programme_set_target(programme=prog, units=[world.a_root], actor=SYSTEM)
+    phases = [
+        services.phase_create(
+            programme=prog, name=f"F{n}", starts_on=d(2015, 1, 5), ends_on=d(2015, 1, 9), actor=SYSTEM
+        )
+        for n in range(2)
+    ]
+    client = login(world.user("coordinator"))
+    urls = [reverse(f"programmes:{name}", args=[prog.pk]) for name in ("participants", "target", "edit")]
+
+    def counts():
+        result = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            result.append(len(queries))
+        return result
+
+    services.participants_add(programme=prog, employees=[world.employee], phases=phases, actor=SYSTEM)
+    few = counts()
+    services.participants_add(
+        programme=prog,
+        employees=[world.colleague, world.manager_employee],
+        phases=phases,
+        actor=SYSTEM,
+    )
+    assert counts() == few  # 1 and 3 participants (and a candidate left to add): the same queries

@@ -12,6 +12,14 @@ urlpatterns: list[URLPattern] = [
     path("<int:programme_id>/edit/", editing.programme_edit, name="edit"),
     path("<int:programme_id>/partners/", editing.partner_add, name="partner_add"),
     path("<int:programme_id>/steering-group/", editing.steering_member_add, name="steering_member_add"),
+    path(
+        "<int:programme_id>/partners/<int:partner_id>/remove/", editing.partner_remove, name="partner_remove"
+    ),
+    path(
+        "<int:programme_id>/steering-group/<int:member_id>/remove/",
+        editing.steering_member_remove,
+        name="steering_member_remove",
+    ),
     path("<int:programme_id>/target-group/", editing.target, name="target"),
     path("<int:programme_id>/phases/new/", editing.phase_create, name="phase_create"),
     path("<int:programme_id>/phases/<int:phase_id>/", editing.phase_edit, name="phase_edit"),

@@ -95,6 +95,14 @@ def cohorts_of(municipality_id: int) -> QuerySet[Cohort]:
     )
 
 
+def partner_of(programme: Any, pk: int) -> Partner | None:
+    return Partner.objects.filter(programme=programme, pk=pk).select_related("programme").first()
+
+
+def steering_member_of(programme: Any, pk: int) -> SteeringMember | None:
+    return SteeringMember.objects.filter(programme=programme, pk=pk).select_related("programme").first()
+
+
 def partners_of(programme_id: int) -> list[Partner]:
     return list(Partner.objects.filter(programme_id=programme_id))
 

@@ -22,12 +22,14 @@ from kapabel.programmes.services.programmes import (
     participant_statuses_set,
     participants_add,
     partner_add,
+    partner_remove,
     phase_create,
     phase_update,
     programme_create,
     programme_set_target,
     programme_update,
     steering_member_add,
+    steering_member_remove,
 )
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "participant_statuses_set",
     "participants_add",
     "partner_add",
+    "partner_remove",
     "phase_create",
     "phase_update",
     "placement_create",
@@ -51,6 +54,7 @@ __all__ = [
     "scheme_parameter_create",
     "scheme_parameter_update",
     "steering_member_add",
+    "steering_member_remove",
     "substitute_create",
     "substitute_update",
     "window_of",

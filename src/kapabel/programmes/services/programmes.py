@@ -162,6 +162,25 @@ def steering_member_add(
 
 
 @transaction.atomic
+def partner_remove(*, partner: Partner, actor: Actor) -> None:
+    municipality_id = partner.programme.municipality_id
+    permissions.require_manage(actor, municipality_id)
+    audit.record("programmes.partner.removed", actor=actor, obj=partner, municipality_id=municipality_id)
+    partner.delete()
+
+
+@transaction.atomic
+def steering_member_remove(*, member: SteeringMember, actor: Actor) -> None:
+    """Take a member off the steering group (with a login, they no longer read the figures)."""
+    municipality_id = member.programme.municipality_id
+    permissions.require_manage(actor, municipality_id)
+    audit.record(
+        "programmes.steering_member.removed", actor=actor, obj=member, municipality_id=municipality_id
+    )
+    member.delete()
+
+
+@transaction.atomic
 def phase_create(
     *,
     programme: Programme,

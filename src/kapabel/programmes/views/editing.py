@@ -170,6 +170,30 @@ def steering_member_add(request: HttpRequest, programme_id: int) -> HttpResponse
 
 
 @login_required
+def partner_remove(request: HttpRequest, programme_id: int, partner_id: int) -> HttpResponse:
+    programme = _managed(request, programme_id)
+    partner = editing.partner_of(programme, partner_id)
+    if partner is None:
+        raise Http404(_("No such partner."))
+    require_post(request)
+    services.partner_remove(partner=partner, actor=request_user(request))
+    messages.success(request, _("The partner was removed."))
+    return redirect("programmes:edit", programme_id=programme.pk)
+
+
+@login_required
+def steering_member_remove(request: HttpRequest, programme_id: int, member_id: int) -> HttpResponse:
+    programme = _managed(request, programme_id)
+    member = editing.steering_member_of(programme, member_id)
+    if member is None:
+        raise Http404(_("No such member."))
+    require_post(request)
+    services.steering_member_remove(member=member, actor=request_user(request))
+    messages.success(request, _("The member was removed from the steering group."))
+    return redirect("programmes:edit", programme_id=programme.pk)
+
+
+@login_required
 def target(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = _managed(request, programme_id)
     user = request_user(request)
