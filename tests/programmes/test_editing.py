@@ -209,9 +209,9 @@ def test_hourly_costs_entered_per_job_role(world, login):
     assert response.status_code == 302
     row = HourlyCost.objects.get()
     assert (row.job_role, row.hourly_cost, row.municipality) == (world.role_a, D("312.50"), world.a)
-    assert (
-        "312,50" in client.get(reverse("programmes:hourly_costs"), HTTP_ACCEPT_LANGUAGE="da").content.decode()
-    )
+    page = client.get(reverse("programmes:hourly_costs"), HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert "312,50" in page and "1. januar 2015" in page
+    assert 'for="id_job_role">Stilling' in page  # the label is translated
 
 
 def edit_urls(prog, phase):

@@ -274,6 +274,7 @@ class HourlyCostForm(DesignSystemFormMixin, forms.ModelForm):
         model = HourlyCost
         fields = ["job_role", "hourly_cost", "valid_from"]
         widgets = {"valid_from": DateInput()}
+        labels = {"job_role": _("Job role")}
 
     def __init__(self, *args: Any, job_roles: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
