@@ -328,3 +328,28 @@ def test_form_pages_do_not_query_per_row(world, login):
         actor=SYSTEM,
     )
     assert counts() == few  # 1 and 3 participants (and a candidate left to add): the same queries
+
+
+def test_hr_over_a_unit_keeps_an_owner_outside_it(world, login):
+    prog = programme(world, owner=world.outsider, owner_unit=world.team3)  # Forvaltning To
+    client = login(world.user("hr"))  # HR for Forvaltning Et
+    page = client.get(reverse("programmes:edit", args=[prog.pk])).content.decode()
+    assert "Oskar Outsider" in page  # the current owner stays a choice
+    assert "Team Gamma" in page
+    new = client.get(reverse("programmes:create")).content.decode()
+    assert "Oskar Outsider" not in new and "Team Gamma" not in new  # not offered otherwise
+    response = client.post(
+        reverse("programmes:edit", args=[prog.pk]),
+        {
+            "name": "KAMBU",
+            "status": "planned",
+            "owner": world.outsider.pk,
+            "owner_unit": world.team3.pk,
+            "starts_on": "2015-01-01",
+            "ends_on": "2016-06-30",
+            "budget": "100000",
+        },
+    )
+    assert response.status_code == 302
+    prog.refresh_from_db()
+    assert (prog.owner, prog.owner_unit, prog.ends_on) == (world.outsider, world.team3, d(2016, 6, 30))

@@ -53,18 +53,23 @@ def managed_municipality(user: User | Any, preferred_id: int | None) -> Municipa
     return Municipality.objects.filter(pk=chosen).first()
 
 
-def units_for(user: User | Any, municipality_id: int) -> QuerySet[OrgUnit]:
-    return (
-        OrgUnit.objects.filter(municipality_id=municipality_id, active=True)
-        .filter(_seen_q(user, municipality_id, "path"))
-        .order_by("path")
-    )
+def units_for(user: User | Any, municipality_id: int, keep: int | None = None) -> QuerySet[OrgUnit]:
+    """Active units the user sees; `keep` (a value already chosen, e.g. the owning unit) stays a choice
+    so saving the form does not drop it."""
+    seen = _seen_q(user, municipality_id, "path")
+    if keep is not None:
+        seen |= Q(pk=keep)
+    return OrgUnit.objects.filter(municipality_id=municipality_id, active=True).filter(seen).order_by("path")
 
 
-def employees_for(user: User | Any, municipality_id: int) -> QuerySet[Employee]:
+def employees_for(user: User | Any, municipality_id: int, keep: int | None = None) -> QuerySet[Employee]:
+    """Active people the user sees (by unit); `keep` as in `units_for`."""
+    seen = _seen_q(user, municipality_id, "unit__path")
+    if keep is not None:
+        seen |= Q(pk=keep)
     return (
         Employee.objects.filter(municipality_id=municipality_id, active=True)
-        .filter(_seen_q(user, municipality_id, "unit__path"))
+        .filter(seen)
         .select_related("unit")
         .order_by("name", "pk")
     )

@@ -52,8 +52,8 @@ def _programme_form(request: HttpRequest, municipality_id: int, instance: Progra
     return ProgrammeForm(
         _posted(request),
         instance=instance,
-        units=editing.units_for(user, municipality_id),
-        employees=editing.employees_for(user, municipality_id),
+        units=editing.units_for(user, municipality_id, keep=instance.owner_unit_id if instance else None),
+        employees=editing.employees_for(user, municipality_id, keep=instance.owner_id if instance else None),
     )
 
 
@@ -130,8 +130,8 @@ def _programme_form_unbound(request: HttpRequest, programme: Programme) -> Progr
     user = request_user(request)
     return ProgrammeForm(
         instance=programme,
-        units=editing.units_for(user, programme.municipality_id),
-        employees=editing.employees_for(user, programme.municipality_id),
+        units=editing.units_for(user, programme.municipality_id, keep=programme.owner_unit_id),
+        employees=editing.employees_for(user, programme.municipality_id, keep=programme.owner_id),
     )
 
 
