@@ -57,6 +57,10 @@ KWARG_KINDS = {
     "programme_id": "programme",
     "substitute_id": "substitute",  # under a programme: the programme decides
     "application_id": "application",  # likewise
+    "phase_id": "phase",  # under a programme: the programme decides
+    "partner_id": "partner",  # likewise
+    "member_id": "steering_member",  # likewise
+    "document_id": "application_document",  # under an application of a programme: likewise
     "scheme_id": "funding_scheme",  # national reference data: edited by platform administrators only
     "token": "calendar_feed",  # a secret in the URL: a guessed one is 404 (no objects to try)
     "user_pk": "account",
