@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kapabel.core.forms import DesignSystemFormMixin
 from kapabel.core.widgets import CheckboxList
+from kapabel.organisation.pickers import PeopleField, PersonField, UnitScopeField, UnitTreeWidget
 from kapabel.programmes.models import (
     Application,
     FundingScheme,
@@ -126,6 +127,8 @@ def _period_error(form: forms.BaseForm, message: str) -> None:
 
 
 class ProgrammeForm(DesignSystemFormMixin, forms.ModelForm):
+    owner = PersonField(label=_("Owner"), required=False)
+
     class Meta:
         model = Programme
         fields = ["name", "purpose", "owner", "owner_unit", "status", "starts_on", "ends_on", "budget"]
@@ -160,8 +163,7 @@ class SteeringMemberForm(DesignSystemFormMixin, forms.Form):
     prefix = "member"
     name = forms.CharField(label=_("Name"), max_length=200)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    person = forms.ModelChoiceField(
-        queryset=None,
+    person = PersonField(
         required=False,
         label=_("Login"),
         help_text=_("A member with a login reads the programme's figures, never names."),
@@ -170,31 +172,28 @@ class SteeringMemberForm(DesignSystemFormMixin, forms.Form):
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
-        self.fields["person"].label_from_instance = lambda e: e.name
 
 
 class TargetForm(DesignSystemFormMixin, forms.Form):
-    units = forms.ModelMultipleChoiceField(
-        queryset=None,
-        required=False,
+    units = UnitScopeField(
         label=_("Units"),
-        widget=CheckboxList(),
+        widget=UnitTreeWidget(always_below=True),
         help_text=_("Everyone in a unit and the units below it."),
     )
     job_roles = forms.ModelMultipleChoiceField(
         queryset=None, required=False, label=_("Job roles"), widget=CheckboxList()
     )
-    employees = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, label=_("Named people"), widget=CheckboxList()
-    )
+    employees = PeopleField(required=False, label=_("Named people"))
 
     def __init__(self, *args: Any, units: Any, job_roles: Any, employees: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["units"].queryset = units
-        self.fields["units"].label_from_instance = lambda u: u.name
         self.fields["job_roles"].queryset = job_roles
         self.fields["employees"].queryset = employees
-        self.fields["employees"].label_from_instance = lambda e: f"{e.name} ({e.unit.name})"
+
+    def clean_units(self) -> list[Any]:
+        """A target group's unit always means the unit and the units below it."""
+        return [unit for unit, _below in self.cleaned_data.get("units") or []]
 
 
 def _cohort_label(cohort: Any) -> str:
@@ -240,9 +239,7 @@ class PhaseForm(DesignSystemFormMixin, forms.ModelForm):
 
 
 class ParticipantsAddForm(DesignSystemFormMixin, forms.Form):
-    employees = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, label=_("People"), widget=CheckboxList()
-    )
+    employees = PeopleField(required=False, label=_("People"))
     everyone = forms.BooleanField(
         required=False, label=_("Add everyone in the target group who is not a participant yet")
     )
@@ -257,7 +254,6 @@ class ParticipantsAddForm(DesignSystemFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.candidates = candidates
         self.fields["employees"].queryset = candidates
-        self.fields["employees"].label_from_instance = lambda e: f"{e.name} ({e.unit.name})"
         self.fields["phases"].queryset = phases
 
     def clean(self) -> dict[str, Any]:

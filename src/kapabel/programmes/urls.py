@@ -1,15 +1,17 @@
 from django.urls import URLPattern, path
 
-from kapabel.programmes.views import editing, pages
+from kapabel.programmes.views import editing, pages, pickers
 
 app_name = "programmes"
 urlpatterns: list[URLPattern] = [
     path("", pages.programme_list, name="list"),
     path("new/", editing.programme_create, name="create"),
+    path("people/", pickers.people_pick_new, name="people_pick_new"),
     path("hourly-costs/", editing.hourly_costs, name="hourly_costs"),
     path("schemes/", pages.schemes, name="schemes"),
     path("<int:programme_id>/", pages.overview, name="overview"),
     path("<int:programme_id>/edit/", editing.programme_edit, name="edit"),
+    path("<int:programme_id>/people/", pickers.people_pick, name="people_pick"),
     path("<int:programme_id>/partners/", editing.partner_add, name="partner_add"),
     path("<int:programme_id>/steering-group/", editing.steering_member_add, name="steering_member_add"),
     path(

@@ -6,6 +6,7 @@ contain, and validate against them."""
 from kapabel.organisation.pickers.people import (
     PeopleField,
     PeoplePickerWidget,
+    PersonField,
     hold_errors,
     people_page,
     picker_action,
@@ -15,6 +16,7 @@ from kapabel.organisation.pickers.units import UnitScopeField, UnitTreeWidget, u
 __all__ = [
     "PeopleField",
     "PeoplePickerWidget",
+    "PersonField",
     "UnitScopeField",
     "UnitTreeWidget",
     "hold_errors",

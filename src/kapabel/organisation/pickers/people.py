@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.forms.utils import ErrorDict
 from django.forms.widgets import Media
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext_lazy as _
 
 from kapabel.organisation.models import Employee
 from kapabel.organisation.selectors import search_employees
@@ -86,6 +88,10 @@ class PeoplePickerWidget(forms.SelectMultiple):
         self.query = ""
         self.page: str = "1"
         self.municipality_id: int | None = None
+        # A form whose choices are narrower than "everyone the user sees" (e.g. a programme's target
+        # group) points the search at its own endpoint, which starts from the same queryset.
+        self.search_url: str | None = None
+        self.search_extra: dict[str, Any] = {}
 
     @property
     def media(self) -> Media:
@@ -106,7 +112,7 @@ class PeoplePickerWidget(forms.SelectMultiple):
         queryset: QuerySet[Employee] = self.choices.queryset  # type: ignore[attr-defined]
         ids = [int(v) for v in context["widget"]["value"] if str(v).isdigit()]
         chosen = list(queryset.filter(pk__in=ids).select_related("unit", "job_role").order_by("name", "pk"))
-        params: dict[str, Any] = {"name": name}
+        params: dict[str, Any] = {"name": name, **self.search_extra}
         if self.municipality_id is not None:
             params["municipality"] = self.municipality_id
         context["widget"].update(
@@ -114,7 +120,7 @@ class PeoplePickerWidget(forms.SelectMultiple):
                 "chosen": chosen,
                 "query": self.query,
                 "results": people_page(queryset, query=self.query, page=self.page, exclude=ids),
-                "search_url": reverse("organisation:people_pick"),
+                "search_url": self.search_url or reverse("organisation:people_pick"),
                 "search_params": json.dumps(params),
             }
         )
@@ -135,3 +141,30 @@ class PeopleField(forms.ModelMultipleChoiceField):
     def search_in(self, municipality_id: int | None) -> None:
         """Let the HTMX search narrow to the municipality the form works in."""
         self.widget.municipality_id = municipality_id
+
+    def search_at(self, url: str, **params: Any) -> None:
+        """Let the HTMX search use `url` (with `params`), an endpoint listing this field's queryset."""
+        self.widget.search_url = url
+        self.widget.search_extra = params
+
+
+class PersonField(PeopleField):
+    """One person (or nobody) chosen with the picker: the value is an Employee or None."""
+
+    default_error_messages = {"one": _("Choose one person only.")}
+
+    def prepare_value(self, value: Any) -> Any:
+        if value in (None, ""):
+            value = []
+        elif not isinstance(value, list | tuple):
+            value = [value]
+        return super().prepare_value(value)
+
+    def clean(self, value: Any) -> Employee | None:  # type: ignore[override]
+        people = list(super().clean(value))
+        if len(people) > 1:
+            raise ValidationError(self.error_messages["one"], code="one")
+        return people[0] if people else None
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return self.prepare_value(initial) != self.prepare_value(data)

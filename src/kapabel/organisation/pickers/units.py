@@ -65,9 +65,12 @@ class UnitTreeWidget(forms.Widget):
     template_name = "organisation/pickers/unit_tree.html"
     use_fieldset = True
 
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+    def __init__(self, attrs: dict[str, Any] | None = None, *, always_below: bool = False) -> None:
         super().__init__(attrs)
         self.queryset: QuerySet[OrgUnit] = OrgUnit.objects.none()
+        # For lists that store units without a choice (a unit always means it and the units below):
+        # no "with the units below" checkboxes, and every chosen unit counts with its subtree.
+        self.always_below = always_below
 
     @property
     def media(self) -> Media:
@@ -80,6 +83,8 @@ class UnitTreeWidget(forms.Widget):
         self, data: Mapping[str, Any], files: MultiValueDict[str, Any], name: str
     ) -> list[tuple[str, bool]]:
         getlist = data.getlist if hasattr(data, "getlist") else lambda key: list(data.get(key, []) or [])
+        if self.always_below:
+            return [(pk, True) for pk in getlist(name)]
         if data.get(f"{name}__tree"):
             subtree = set(getlist(f"{name}_subtree"))
             return [(pk, pk in subtree) for pk in getlist(name)]
@@ -108,6 +113,7 @@ class UnitTreeWidget(forms.Widget):
                 "tree": unit_tree(units, chosen),
                 "summary": [(by_pk[pk], subtree) for pk, subtree in chosen.items() if pk in by_pk],
                 "many": len(units) > 12,
+                "always_below": self.always_below,
             }
         )
         return context

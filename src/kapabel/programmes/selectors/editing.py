@@ -156,6 +156,24 @@ def target_candidates(user: User | Any, programme_id: int, municipality_id: int)
     return employees_for(user, municipality_id).filter(q).exclude(pk__in=already)
 
 
+PICKER_LISTS = ("target", "participants", "owner", "steering")
+
+
+def picker_people(user: User | Any, municipality_id: int, programme: Any, which: str) -> QuerySet[Employee]:
+    """The people a programme form's people picker `which` offers (and accepts): the target group's
+    named people, the target group's people not participating yet, the owner, the steering group's
+    logins. `programme` is None on a programme not created yet."""
+    if which == "target":
+        return employees_for(user, municipality_id)
+    if which == "owner":
+        return employees_for(user, municipality_id, keep=programme.owner_id if programme else None)
+    if which == "participants" and programme is not None:
+        return target_candidates(user, programme.pk, municipality_id)
+    if which == "steering" and programme is not None:
+        return steering_people(municipality_id)
+    return Employee.objects.none()
+
+
 def participants_with_statuses(
     user: User | Any, programme_id: int, municipality_id: int
 ) -> tuple[list[Participant], dict[tuple[int, int], str]]:

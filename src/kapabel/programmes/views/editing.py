@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from kapabel.core.tenancy import current_municipality_id
 from kapabel.core.web import form_errors_from, request_user, require_post
+from kapabel.organisation.pickers import hold_errors, picker_action
 from kapabel.programmes import services
 from kapabel.programmes.forms import (
     DocumentForm,
@@ -28,6 +29,7 @@ from kapabel.programmes.forms import (
 from kapabel.programmes.models import PhaseStatus, Programme
 from kapabel.programmes.selectors import editing, pages
 from kapabel.programmes.views.pages import _managed
+from kapabel.programmes.views.pickers import search_at
 
 # A service's refusal shown on the field it is about.
 FIELD_OF_CODE = {"period": "ends_on", "hours": "hourly_cost", "size": "file", "type": "file"}
@@ -47,14 +49,35 @@ def _errors(exc: ValidationError, form: object) -> None:
         form_errors_from(exc, form)  # type: ignore[arg-type]
 
 
-def _programme_form(request: HttpRequest, municipality_id: int, instance: Programme | None) -> ProgrammeForm:
+def _saving(request: HttpRequest, form: object) -> bool:
+    """A POST that means "save": not a people picker's search or page button (without JavaScript),
+    after which the form is shown again with the results and without errors."""
+    if request.method != "POST":
+        return False
+    if picker_action(request.POST):
+        hold_errors(form)  # type: ignore[arg-type]
+        return False
+    return True
+
+
+def _programme_form(
+    request: HttpRequest, municipality_id: int, instance: Programme | None, *, bound: bool = True
+) -> ProgrammeForm:
     user = request_user(request)
-    return ProgrammeForm(
-        _posted(request),
+    form = ProgrammeForm(
+        _posted(request) if bound else None,
         instance=instance,
         units=editing.units_for(user, municipality_id, keep=instance.owner_unit_id if instance else None),
-        employees=editing.employees_for(user, municipality_id, keep=instance.owner_id if instance else None),
+        employees=editing.picker_people(user, municipality_id, instance, "owner"),
     )
+    search_at(form.fields["owner"], instance, "owner")
+    return form
+
+
+def _member_form(programme: Programme, data: QueryDict | None = None) -> SteeringMemberForm:
+    form = SteeringMemberForm(data, people=editing.steering_people(programme.municipality_id))
+    search_at(form.fields["person"], programme, "steering")
+    return form
 
 
 @login_required
@@ -64,7 +87,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
     if municipality is None:
         raise PermissionDenied
     form = _programme_form(request, municipality.pk, None)
-    if request.method == "POST" and form.is_valid():
+    if _saving(request, form) and form.is_valid():
         try:
             programme = services.programme_create(municipality=municipality, actor=user, **form.cleaned_data)
         except ValidationError as exc:
@@ -87,7 +110,7 @@ def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = _managed(request, programme_id)
     user = request_user(request)
     form = _programme_form(request, programme.municipality_id, programme)
-    if request.method == "POST" and form.is_valid():
+    if _saving(request, form) and form.is_valid():
         try:
             services.programme_update(programme=programme, actor=user, **form.cleaned_data)
         except ValidationError as exc:
@@ -106,7 +129,6 @@ def _edit_page(
     partner_form: PartnerForm | None = None,
     member_form: SteeringMemberForm | None = None,
 ) -> HttpResponse:
-    people = editing.steering_people(programme.municipality_id)
     bad = any(f is not None and f.errors for f in (form, partner_form, member_form))
     return render(
         request,
@@ -114,24 +136,15 @@ def _edit_page(
         {
             "programme": programme,
             "title": _("Edit %(name)s") % {"name": programme.name},
-            "form": form or _programme_form_unbound(request, programme),
+            "form": form or _programme_form(request, programme.municipality_id, programme, bound=False),
             "partner_form": partner_form or PartnerForm(),
-            "member_form": member_form or SteeringMemberForm(people=people),
+            "member_form": member_form or _member_form(programme),
             "partners": editing.partners_of(programme.pk),
             "members": editing.steering_of(programme.pk),
             "manages": True,
             "current": "edit",
         },
         status=400 if bad else 200,
-    )
-
-
-def _programme_form_unbound(request: HttpRequest, programme: Programme) -> ProgrammeForm:
-    user = request_user(request)
-    return ProgrammeForm(
-        instance=programme,
-        units=editing.units_for(user, programme.municipality_id, keep=programme.owner_unit_id),
-        employees=editing.employees_for(user, programme.municipality_id, keep=programme.owner_id),
     )
 
 
@@ -151,8 +164,8 @@ def partner_add(request: HttpRequest, programme_id: int) -> HttpResponse:
 def steering_member_add(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = _managed(request, programme_id)
     require_post(request)
-    form = SteeringMemberForm(request.POST, people=editing.steering_people(programme.municipality_id))
-    if form.is_valid():
+    form = _member_form(programme, request.POST)
+    if _saving(request, form) and form.is_valid():
         person = form.cleaned_data["person"]
         if person is not None and person.user_id in {m.user_id for m in editing.steering_of(programme.pk)}:
             form.add_error("person", _("This person is already in the steering group."))
@@ -203,9 +216,10 @@ def target(request: HttpRequest, programme_id: int) -> HttpResponse:
         initial={"units": current.units, "job_roles": current.job_roles, "employees": current.employees},
         units=editing.units_for(user, programme.municipality_id),
         job_roles=editing.job_roles_of(programme.municipality_id),
-        employees=editing.employees_for(user, programme.municipality_id),
+        employees=editing.picker_people(user, programme.municipality_id, programme, "target"),
     )
-    if request.method == "POST" and form.is_valid():
+    search_at(form.fields["employees"], programme, "target")
+    if _saving(request, form) and form.is_valid():
         data = form.cleaned_data
         try:
             services.programme_set_target(
@@ -305,10 +319,11 @@ def participants(request: HttpRequest, programme_id: int) -> HttpResponse:
     phases = editing.phases_of(programme.pk)
     form = ParticipantsAddForm(
         _posted(request),
-        candidates=editing.target_candidates(user, programme.pk, programme.municipality_id),
+        candidates=editing.picker_people(user, programme.municipality_id, programme, "participants"),
         phases=pages.phases_of(programme),
     )
-    if request.method == "POST" and form.is_valid():
+    search_at(form.fields["employees"], programme, "participants")
+    if _saving(request, form) and form.is_valid():
         added = services.participants_add(
             programme=programme,
             employees=form.cleaned_data["employees"],

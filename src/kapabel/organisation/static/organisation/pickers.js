@@ -18,6 +18,7 @@
 
   function refreshUnits(picker) {
     var chosen = [];
+    var always = picker.hasAttribute("data-always-below");
     unitNodes(picker).forEach(function (node) {
       var choice = choiceOf(node);
       var subtree = subtreeOf(node);
@@ -26,13 +27,13 @@
       var ancestor = node.parentElement.closest(".unit-node");
       while (ancestor) {
         var a = choiceOf(ancestor), s = subtreeOf(ancestor);
-        if (a.checked && s && s.checked) { covered = true; break; }
+        if (a.checked && (always || (s && s.checked))) { covered = true; break; }
         ancestor = ancestor.parentElement.closest(".unit-node");
       }
       node.querySelector(":scope > .unit-row [data-unit-covered]").hidden = !covered;
       if (choice.checked) {
         var name = node.querySelector(":scope > .unit-row .unit-choice label").textContent.trim();
-        chosen.push(subtree && subtree.checked ? picker.getAttribute("data-summary-with").replace("%(name)s", name) : name);
+        chosen.push((always && node.querySelector(".unit-node")) || (subtree && subtree.checked) ? picker.getAttribute("data-summary-with").replace("%(name)s", name) : name);
       }
     });
     var summary = picker.querySelector("[data-unit-summary]");
