@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_accessibility import check_page, log_in
 from tests.browser.test_learning_browser import WIDTHS, assert_fits
@@ -78,11 +79,42 @@ def test_programme_pages_are_accessible_and_fit(world, live_server, browser, per
         page.fill("#id_name", "Baglæns")
         page.fill("#id_starts_on", "2027-02-01")
         page.fill("#id_ends_on", "2027-01-01")
-        page.click("main form button[type=submit]")
+        page.click("main form button.button-primary")
         assert page.locator("#id_ends_on_error").count() == 1
         problems += check_page(page, "programme form with errors")
         assert_fits(page, "programme form with errors")
         if SHOTS:
             page.screenshot(path=str(Path(SHOTS) / f"programmes-form-errors-{size}.png"), full_page=True)
     context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_target_group_and_participants_are_picked_with_the_pickers(world, live_server, page):
+    """The target group's named people and the participants to add are searched, not listed: a
+    search finds a person (only within what the field accepts), ticking moves them to the chosen
+    list, and saving stores them."""
+    programme = world.programme_pages
+    log_in(page, live_server.url, "hr")  # HR for Forvaltning Et only
+    page.goto(urljoin(live_server.url, f"/programmes/{programme.pk}/target-group/"))
+    results = page.locator("#id_employees__results")
+    page.fill("#id_employees__q", "oskar")  # Forvaltning To: not this user's
+    expect(results).to_contain_text("Ingen passer på “oskar”")
+    page.fill("#id_employees__q", "carl")
+    expect(results).to_contain_text("1–1 af 1 personer")
+    results.locator("label").first.click()
+    expect(page.locator("#id_employees [data-chosen]")).to_contain_text("Carl Colleague")
+    page.click("main form button.button-primary")
+    expect(page.locator("h1")).to_contain_text(programme.name)
+    assert programme.target_lines.filter(employee=world.colleague).exists()
+    page.goto(urljoin(live_server.url, f"/programmes/{programme.pk}/participants/"))
+    problems = check_page(page, "participants with the picker")
+    results = page.locator("#id_employees__results")
+    page.fill("#id_employees__q", "carl")  # a participant already: not offered
+    expect(results).to_contain_text("Ingen passer på “carl”")
+    page.fill("#id_employees__q", "mette")
+    expect(results).to_contain_text("Mette Manager")
+    results.locator("label").first.click()
+    page.click("main form[method=post]:not([action]) button.button-primary")
+    expect(page.locator(".alert-success").first).to_be_visible()
+    assert programme.participants.filter(employee=world.manager_employee).exists()
     assert not problems, "\n".join(problems)

@@ -127,7 +127,7 @@ def _period_error(form: forms.BaseForm, message: str) -> None:
 
 
 class ProgrammeForm(DesignSystemFormMixin, forms.ModelForm):
-    owner = PersonField(label=_("Owner"), required=False)
+    owner = PersonField(label=_("Owner"), required=False, help_text=_("Tick one person."))
 
     class Meta:
         model = Programme
