@@ -113,7 +113,8 @@ def test_owner_and_steering_member_are_one_person_from_the_picker(world, login):
     response = client.post(
         reverse("programmes:edit", args=[prog.pk]), {**data, "owner": [world.employee.pk, world.colleague.pk]}
     )
-    assert response.status_code == 400 and "Choose one person only." in response.content.decode()
+    body = response.content.decode()
+    assert response.status_code == 400 and 'id="id_owner_error"' in body and "Vælg kun én person." in body
     response = client.post(
         reverse("programmes:edit", args=[prog.pk]), {**data, "owner": [world.colleague.pk]}
     )
