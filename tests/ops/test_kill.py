@@ -222,7 +222,9 @@ def _stopped(command: list[str], database: Database, target: str) -> subprocess.
             return process
     process.kill()
     process.wait()
-    pytest.fail(f"the write ended before it reached {target}:\n{''.join(shown[-30:])}")
+    pytest.fail(
+        f"the write ended before it reached {target} (exit {process.returncode}):\n{''.join(shown[-30:])}"
+    )
 
 
 def _in_open_transaction(database: Database) -> bool:

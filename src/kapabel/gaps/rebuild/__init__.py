@@ -13,11 +13,11 @@ are applied with NumPy to whole sets of employees, CHUNK at a time (bounded memo
   ancestor unit at the end and compared with the stored rows.
 
 Reads go through `bulk.read` (a query's integer columns as one array, without a Python object per
-value). Only rows that differ are written: a first build inserts everything, a rebuild over
-unchanged data writes nothing, one after an HR import that moved units writes what moved. The
-caller's transaction makes it atomic (`upkeep.rebuild`): readers see the old tables or the new ones.
-`upkeep.verify` compares every table with the reference implementations; the tests run it after
-rebuilds of random data.
+value; binary COPY on PostgreSQL, `pgcopy`). Only rows that differ are written: a first build
+inserts everything, a rebuild over unchanged data writes nothing, one after an HR import that moved
+units writes what moved. The caller's transaction makes it atomic (`upkeep.rebuild`): readers see
+the old tables or the new ones. `upkeep.verify` compares every table with the reference
+implementations; the tests run it after rebuilds of random data.
 """
 
 from __future__ import annotations
@@ -39,10 +39,10 @@ CHUNK = 2500
 ID_BATCH = 5000  # ids per DELETE … IN (…)
 SQLITE_CACHE_KIB = -262144  # negative: KiB, i.e. 256 MB of page cache during a rebuild on SQLite
 
-# PostgreSQL, for the rebuild's transaction (set back at its end): `bulk.read` concatenates several
-# columns with string_agg, and one process reading the rows keeps them in the same order for sure;
-# the arrays of `bulk.insert_ints` (up to a million values a column) are unnested in memory, not in
-# temporary files; the indexes dropped for a first build are built again from memory.
+# PostgreSQL, for the rebuild's transaction (set back at its end): one process per query (the
+# rebuild's reads are range scans of one chunk; on a small server parallel workers only compete
+# with it); sorts and hashes in memory, not in temporary files; the indexes dropped for a first
+# build are built again from memory.
 POSTGRESQL_SETTINGS = {
     "max_parallel_workers_per_gather": "0",
     "work_mem": "64MB",
@@ -115,7 +115,7 @@ def _rebuild(municipality_id: int, progress: Callable[[str], None]) -> int:
     for start in range(0, len(employees), CHUNK):
         chunk = facts.Chunk(employees[start : start + CHUNK])
         chunk_facts = facts.compute(plan, chunk)
-        facts.sync(plan, chunk, chunk_facts, ID_BATCH)
+        facts.sync(plan, chunk, chunk_facts, ID_BATCH, fresh=bool(rebuild_index))
         progress("facts")
         levels = campaigns.compute(plan, chunk, chunk_facts, ID_BATCH)
         campaigns.sync(plan, chunk, levels, ID_BATCH)

@@ -9,8 +9,10 @@ row by row took longer than everything the rebuild computes. So:
   are fewer numbers to print and parse. A value outside its announced range is not lost: the query
   is then read again unpacked.
 - `insert_ints` writes rows of integers the other way round: on SQLite as JSON arrays of packed
-  integers taken apart by `json_each`, on PostgreSQL as one text per column made arrays and zipped
-  by `unnest`. `insert` writes other rows with `executemany` (SQLite) or `COPY` (PostgreSQL).
+  integers taken apart by `json_each`. `insert` writes other rows with `executemany` (SQLite) or
+  `COPY` (PostgreSQL).
+- On PostgreSQL both `read` and `insert_ints` use binary COPY straight from and into NumPy arrays
+  (`pgcopy`): no digits to print or parse at all.
 
 NULL is read as NONE. Statements here name tables and integer constants only; values are bound.
 """
@@ -25,6 +27,7 @@ from typing import Any
 import numpy as np
 from django.db import connection
 
+from kapabel.gaps.rebuild import pgcopy
 from kapabel.gaps.rebuild.arrays import NONE
 
 WORD_BITS = 62  # bits of one packed integer (SQLite integers are 64-bit, signed)
@@ -68,7 +71,10 @@ def read(
 ) -> np.ndarray:
     """`SELECT <columns> <tail>` as an (n, len(columns)) int64 array, NULL as NONE. `bounds`: per
     column the values it is expected to hold (NONE included where NULL is), or None; on SQLite
-    those columns travel packed (a value outside unsure bounds costs a second, unpacked read)."""
+    those columns travel packed (a value outside unsure bounds costs a second, unpacked read). On
+    PostgreSQL the rows travel as binary COPY (`pgcopy.read`)."""
+    if postgresql():
+        return pgcopy.read(_inner(columns, tail), params, len(columns))
     if bounds:
         packed = _read_packed(columns, tail, params, bounds)
         if packed is not None:
@@ -88,10 +94,7 @@ def _inner(columns: Sequence[str], tail: str) -> str:
 def _concatenated(
     expressions: Sequence[str], columns: Sequence[str], tail: str, params: Sequence[Any]
 ) -> list[np.ndarray]:
-    if postgresql():
-        selected = ", ".join(f"string_agg(({e})::text, ',')" for e in expressions)
-    else:
-        selected = ", ".join(f"group_concat({e})" for e in expressions)
+    selected = ", ".join(f"group_concat({e})" for e in expressions)  # (SQLite: PostgreSQL uses COPY)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {selected} FROM ({_inner(columns, tail)}) q", params)  # noqa: S608
         texts = cursor.fetchone()
@@ -198,7 +201,7 @@ def insert_ints(
     On SQLite no Python object is made per value: each row is packed into one or a few integers
     (words) and each word column travels as one JSON array, which the database takes apart
     (`json_each`); the first word's array is joined with the others' by position, through temporary
-    tables keyed by it. On PostgreSQL: COPY."""
+    tables keyed by it. On PostgreSQL: binary COPY (`pgcopy.write`)."""
     fixed = fixed or {}
     names = [*fixed, *columns]
     if not len(values):
@@ -207,7 +210,7 @@ def insert_ints(
     spans = (values.max(axis=0) - values.min(axis=0)).tolist()
     words, _ = _layout([sure(low, low + span) for low, span in zip(lows, spans, strict=True)])
     if postgresql():
-        _insert_unnest(table, names, values, fixed)
+        pgcopy.write(table, columns, values, fixed)
         return
     if sum(len(word) for word in words) < len(columns):
         nullable = [bool((values[:, j] == NONE).any()) for j in range(values.shape[1])]
@@ -246,22 +249,6 @@ def insert_ints(
     finally:
         for t in tables:
             execute(f"DROP TABLE {t}")
-
-
-def _insert_unnest(table: str, names: Sequence[str], values: np.ndarray, fixed: dict[str, int]) -> None:
-    """PostgreSQL: each column as one text parameter, made an array by the server, zipped by unnest."""
-    width = values.shape[1]
-    parts = [str(int(v)) for v in fixed.values()] + [
-        f"NULLIF(u.c{j}, {NONE})" if (values[:, j] == NONE).any() else f"u.c{j}" for j in range(width)
-    ]
-    arrays = ", ".join(["string_to_array(%s, ',')::bigint[]"] * width)
-    sql = (
-        f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(parts)}"  # noqa: S608
-        f" FROM unnest({arrays}) AS u({', '.join(f'c{j}' for j in range(width))})"
-    )
-    for start in range(0, len(values), 1_000_000):
-        part = values[start : start + 1_000_000]
-        execute(sql, [",".join(map(str, part[:, j].tolist())) for j in range(width)])
 
 
 def fewer_rows_than(table: str, count: int) -> bool:

@@ -22,7 +22,7 @@ import numpy as np
 
 from kapabel.assessments.models import CurrentLevel
 from kapabel.gaps.models import GapFact
-from kapabel.gaps.rebuild import bulk
+from kapabel.gaps.rebuild import bulk, pgcopy
 from kapabel.gaps.rebuild.arrays import NO_TIME, NONE, Arrays, distinct, member, pair_codes
 from kapabel.gaps.rebuild.plan import IMPORTANCES, SOURCES, Plan
 
@@ -258,9 +258,11 @@ def _new(facts: Arrays) -> np.ndarray:
     return np.column_stack([facts[n] for n in (*names, "level", "gap", "weighted")])
 
 
-def sync(plan: Plan, chunk: Chunk, facts: Arrays, batch: int) -> None:
-    """Make the chunk's stored facts equal `facts`: the people with any difference are written again."""
-    stored = _stored(plan, chunk)
+def sync(plan: Plan, chunk: Chunk, facts: Arrays, batch: int, *, fresh: bool = False) -> None:
+    """Make the chunk's stored facts equal `facts`: the people with any difference are written again.
+    `fresh`: a first build (`bulk_load` found none of these people's facts), so there is nothing to
+    read (on PostgreSQL the table's indexes are dropped then, and each read would scan it)."""
+    stored = np.empty((0, len(FACT_COLUMNS)), dtype=np.int64) if fresh else _stored(plan, chunk)
     if len(stored):
         stored = _reweigh(plan, chunk, stored)
     new = _new(facts)
@@ -331,7 +333,18 @@ _NEW_FACTS = f"""
 
 
 def _write(plan: Plan, chunk: Chunk, facts: Arrays, employee_ids: np.ndarray) -> None:
-    """Insert the facts of these employees (none stored now) by one INSERT … SELECT."""
+    """Insert the facts of these employees (none stored now): on PostgreSQL straight from the arrays
+    by binary COPY; on SQLite by one INSERT … SELECT (a row through Python costs more there)."""
+    if bulk.postgresql():
+        writing = member(facts["employee"], employee_ids)
+        text_columns = {
+            FACT_COLUMNS.index("target_source"): SOURCES,
+            FACT_COLUMNS.index("importance"): IMPORTANCES,
+        }
+        pgcopy.write(
+            TABLE, FACT_COLUMNS, _new(facts)[writing], {"municipality_id": plan.municipality_id}, text_columns
+        )
+        return
     active = chunk.active
     writing = member(active[:, 0], employee_ids)
     if not writing.any():
@@ -368,9 +381,6 @@ def _write(plan: Plan, chunk: Chunk, facts: Arrays, employee_ids: np.ndarray) ->
                 strict=True,
             ),
         )
-    if bulk.postgresql():  # statistics of the temporary tables, for the join's plan
-        for name in TEMPORARY:
-            bulk.execute(f"ANALYZE {name}")
     columns = ", ".join(FACT_COLUMNS)
     bulk.execute(
         f"INSERT INTO {TABLE} (municipality_id, {columns}) SELECT %s, x.* FROM ({_NEW_FACTS}) x",  # noqa: S608
