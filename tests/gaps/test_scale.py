@@ -353,8 +353,12 @@ def test_fast_trend_equals_the_reference(world, gaps, seed):
     )
 
 
-@pytest.mark.parametrize("seed", [6, 8])
-def test_kept_priority_groups_equal_the_reference(world, gaps, seed):
+@pytest.mark.parametrize(("seed", "rank_page"), [(6, 500), (8, 500), (6, 1), (8, 2)])
+def test_kept_priority_groups_equal_the_reference(world, gaps, seed, rank_page, monkeypatch):
+    """Also with tiny pages of the rank order, so the walk reads several pages (`groups.RANK_PAGE`)."""
+    from kapabel.gaps import groups
+
+    monkeypatch.setattr(groups, "RANK_PAGE", rank_page)
     random_data(world, gaps, seed)
     for persona in ("coordinator", "hr", "manager"):
         user = world.user(persona)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 
 from kapabel.gaps.models import GapPriorityGroup
 from kapabel.organisation.models import OrgUnit
@@ -33,6 +33,29 @@ def group_contributions(facts: Iterable[FactRow]) -> GroupTotals:
     return totals
 
 
+RANK_PAGE = 500  # groups read at first while walking the rank order; each further read is 4 times larger
+
+
+def _boundary(rows: QuerySet[GapPriorityGroup], inside: set[int], limit: int) -> tuple[int, int] | None:
+    """The (weighted gap sum, people) of the limit-th group inside the subtree in rank order, read in
+    growing pages of the rank index: each page a LIMIT query the index answers without sorting (an
+    iterator over the whole ordered table made PostgreSQL sort every group of the municipality).
+    The primary key breaks ties, so the pages neither repeat nor skip a group."""
+    ranked = rows.order_by("-weighted_gap_sum", "-people", "pk").values_list(
+        "unit_id", "weighted_gap_sum", "people"
+    )
+    found, offset, size = 0, 0, RANK_PAGE
+    while True:
+        page = list(ranked[offset : offset + size])
+        for unit_id, weighted, people in page:
+            found += unit_id in inside
+            if found == limit:
+                return (weighted, people)
+        if len(page) < size:
+            return None
+        offset, size = offset + size, size * 4
+
+
 def top_groups(unit: OrgUnit, limit: int) -> list[dict[str, Any]]:
     """The `limit` first groups in the unit's subtree, as the priorities page ranks them: the same
     rows the GROUP BY over the facts gives, without sorting every group. First the (weighted gap
@@ -47,15 +70,7 @@ def top_groups(unit: OrgUnit, limit: int) -> list[dict[str, Any]]:
     if len(inside) * 4 >= OrgUnit.objects.filter(municipality_id=unit.municipality_id).count():
         # A large part of the municipality: walk its groups in rank order (the rank index) to the
         # limit-th one inside the subtree; then the groups at least as high, inside the subtree.
-        found, boundary = 0, None
-        ranked = rows.order_by("-weighted_gap_sum", "-people").values_list(
-            "unit_id", "weighted_gap_sum", "people"
-        )
-        for unit_id, weighted, people in ranked.iterator(chunk_size=500):
-            found += unit_id in inside
-            if found == limit:
-                boundary = (weighted, people)
-                break
+        boundary = _boundary(rows, inside, limit)
         if boundary is not None:
             candidates = rows.filter(
                 Q(weighted_gap_sum__gt=boundary[0]) | Q(weighted_gap_sum=boundary[0], people__gte=boundary[1])
