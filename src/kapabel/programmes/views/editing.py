@@ -5,6 +5,7 @@ services decide and write (in one transaction each), selectors read."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,22 +41,22 @@ def _posted(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
-def _errors(exc: ValidationError, form: object) -> None:
+def _errors(exc: ValidationError, form: forms.BaseForm) -> None:
     code = getattr(exc, "code", None)
     target = FIELD_OF_CODE.get(code or "")
-    if target and target in form.fields:  # type: ignore[attr-defined]
-        form.add_error(target, exc.messages)  # type: ignore[attr-defined]
+    if target and target in form.fields:
+        form.add_error(target, exc.messages)
     else:
-        form_errors_from(exc, form)  # type: ignore[arg-type]
+        form_errors_from(exc, form)
 
 
-def _saving(request: HttpRequest, form: object) -> bool:
+def _saving(request: HttpRequest, form: forms.BaseForm) -> bool:
     """A POST that means "save": not a people picker's search or page button (without JavaScript),
     after which the form is shown again with the results and without errors."""
     if request.method != "POST":
         return False
     if picker_action(request.POST):
-        hold_errors(form)  # type: ignore[arg-type]
+        hold_errors(form)
         return False
     return True
 
