@@ -10,6 +10,7 @@ from urllib.parse import urljoin
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from kapabel.core import audit
 from kapabel.organisation import services as org
@@ -69,7 +70,7 @@ def test_audit_log_page(history, live_server, browser, width):
         first = page.locator("details.audit-log__details").first
         assert not first.locator("dd").first.is_visible()
         first.locator("summary").click()
-        assert first.locator("code").first.is_visible()
+        expect(first.locator("code").first).to_be_visible()
         problems = look(page, "audit-log", width)
         page.goto(urljoin(live_server.url, "/audit/?person=Emma&kind=read"))
         assert "Åbnede en persons kompetenceprofil" in page.locator("main").inner_text()

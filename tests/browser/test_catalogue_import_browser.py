@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urljoin
 
 import pytest
+from playwright.sync_api import expect
 
 from kapabel.learning import services
 from kapabel.learning.models import Offer
@@ -27,7 +28,7 @@ def test_upload_errors_then_preview_and_import(world, live_server, page, tmp_pat
     page.goto(urljoin(live_server.url, "/learning/catalogue/import/"))
     problems = check_page(page, "catalogue import (empty)")
     page.click("main form[method=post] button[type=submit]")
-    assert page.locator(".form-error-message").count() >= 1
+    expect(page.locator(".form-error-message").first).to_be_attached()
     problems += check_page(page, "catalogue import (no file)")
     page.set_input_files("#id_file", str(FIXTURES / "kursusliste_fejl.csv"))
     page.click("main form[method=post] button[type=submit]")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urljoin
 
 import pytest
+from playwright.sync_api import expect
 
 from kapabel.organisation.models import Employee
 from tests.browser.test_accessibility import check_page, log_in
@@ -45,6 +46,6 @@ def test_upload_form_errors_are_accessible(world, live_server, page):
     log_in(page, live_server.url, "admin")
     page.goto(urljoin(live_server.url, "/organisation/hr-import/"))
     page.click("main form[method=post] button[type=submit]")
-    assert page.locator(".form-error-message").count() >= 1
+    expect(page.locator(".form-error-message").first).to_be_attached()
     problems = check_page(page, "hr import (no files)")
     assert not problems, "\n".join(problems)

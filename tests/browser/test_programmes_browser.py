@@ -72,7 +72,7 @@ def test_programme_pages_are_accessible_and_fit(world, live_server, browser, per
         page.fill("#id_ends_on", "2015-07-31")
         page.fill("#id_hours_per_week", "20")
         page.click("form[action$='/placements/'] button[type=submit]")
-        assert "uden for vikarens ansættelse" in page.content()
+        expect(page.locator("main")).to_contain_text("uden for vikarens ansættelse")
         problems += check_page(page, "placement form with errors")
         # The programme form's error state: an end before the start, shown on the field.
         page.goto(urljoin(live_server.url, "/programmes/new/"))
@@ -80,7 +80,7 @@ def test_programme_pages_are_accessible_and_fit(world, live_server, browser, per
         page.fill("#id_starts_on", "2027-02-01")
         page.fill("#id_ends_on", "2027-01-01")
         page.click("main form button.button-primary")
-        assert page.locator("#id_ends_on_error").count() == 1
+        expect(page.locator("#id_ends_on_error")).to_have_count(1)
         problems += check_page(page, "programme form with errors")
         assert_fits(page, "programme form with errors")
         if SHOTS:

@@ -6,7 +6,6 @@
 // - drag and drop (HTML5) reorders siblings; the up/down buttons remain the keyboard way.
 (function () {
   "use strict";
-  var lastMoveId = null;
   var openerByPanel = {};
 
   function tree() { return document.getElementById("competence-tree"); }
@@ -18,8 +17,12 @@
   }
 
   document.addEventListener("htmx:beforeRequest", function (event) {
+    // The pressed move button travels with its own request: a second press can start before the
+    // first swap has settled, and must not take over (or lose) the first one's focus target.
     var active = document.activeElement;
-    lastMoveId = active && active.id && /^(up|down)-\d+$/.test(active.id) ? active.id : null;
+    if (event.detail.xhr && active && active.id && /^(up|down)-\d+$/.test(active.id)) {
+      event.detail.xhr.kapabelMoveId = active.id;
+    }
     var target = event.detail.target;
     if (target && target.classList && target.classList.contains("ctree-panel")) {
       var opener = event.detail.elt;
@@ -38,15 +41,15 @@
       return;
     }
     if (settled.id !== "competence-tree") { return; }
-    if (lastMoveId) {
-      var button = document.getElementById(lastMoveId);
+    var moveId = event.detail.xhr ? event.detail.xhr.kapabelMoveId : null;
+    if (moveId) {
+      var button = document.getElementById(moveId);
       if (button && !button.disabled) { button.focus(); }
       else if (button) {
-        var otherId = lastMoveId.indexOf("up-") === 0 ? "down-" + lastMoveId.slice(3) : "up-" + lastMoveId.slice(5);
+        var otherId = moveId.indexOf("up-") === 0 ? "down-" + moveId.slice(3) : "up-" + moveId.slice(5);
         var other = document.getElementById(otherId);
         if (other) { other.focus(); }
       }
-      lastMoveId = null;
       return;
     }
     var focusId = settled.getAttribute("data-focus");
