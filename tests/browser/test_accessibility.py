@@ -111,6 +111,7 @@ def test_forms_with_errors_have_no_wcag_violations(world, live_server, page):
     page.fill("#id_username", "admin")
     page.fill("#id_password", "wrong password")
     page.click("main button[type=submit]")
+    expect(page.locator("main .alert-error")).to_be_visible()  # the refused login has come back
     problems = check_page(page, "/account/login/ (failed)")
     log_in(page, live_server.url, "admin")
     page.goto(urljoin(live_server.url, f"/organisation/units/{world.team1.pk}/edit/"))

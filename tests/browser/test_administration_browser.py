@@ -79,6 +79,7 @@ def test_from_an_empty_installation_to_the_first_hr_import(live_server, page, se
     assert "ingen kommune" in page.locator("main").inner_text()  # the start page shows the way
     look(page, "empty-installation", problems)
     page.click("main a[href='/administration/municipalities/new/']")
+    page.wait_for_url(urljoin(live_server.url, "/administration/municipalities/new/"))
     look(page, "municipality-new", problems)
 
     # A taken-looking mistake first: a code with two digits is refused on its field, nothing written.
@@ -113,6 +114,7 @@ def test_from_an_empty_installation_to_the_first_hr_import(live_server, page, se
     page.goto(urljoin(live_server.url, "/administration/"))
     assert "Administration af Aarhus Kommune" in page.locator("h1").inner_text()
     page.click("main a[href='/organisation/hr-import/']")
+    page.wait_for_url(urljoin(live_server.url, "/organisation/hr-import/"))
     look(page, "hr-import-list", problems, shoot=False)
     page.set_input_files("#id_files", str(HR_SHEET))
     page.click("main form[method=post] button[type=submit]")
@@ -163,6 +165,7 @@ def test_every_administration_page_looks_right(world, live_server, page):
     assert "Center Et" in page.locator("main .kapabel-grants").inner_text()
     look(page, "user", problems)
     page.click("main .kapabel-grants a")
+    page.wait_for_url("**/role-grants/*/revoke/")
     look(page, "role-revoke", problems)
     page.click("main button[type=submit]")
     page.wait_for_url(urljoin(live_server.url, user_url))  # back on the person's page: revoked
