@@ -3,10 +3,13 @@ KAPABEL_TEST_POSTGRES=1): a round trip gives back every table, row for row."""
 
 from __future__ import annotations
 
+import io
 import sqlite3
 import stat
 import subprocess
 import sys
+import tarfile
+from pathlib import Path
 
 import pytest
 
@@ -157,3 +160,79 @@ def test_backup_of_a_missing_sqlite_file_says_so(empty_db, tmp_path):
         pytest.skip("about SQLite's file")
     done = empty_db.kapabel("backup", str(tmp_path / "x.backup"), check=False)
     assert done.returncode != 0 and "kapabel.sqlite3" in done.stderr and "Traceback" not in done.stderr
+
+
+def media_tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def line_naming(out: str, path: Path) -> str:
+    return next(line for line in out.splitlines() if str(path) in line)
+
+
+def put(root: Path, name: str, content: bytes) -> None:
+    (root / name).parent.mkdir(parents=True, exist_ok=True)
+    (root / name).write_bytes(content)
+
+
+def test_uploaded_files_go_with_the_backup_and_come_back_exactly(demo_db, tmp_path):
+    """Application documents live in var/media, not in the database: the backup takes them along
+    (owner-only), and a restore gives back that directory exactly: changed, removed and added files."""
+    media = demo_db.var_dir / "media"
+    put(media, "programmes/applications/7/4f1c", b"%PDF-1.7 the signed application")
+    put(media, "programmes/applications/9/a0b2", b"PK\x03\x04 a quote")
+    backed_up = media_tree(media)
+    backup = tmp_path / "kapabel.backup"
+    out = demo_db.kapabel("backup", str(backup)).stdout
+    archive = tmp_path / "kapabel.backup.media.tar"
+    assert line_naming(out, archive).startswith("2 ")  # two files, in the command's language
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600  # documents hold personal data too
+    assert not list(tmp_path.glob(".*.partial"))
+
+    put(media, "programmes/applications/7/4f1c", b"changed after the backup")
+    (media / "programmes/applications/9/a0b2").unlink()
+    put(media, "programmes/applications/11/ffff", b"uploaded after the backup")
+    out = demo_db.kapabel("restore", "--noinput", str(backup)).stdout
+    assert line_naming(out, archive).startswith("2 ")
+    assert media_tree(media) == backed_up
+    assert sorted(p.name for p in demo_db.var_dir.iterdir() if p.name.startswith(".media")) == []
+
+    # Overwriting asks for --overwrite when only the archive is left from an earlier backup.
+    backup.unlink()
+    done = demo_db.kapabel("backup", str(backup), check=False)
+    assert done.returncode != 0 and archive.name in done.stderr
+
+
+def test_an_archive_that_escapes_its_directory_is_refused_before_anything_changes(demo_db, tmp_path):
+    media = demo_db.var_dir / "media"
+    put(media, "programmes/applications/1/aaaa", b"kept")
+    backup = tmp_path / "kapabel.backup"
+    demo_db.kapabel("backup", str(backup))
+    with tarfile.open(tmp_path / "kapabel.backup.media.tar", "w") as archive:
+        evil = tarfile.TarInfo("../../escaped.txt")
+        evil.size = 4
+        archive.addfile(evil, io.BytesIO(b"evil"))
+    demo_db.shell(CHANGE_DATA)
+    changed = dbcompare.fingerprint(demo_db.url)
+    put(media, "programmes/applications/2/bbbb", b"after")
+    before = media_tree(media)
+
+    done = demo_db.kapabel("restore", "--noinput", str(backup), check=False)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "kapabel.backup.media.tar" in done.stderr
+    assert dbcompare.differences(changed, dbcompare.fingerprint(demo_db.url)) == []  # database untouched
+    assert media_tree(media) == before
+    assert not list(tmp_path.parent.glob("escaped.txt")) and not list(tmp_path.glob("escaped.txt"))
+    assert [p.name for p in demo_db.var_dir.iterdir() if p.name.startswith(".media")] == []
+
+
+def test_a_backup_without_an_archive_leaves_the_uploaded_files_alone(demo_db, tmp_path):
+    """Backups made before the archive existed still restore; the files are left and the output says so."""
+    media = demo_db.var_dir / "media"
+    backup = tmp_path / "kapabel.backup"
+    demo_db.kapabel("backup", str(backup))
+    (tmp_path / "kapabel.backup.media.tar").unlink()
+    put(media, "programmes/applications/3/cccc", b"still here")
+    out = demo_db.kapabel("restore", "--noinput", str(backup)).stdout
+    assert "kapabel.backup.media.tar" in out and str(media) in out
+    assert media_tree(media) == {"programmes/applications/3/cccc": b"still here"}

@@ -10,6 +10,12 @@
   as it was. Connection details go to the tools through PG* environment variables, so the password
   never shows in a process list.
 
+Uploaded files (documents on programme applications, HR files waiting to be read) live under
+MEDIA_ROOT, not in the database. A backup also writes them to PATH.media.tar; a restore that finds that
+archive beside PATH unpacks it first (refusing names that would leave the directory) and, once the
+database is restored, swaps the directory in whole. A backup without the archive (made before it
+existed) leaves MEDIA_ROOT as it is.
+
 A backup is written to a temporary file next to PATH and renamed when complete, readable by its
 owner only (it holds personal data). A backup of one kind is refused by a database of the other kind
 (moving between SQLite and PostgreSQL: `kapabel dumpdata` / `kapabel loaddata`, docs/operations.md).
@@ -23,16 +29,19 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tarfile
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connections
 from django.utils.translation import gettext as _
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+MEDIA_SUFFIX = ".media.tar"
 PGDUMP_MAGIC = b"PGDMP"
 # Tables of the backup's database that are dropped before a PostgreSQL restore: every table of the
 # current schema (the dump then recreates its own). Kapabel's own user owns them (it created them).
@@ -56,6 +65,8 @@ class Outcome:
     vendor: str
     path: Path
     size: int
+    media: Path | None = None  # the uploaded files' archive written or restored; None: there was none
+    media_files: int = 0
 
 
 def _settings(alias: str = "default") -> dict[str, Any]:
@@ -239,6 +250,61 @@ def _pg_restore(path: Path, alias: str) -> None:
         )
 
 
+# --- Uploaded files -----------------------------------------------------------------------------------
+
+
+def media_archive(path: Path) -> Path:
+    """The archive of uploaded files that belongs to the database backup at `path`."""
+    return path.with_name(path.name + MEDIA_SUFFIX)
+
+
+def _media_root() -> Path:
+    return Path(settings.MEDIA_ROOT)
+
+
+def _media_backup(path: Path) -> int:
+    """Every file under MEDIA_ROOT into PATH.media.tar (also when there is none: a restore then
+    gives back an empty directory, not whatever is there by then). Returns the number of files."""
+    root = _media_root()
+    files = sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink()) if root.is_dir() else []
+    with _staged(media_archive(path)) as staging, tarfile.open(staging, "w") as archive:
+        for file in files:
+            archive.add(file, arcname=file.relative_to(root).as_posix(), recursive=False)
+    return len(files)
+
+
+def _media_unpack(path: Path) -> tuple[Path, int] | None:
+    """PATH.media.tar unpacked into a directory beside MEDIA_ROOT, or None when there is no archive.
+    tarfile's "data" filter refuses absolute names, `..`, links out of the directory and devices."""
+    archive_path = media_archive(path)
+    if not archive_path.is_file():
+        return None
+    root = _media_root()
+    root.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.restore.", dir=root.parent))
+    try:
+        with tarfile.open(archive_path, "r") as archive:
+            archive.extractall(staging, filter="data")
+    except (tarfile.TarError, OSError) as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BackupError(
+            _("The uploaded files in %(path)s cannot be restored: %(error)s")
+            % {"path": archive_path, "error": exc}
+        ) from exc
+    return staging, sum(1 for p in staging.rglob("*") if p.is_file())
+
+
+def _media_swap(staging: Path) -> None:
+    """Put the unpacked directory in MEDIA_ROOT's place (two renames), then remove the old one."""
+    root = _media_root()
+    old = root.with_name(f".{root.name}.replaced")
+    shutil.rmtree(old, ignore_errors=True)
+    if root.exists():
+        os.replace(root, old)
+    os.replace(staging, root)
+    shutil.rmtree(old, ignore_errors=True)
+
+
 # --- Both ---------------------------------------------------------------------------------------------
 
 
@@ -269,7 +335,7 @@ def kind_of(path: Path) -> str:
 
 
 def backup(path: Path, alias: str = "default") -> Outcome:
-    """Write a backup of the whole database to `path`."""
+    """Write a backup of the whole database to `path`, and the uploaded files beside it."""
     kind = vendor(alias)
     if kind == "sqlite":
         _sqlite_backup(path, alias)
@@ -277,7 +343,8 @@ def backup(path: Path, alias: str = "default") -> Outcome:
         _pg_backup(path, alias)
     else:
         raise BackupError(_("Backups of %(vendor)s databases are not supported.") % {"vendor": kind})
-    return Outcome(kind, path, path.stat().st_size)
+    files = _media_backup(path)
+    return Outcome(kind, path, path.stat().st_size, media_archive(path), files)
 
 
 def restore(path: Path, alias: str = "default") -> Outcome:
@@ -294,8 +361,17 @@ def restore(path: Path, alias: str = "default") -> Outcome:
             )
             % {"path": path, "found": found, "kind": kind}
         )
-    if kind == "sqlite":
-        _sqlite_restore(path, alias)
-    else:
-        _pg_restore(path, alias)
-    return Outcome(kind, path, path.stat().st_size)
+    unpacked = _media_unpack(path)  # before the database: a bad archive changes nothing
+    try:
+        if kind == "sqlite":
+            _sqlite_restore(path, alias)
+        else:
+            _pg_restore(path, alias)
+    except BaseException:
+        if unpacked:
+            shutil.rmtree(unpacked[0], ignore_errors=True)
+        raise
+    if unpacked is None:
+        return Outcome(kind, path, path.stat().st_size)
+    _media_swap(unpacked[0])
+    return Outcome(kind, path, path.stat().st_size, media_archive(path), unpacked[1])

@@ -14,7 +14,8 @@ from kapabel.core import backup
 class Command(BaseCommand):
     help = (
         "Back up the whole database to PATH: SQLite with its online backup API (while Kapabel runs), "
-        "PostgreSQL with pg_dump's custom format. The file is readable by its owner only."
+        "PostgreSQL with pg_dump's custom format; the uploaded files go to PATH.media.tar beside it. "
+        "Both files are readable by their owner only."
     )
 
     def add_arguments(self, parser):
@@ -22,8 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--overwrite", action="store_true", help="replace an existing file at PATH")
 
     def handle(self, *args: Any, path: Path, overwrite: bool, **options: Any) -> None:
-        if path.exists() and not overwrite:
-            raise CommandError(_("%(path)s exists; give --overwrite to replace it.") % {"path": path})
+        for existing in (path, backup.media_archive(path)):
+            if existing.exists() and not overwrite:
+                raise CommandError(_("%(path)s exists; give --overwrite to replace it.") % {"path": existing})
         try:
             outcome = backup.backup(path)
         except backup.BackupError as exc:
@@ -31,4 +33,8 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Backup of the %(vendor)s database written to %(path)s (%(size)s bytes).")
             % {"vendor": outcome.vendor, "path": outcome.path, "size": outcome.size}
+        )
+        self.stdout.write(
+            _("%(count)s uploaded files written to %(path)s.")
+            % {"count": outcome.media_files, "path": outcome.media}
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils.translation import gettext as _
@@ -14,7 +15,8 @@ from kapabel.core import backup
 
 class Command(BaseCommand):
     help = (
-        "Replace the whole database with the backup in PATH (made by kapabel backup), all or nothing. "
+        "Replace the whole database with the backup in PATH (made by kapabel backup), all or nothing, and "
+        "the uploaded files with PATH.media.tar when it is there. "
         "Stop Kapabel (gunicorn, db_worker) first; run kapabel migrate afterwards."
     )
 
@@ -41,3 +43,16 @@ class Command(BaseCommand):
             _("The %(vendor)s database %(name)s was restored from %(path)s. Run kapabel migrate next.")
             % {"vendor": outcome.vendor, "name": name, "path": outcome.path}
         )
+        if outcome.media is None:
+            self.stdout.write(
+                _(
+                    "There is no %(archive)s beside the backup: "
+                    "the uploaded files in %(root)s were left as they are."
+                )
+                % {"archive": backup.media_archive(path).name, "root": settings.MEDIA_ROOT}
+            )
+        else:
+            self.stdout.write(
+                _("%(count)s uploaded files restored from %(path)s.")
+                % {"count": outcome.media_files, "path": outcome.media}
+            )
