@@ -12,6 +12,7 @@ from django.urls import reverse
 from kapabel.organisation.models import Employee
 from kapabel.programmes import services
 from kapabel.programmes.models import Participant, SteeringMember
+from tests.conftest import make_user
 
 from .factories import SYSTEM, programme
 
@@ -133,3 +134,30 @@ def test_owner_and_steering_member_are_one_person_from_the_picker(world, login):
     )
     assert response.status_code == 302
     assert SteeringMember.objects.get(programme=prog).user_id == person.user_id
+
+
+def test_steering_logins_are_only_people_the_user_sees(world, login):
+    """Like every people picker, the steering group's login picker is intersected with the acting
+    user's part of the municipality: HR of Forvaltning 1 neither finds nor saves a login in
+    Forvaltning 2; the coordinator (all of the municipality) does."""
+    from kapabel.organisation import services as org
+
+    outsider_login = make_user("oskar")
+    org.employee_link_user(employee=world.outsider, user=outsider_login, actor=SYSTEM)
+    prog = programme(world)
+    pick = reverse("programmes:people_pick", args=[prog.pk])
+    query = {"list": "steering", "name": "member-person", "member-person__q": "Oskar"}
+    add = reverse("programmes:steering_member_add", args=[prog.pk])
+    posted = {"member-name": "Oskar", "member-person": [world.outsider.pk]}
+
+    hr = login(world.user("hr"))
+    assert "Oskar Outsider" not in hr.get(pick, query).content.decode()
+    assert "Mette Manager" in hr.get(pick, {**query, "member-person__q": "Mette"}).content.decode()
+    response = hr.post(add, posted)
+    assert response.status_code == 400 and 'id="id_member-person_error"' in response.content.decode()
+    assert not SteeringMember.objects.filter(programme=prog).exists()
+
+    coordinator = login(world.user("coordinator"))
+    assert "Oskar Outsider" in coordinator.get(pick, query).content.decode()
+    assert coordinator.post(add, posted).status_code == 302
+    assert SteeringMember.objects.get(programme=prog).user == outsider_login

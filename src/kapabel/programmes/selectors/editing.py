@@ -79,13 +79,11 @@ def job_roles_of(municipality_id: int) -> QuerySet[JobRole]:
     return JobRole.objects.filter(municipality_id=municipality_id, active=True).order_by("title", "pk")
 
 
-def steering_people(municipality_id: int) -> QuerySet[Employee]:
-    """People with a login who can be given a steering group seat that opens the figures."""
-    return (
-        Employee.objects.filter(municipality_id=municipality_id, active=True, user__isnull=False)
-        .select_related("user")
-        .order_by("name", "pk")
-    )
+def steering_people(user: User | Any, municipality_id: int) -> QuerySet[Employee]:
+    """People with a login who can be given a steering group seat that opens the figures: only those
+    the acting user sees (by unit), like every other people picker. Anyone else, a director above
+    the user's part, say, can still be named on a seat without a login, or given the login by HR."""
+    return employees_for(user, municipality_id).filter(user__isnull=False).select_related("user")
 
 
 def campaigns_of(municipality_id: int) -> QuerySet[Campaign]:
@@ -170,7 +168,7 @@ def picker_people(user: User | Any, municipality_id: int, programme: Any, which:
     if which == "participants" and programme is not None:
         return target_candidates(user, programme.pk, municipality_id)
     if which == "steering" and programme is not None:
-        return steering_people(municipality_id)
+        return steering_people(user, municipality_id)
     return Employee.objects.none()
 
 

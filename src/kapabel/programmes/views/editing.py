@@ -75,8 +75,11 @@ def _programme_form(
     return form
 
 
-def _member_form(programme: Programme, data: QueryDict | None = None) -> SteeringMemberForm:
-    form = SteeringMemberForm(data, people=editing.steering_people(programme.municipality_id))
+def _member_form(
+    request: HttpRequest, programme: Programme, data: QueryDict | None = None
+) -> SteeringMemberForm:
+    people = editing.steering_people(request_user(request), programme.municipality_id)
+    form = SteeringMemberForm(data, people=people)
     search_at(form.fields["person"], programme, "steering")
     return form
 
@@ -139,7 +142,7 @@ def _edit_page(
             "title": _("Edit %(name)s") % {"name": programme.name},
             "form": form or _programme_form(request, programme.municipality_id, programme, bound=False),
             "partner_form": partner_form or PartnerForm(),
-            "member_form": member_form or _member_form(programme),
+            "member_form": member_form or _member_form(request, programme),
             "partners": editing.partners_of(programme.pk),
             "members": editing.steering_of(programme.pk),
             "manages": True,
@@ -165,7 +168,7 @@ def partner_add(request: HttpRequest, programme_id: int) -> HttpResponse:
 def steering_member_add(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = _managed(request, programme_id)
     require_post(request)
-    form = _member_form(programme, request.POST)
+    form = _member_form(request, programme, request.POST)
     if _saving(request, form) and form.is_valid():
         person = form.cleaned_data["person"]
         if person is not None and person.user_id in {m.user_id for m in editing.steering_of(programme.pk)}:
