@@ -8,9 +8,10 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from tests.browser.layout import WIDTHS, at_width, page_overflow
+from tests.browser.layout import WIDTHS, at_width, page_overflow, settled
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,7 +24,7 @@ axe = Axe()
 
 
 def check_page(page, url: str) -> list[str]:
-    results = axe.run(page, options=WCAG_21_AA)
+    results = settled(page, lambda: axe.run(page, options=WCAG_21_AA))
     problems = []
     for violation in results.response["violations"]:
         targets = [", ".join(node["target"]) for node in violation["nodes"]][:5]
@@ -139,3 +140,30 @@ def test_axe_reports_a_real_violation(page):
     )
     problems = check_page(page, "probe")
     assert any("image-alt" in problem for problem in problems), problems
+
+
+def test_settled_reads_again_when_a_navigation_replaces_the_document(live_server, page):
+    """Guards the guard: a read that loses its document to a navigation is done again on the new
+    page; any other error is raised at once, so a real failure is never retried away."""
+    page.goto(urljoin(live_server.url, "/account/login/"))
+    calls: list[int] = []
+
+    def read():
+        calls.append(1)
+        if len(calls) == 1:  # the document goes away while the script waits (10 s at most)
+            return page.evaluate(
+                "() => { location.reload();"
+                " return new Promise(done => setTimeout(() => done('old'), 10000)); }"
+            )
+        return page.evaluate("document.documentElement.lang")
+
+    assert settled(page, read) == "da" and len(calls) == 2
+
+    def broken():
+        calls.append(1)
+        return page.evaluate("() => { throw new Error('a real failure'); }")
+
+    calls.clear()
+    with pytest.raises(PlaywrightError, match="a real failure"):
+        settled(page, broken)
+    assert len(calls) == 1

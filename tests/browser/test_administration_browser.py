@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from kapabel.competences.starter import installed
 from kapabel.core.models import Municipality, Role
 from kapabel.organisation.models import Employee, RoleAssignment
+from tests.browser.layout import settled
 from tests.browser.test_accessibility import check_page, log_in
 from tests.organisation.hr_import_helpers import TASKS_IMMEDIATE
 
@@ -29,7 +30,10 @@ ADMIN_PASSWORD = "Kompetence-Aarhus-2026"
 
 def sideways_overflow(page) -> int:
     """How many pixels the page is wider than the window (0: no horizontal page scrolling)."""
-    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    return settled(
+        page,
+        lambda: page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth"),
+    )
 
 
 def look(page, name: str, problems: list[str], *, shoot: bool = True, overflow_check: bool = True) -> None:
