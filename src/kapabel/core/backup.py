@@ -41,8 +41,8 @@ from django.db import connections
 from django.utils.translation import gettext as _
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
-MEDIA_SUFFIX = ".media.tar"
 PGDUMP_MAGIC = b"PGDMP"
+MEDIA_SUFFIX = ".media.tar"
 # Tables of the backup's database that are dropped before a PostgreSQL restore: every table of the
 # current schema (the dump then recreates its own). Kapabel's own user owns them (it created them).
 DROP_TABLES = """

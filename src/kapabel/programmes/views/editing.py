@@ -78,7 +78,7 @@ def _programme_form(
 def _member_form(
     request: HttpRequest, programme: Programme, data: QueryDict | None = None
 ) -> SteeringMemberForm:
-    people = editing.steering_people(request_user(request), programme.municipality_id)
+    people = editing.picker_people(request_user(request), programme.municipality_id, programme, "steering")
     form = SteeringMemberForm(data, people=people)
     search_at(form.fields["person"], programme, "steering")
     return form
